@@ -1,0 +1,132 @@
+"""The Markdown reader: NFC, our own header parser with line numbers, sanitised body."""
+
+import os
+import uuid
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from markdown import Markdown
+from markupsafe import Markup, escape
+from pelican.contents import Author, Category, Tag
+from pelican.readers import BaseReader
+from safe_html import first_paragraph_text, plain_text, sanitize_html
+from vntext import collapse_spaces, nfc
+
+from .header import Source, parse_source
+from .problems import ERROR, WARNING, Problem
+from .rules import canonical_category, check_source, parse_date
+from .settings import get_setting
+
+DOCUMENT_KEYS = ("number", "type", "issuer", "signer", "date")
+
+
+def display_path(source_path: str, settings: dict) -> str:
+    """Return the path an editor recognises: relative to the project, e.g. content/x.md."""
+    base = os.path.dirname(os.path.abspath(settings["PATH"]))
+    return Path(os.path.relpath(os.path.abspath(source_path), base)).as_posix()
+
+
+def is_page_path(source_path: str, settings: dict) -> bool:
+    """Tell whether a file lies under one of the PAGE_PATHS."""
+    relative = Path(os.path.relpath(os.path.abspath(source_path), os.path.abspath(settings["PATH"])))
+    return any(relative.parts[: len(Path(p).parts)] == Path(p).parts for p in settings["PAGE_PATHS"])
+
+
+def split_list(value: str, separator: str) -> list[str]:
+    """Split a list value, dropping empty items and duplicates but keeping order."""
+    items = [collapse_spaces(item) for item in value.replace("\n", separator).split(separator)]
+    return list(dict.fromkeys(item for item in items if item))
+
+
+class ThiDuaReader(BaseReader):
+    """Read an article or page written to the content contract."""
+
+    enabled = True
+    file_extensions = ["md", "markdown"]
+
+    def read(self, source_path):
+        """Return sanitised HTML and metadata; problems travel in metadata["problems"]."""
+        raw = Path(source_path).read_bytes()
+        problems: list[Problem] = []
+        path = display_path(source_path, self.settings)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            text = raw.decode("utf-8", errors="replace")
+            line = raw[: error.start].count(b"\n") + 1
+            problems.append(Problem(path, line, "tệp không phải UTF-8", "lưu lại tệp với bảng mã UTF-8"))
+        source = parse_source(nfc(text).replace("\r\n", "\n"))
+        is_page = is_page_path(source_path, self.settings)
+        tz = ZoneInfo(self.settings["TIMEZONE"])
+        categories = tuple(get_setting(self.settings, "CONTENT_CHECKS_CATEGORIES"))
+        findings = check_source(source, is_page=is_page, categories=categories, tz=tz)
+        problems += [Problem(path, line, message, fix, severity) for line, message, fix, severity in findings]
+        content = sanitize_html(self._markdown().convert(source.body))
+        metadata = self.build_metadata(source, content, tz, categories)
+        image = metadata.get("image")
+        if image and not (Path(self.settings["PATH"]) / image).is_file():
+            problems.append(
+                Problem(
+                    path,
+                    metadata["header_lines"]["image"],
+                    f'ảnh "{image}" không tồn tại',
+                    "kiểm tra tên tệp trong content/images/ hoặc sửa dòng Image",
+                )
+            )
+        if any(p.severity == ERROR for p in problems) and not is_page:
+            # Never drop an article: one with errors is still built, as a draft to preview.
+            metadata["status"] = "draft"
+        metadata["problems"] = problems
+        return content, metadata
+
+    def _markdown(self) -> Markdown:
+        configs = self.settings["MARKDOWN"].get("extension_configs", {})
+        return Markdown(extensions=list(configs), extension_configs=configs, output_format="html")
+
+    def build_metadata(self, source: Source, content: str, tz: ZoneInfo, categories: tuple[str, ...]) -> dict:
+        """Turn header fields into Pelican metadata plus the portal's own attributes."""
+        fields = {f.key.lower(): f for f in source.fields}
+        value = {key: f.value.strip() for key, f in fields.items()}
+        meta: dict = {"header_lines": {key: f.line for key, f in fields.items()}}
+        meta["header_lines"]["body"] = source.body_line
+        if value.get("title"):
+            meta["title"] = collapse_spaces(value["title"])
+        for key in ("date", "modified"):
+            try:
+                meta[key] = parse_date(value.get(key, ""), tz)
+            except ValueError:
+                pass
+        category = canonical_category(value.get("category", ""), categories)
+        if category:
+            meta["category"] = Category(category, self.settings)
+        if value.get("tags"):
+            meta["tags"] = [Tag(tag, self.settings) for tag in split_list(value["tags"], ",")]
+        if value.get("author"):
+            meta["author"] = Author(value["author"], self.settings)
+        for key in ("slug", "source", "image", "image_alt", "image_caption"):
+            if value.get(key):
+                meta[key] = value[key]
+        meta["status"] = value.get("status") or "published"
+        meta["localities_raw"] = split_list(value.get("localities", ""), ";")
+        meta["campaigns_raw"] = split_list(value.get("campaigns", ""), ";")
+        meta["recipients"] = [line.lstrip("-–• ").rstrip(";") for _, line in fields["recipients"].items()] if "recipients" in fields else []
+        meta["honourees_raw"] = fields["honourees"].items() if "honourees" in fields else []
+        document = {key: value.get(f"document_{key}", "") for key in DOCUMENT_KEYS}
+        meta["document"] = document if any(document.values()) else None
+        meta["uid"] = str(uuid.UUID(value["id"])) if _valid_uuid(value.get("id")) else None
+        meta["description"] = plain_text(value["summary"]) if value.get("summary") else first_paragraph_text(content)
+        meta["summary"] = Markup(escape(meta["description"]))
+        return meta
+
+
+def _valid_uuid(value: str | None) -> bool:
+    try:
+        return bool(value) and bool(uuid.UUID(value))
+    except ValueError:
+        return False
+
+
+def add_reader(readers) -> None:
+    """Use ThiDuaReader for Markdown files."""
+    for extension in ThiDuaReader.file_extensions:
+        readers.reader_classes[extension] = ThiDuaReader

@@ -1,0 +1,107 @@
+"""A content-addressed cache: each source image is processed once per set of parameters."""
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+from . import card, pipeline
+from .pipeline import Variant
+
+MANIFEST = "manifest.json"
+
+
+def variant_key(source_sha256: str, widths) -> str:
+    """Return the cache key of a source's variants: its bytes' hash plus every parameter."""
+    params = {
+        "version": pipeline.PIPELINE_VERSION,
+        "widths": sorted(widths),
+        "jpeg": pipeline.JPEG_QUALITIES,
+        "webp": pipeline.WEBP_QUALITIES,
+        "budget": pipeline.BUDGET_BYTES_800,
+        "og": pipeline.OG_SIZE,
+    }
+    text = source_sha256 + json.dumps(params, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def card_key(site_name: str, title: str, font_sha256: str) -> str:
+    """Return the cache key of a generated share card."""
+    text = json.dumps([card.CARD_VERSION, site_name, title, font_sha256], ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class ImageCache:
+    """Variants stored under root/<key[:2]>/<key>/ with a manifest; written atomically."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+        self.processed = 0  # how many sources were really processed (tests, benchmark)
+
+    def folder(self, key: str) -> Path:
+        return self.root / key[:2] / key
+
+    def _read_manifest(self, folder: Path) -> list[Variant] | None:
+        try:
+            rows = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        variants = [Variant(**row) for row in rows]
+        if all((folder / v.name).is_file() for v in variants):
+            return variants
+        return None
+
+    def _fill(self, key: str, produce) -> tuple[Path, list[Variant]]:
+        folder = self.folder(key)
+        cached = self._read_manifest(folder)
+        if cached is not None:
+            return folder, cached
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
+        try:
+            variants = produce(work)
+            rows = [asdict(v) for v in variants]
+            (work / MANIFEST).write_text(json.dumps(rows, indent=1), encoding="utf-8")
+            self.processed += 1
+            if folder.exists():
+                shutil.rmtree(folder)
+            os.replace(work, folder)
+        finally:
+            if work.exists():
+                shutil.rmtree(work, ignore_errors=True)
+        return folder, variants
+
+    def variants(self, info: pipeline.ImageInfo, widths) -> tuple[str, Path, list[Variant]]:
+        """Return (key, folder, variants) for an inspected image, processing it only if needed."""
+        key = variant_key(info.sha256, widths)
+        folder, variants = self._fill(
+            key, lambda work: pipeline.make_variants(info.path, widths, work, info.format)
+        )
+        return key, folder, variants
+
+    def share_card(self, site_name: str, title: str, font_path) -> tuple[str, Path, list[Variant]]:
+        """Return (key, folder, [card]) for a generated default share card."""
+        key = card_key(site_name, title, pipeline.sha256_file(font_path))
+
+        def produce(work: Path) -> list[Variant]:
+            card.make_share_card(site_name, title, work / "card.png", font_path)
+            return [Variant("card.png", "PNG", "image/png", *pipeline.OG_SIZE, "og")]
+
+        folder, variants = self._fill(key, produce)
+        return key, folder, variants
+
+
+def publish(source: Path, target: Path) -> None:
+    """Hard-link a cached file into the output (copy across file systems); skip if identical."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        if os.path.samefile(source, target):
+            return
+        target.unlink()
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)

@@ -1,0 +1,299 @@
+"""Pelican adapters: responsive variants, Open Graph images and image checks for every article."""
+
+import logging
+import os
+from pathlib import Path
+
+from pelican import signals
+from pelican.generators import Generator
+
+from . import markup
+from .cache import ImageCache, publish
+from .pipeline import EXTENSION_FORMATS, ImageInfo, inspect_image, load_clean
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS = {
+    "IMAGES_WIDTHS": (480, 800, 1200),
+    "IMAGES_MAX_PIXELS": 50_000_000,
+    "IMAGES_CACHE_PATH": "cache/images",  # relative to the folder that holds content/
+    "IMAGES_OUTPUT_DIR": "anh",
+    "IMAGES_SIZES": "(min-width: 52rem) 48rem, 100vw",
+    "IMAGES_FONT_PATH": "",  # default: <THEME>/fonts/BeVietnamPro-Regular.ttf
+    "IMAGES_STRIP_STATIC": True,  # re-write static copies of images without metadata
+}
+
+# Build state: output path → cached file; cleared on `finalized` so live reload starts clean.
+_PUBLISH: dict[str, Path] = {}
+_STATE: dict = {}
+
+
+def apply_defaults(pelican) -> None:
+    """Fill in and validate the IMAGES_* settings."""
+    settings = pelican.settings
+    for name, value in DEFAULTS.items():
+        settings.setdefault(name, value)
+    widths = settings["IMAGES_WIDTHS"]
+    if not widths or not all(isinstance(w, int) and w > 0 for w in widths):
+        raise ValueError("IMAGES_WIDTHS must be a list of positive integers, e.g. (480, 800, 1200)")
+    if not isinstance(settings["IMAGES_MAX_PIXELS"], int) or settings["IMAGES_MAX_PIXELS"] <= 0:
+        raise ValueError("IMAGES_MAX_PIXELS must be a positive integer, e.g. 50_000_000")
+    font = font_path(settings)
+    if not font.is_file():
+        raise ValueError(f"IMAGES_FONT_PATH: font {font} not found; set it to a .ttf with Vietnamese glyphs")
+
+
+def font_path(settings) -> Path:
+    """Return the font used for generated share cards."""
+    configured = settings.get("IMAGES_FONT_PATH")
+    if configured:
+        return Path(configured)
+    return Path(settings["THEME"]) / "fonts" / "BeVietnamPro-Regular.ttf"
+
+
+def cache_root(settings) -> Path:
+    """Return the cache folder; relative paths start at the folder holding content/."""
+    path = Path(settings["IMAGES_CACHE_PATH"])
+    if path.is_absolute():
+        return path
+    return Path(os.path.abspath(settings["PATH"])).parent / path
+
+
+def display_path(source_path: str, settings) -> str:
+    """Return the article path an editor recognises, e.g. content/tin/x.md."""
+    base = os.path.dirname(os.path.abspath(settings["PATH"]))
+    return Path(os.path.relpath(os.path.abspath(source_path), base)).as_posix()
+
+
+def report(path: str, line: int, message: str, fix: str, severity: str = "error") -> None:
+    """Send one problem to content_checks (or log it when that plugin is absent)."""
+    try:
+        from content_checks.problems import Problem
+        from content_checks.problems import report as record
+    except ImportError:
+        record = None
+    text = f"{path}:{line}: {message}; {fix}"
+    if record is not None:
+        record(Problem(path, line, message, fix, severity))
+    log = logger.error if severity == "error" else logger.warning
+    log("images: %s", text)
+
+
+def _cache(settings) -> ImageCache:
+    if "cache" not in _STATE:
+        _STATE["cache"] = ImageCache(cache_root(settings))
+    return _STATE["cache"]
+
+
+def _url(settings, path: str) -> str:
+    return f"{settings.get('SITEURL', '')}/{path}"
+
+
+def _published(settings, image: str, info: ImageInfo):
+    """Process (or fetch from cache) one image; register its files; return variants with URLs."""
+    key, folder, variants = _cache(settings).variants(info, settings["IMAGES_WIDTHS"])
+    name = markup.output_name(image)
+    rows = []
+    for variant in variants:
+        path = markup.public_path(settings["IMAGES_OUTPUT_DIR"], key, name, variant)
+        _PUBLISH[path] = folder / variant.name
+        rows.append((variant, _url(settings, path)))
+    return rows
+
+
+def _share_card(settings, title: str):
+    key, folder, variants = _cache(settings).share_card(settings.get("SITENAME", ""), title, font_path(settings))
+    variant = variants[0]
+    path = f"{settings['IMAGES_OUTPUT_DIR']}/the/{key[:12]}.png"
+    _PUBLISH[path] = folder / variant.name
+    return variant, _url(settings, path)
+
+
+def _line_of(source_path: str, needle: str, default: int = 1) -> int:
+    """Return the first line of a source file that contains needle."""
+    try:
+        for number, line in enumerate(Path(source_path).read_text(encoding="utf-8").splitlines(), 1):
+            if needle in line:
+                return number
+    except OSError:
+        pass
+    return default
+
+
+def _inspect(settings, image: str):
+    path = os.path.join(settings["PATH"], *image.split("/"))
+    return inspect_image(path, settings["IMAGES_MAX_PIXELS"])
+
+
+def set_lead_image(article, settings) -> None:
+    """Set article.lead_image and article.og_image (a generated card without a usable image)."""
+    article.lead_image = None
+    article.og_image = None
+    where = display_path(article.source_path, settings)
+    lines = getattr(article, "header_lines", {}) or {}
+    image = getattr(article, "image", None)
+    alt = getattr(article, "image_alt", None) or ""
+    caption = getattr(article, "image_caption", None) or ""
+    if image:
+        image = image.strip().lstrip("/")
+        result = _inspect(settings, image)
+        if isinstance(result, ImageInfo):
+            rows = _published(settings, image, result)
+            article.lead_image = markup.picture_params(rows, alt, caption, settings["IMAGES_SIZES"], "eager")
+            article.lead_image["original"] = next(url for v, url in rows if v.role == "original")
+            og = next((v, url) for v, url in rows if v.role == "og")
+            article.og_image = markup.og_params(og[1], og[0], alt)
+            if not alt:
+                message, fix = markup.problem_text("no_alt", image)
+                report(where, lines.get("image_alt", lines.get("image", 1)), message, fix, "warning")
+        else:
+            message, fix = markup.describe(result, image)
+            report(where, lines.get("image", 1), message, fix, "error")
+    if article.og_image is None:
+        title = str(getattr(article, "title", ""))
+        variant, url = _share_card(settings, title)
+        article.og_image = markup.og_params(url, variant, f"{settings.get('SITENAME', '')}: {title}")
+
+
+def _forget_rendered(article) -> None:
+    """Drop Pelican's memoized content and summary of this article after a rewrite."""
+    for method in (type(article).get_content, type(article).get_summary):
+        cache = getattr(method, "cache", {})
+        for key in [k for k in cache if k and k[0] is article]:
+            del cache[key]
+
+
+def rewrite_body_images(article, settings, render) -> None:
+    """Replace the article's local `<img>` tags with lazy `<picture>`s of published variants."""
+    content = getattr(article, "_content", None)
+    if not content or "<img" not in content.lower():
+        return
+    where = display_path(article.source_path, settings)
+    article_dir = os.path.dirname(article.relative_source_path).replace(os.sep, "/")
+
+    def replace(attrs, alone):
+        src = attrs.get("src", "")
+        image = markup.content_relative(src, article_dir)
+        if not image or os.path.splitext(image)[1].lower() not in {*EXTENSION_FORMATS, ".bmp", ".tif", ".tiff"}:
+            return None
+        result = _inspect(settings, image)
+        line = _line_of(article.source_path, src.split("}", 1)[-1].lstrip("/") or src)
+        if not isinstance(result, ImageInfo):
+            message, fix = markup.describe(result, image, key="chứa ảnh")
+            report(where, line, message, fix, "error")
+            return None
+        alt = attrs.get("alt", "")
+        if not alt:
+            message, fix = markup.problem_text("no_alt_body", image)
+            report(where, line, message, fix, "warning")
+        params = markup.picture_params(
+            _published(settings, image, result), alt, attrs.get("title", ""), settings["IMAGES_SIZES"], "lazy"
+        )
+        params["figure"] = alone
+        return str(render(params))
+
+    rewritten = markup.rewrite_body(content, replace)
+    if rewritten != content:
+        article._content = rewritten
+        _forget_rendered(article)
+
+
+def _renderer(generator):
+    """Return the theme's picture macro, or the Python twin when the theme lacks it."""
+    try:
+        return generator.env.get_template("components/picture.html").module.picture
+    except Exception:  # noqa: BLE001 - any template problem falls back to plain markup
+        return markup.render_picture
+
+
+def process_articles(generator) -> None:
+    """Give every article its lead image, Open Graph image and responsive body images."""
+    settings = generator.settings
+    render = _renderer(generator)
+    articles = list(getattr(generator, "articles", []))
+    for attr in ("translations", "drafts", "drafts_translations", "hidden_articles", "hidden_translations"):
+        articles += getattr(generator, attr, [])
+    for article in articles:
+        try:
+            set_lead_image(article, settings)
+            rewrite_body_images(article, settings, render)
+        except Exception as error:  # noqa: BLE001 - an image must never stop the build
+            report(display_path(article.source_path, settings), 1, f"không xử lý được ảnh: {error}", "báo cho kỹ thuật")
+
+
+def process_pages(generator) -> None:
+    """Give pages responsive body images (pages have no lead image)."""
+    settings = generator.settings
+    render = _renderer(generator)
+    for page in list(getattr(generator, "pages", [])) + list(getattr(generator, "hidden_pages", [])):
+        try:
+            rewrite_body_images(page, settings, render)
+        except Exception as error:  # noqa: BLE001
+            report(display_path(page.source_path, settings), 1, f"không xử lý được ảnh: {error}", "báo cho kỹ thuật")
+
+
+class ImagesGenerator(Generator):
+    """Publish the cached variants that articles use into the output folder."""
+
+    def generate_context(self):
+        pass
+
+    def generate_output(self, writer):
+        output = Path(self.output_path)
+        for relative, source in sorted(_PUBLISH.items()):
+            publish(source, output / relative)
+        logger.info("images: %d files published, %d images processed", len(_PUBLISH), _cache(self.settings).processed)
+
+
+def get_generator(pelican):
+    """Hand Pelican the generator that publishes image variants."""
+    return ImagesGenerator
+
+
+def strip_static_images(pelican) -> None:
+    """Re-write Pelican's static copies of images without metadata, then clear build state."""
+    try:
+        if pelican.settings.get("IMAGES_STRIP_STATIC", True):
+            strip_static_copies(pelican.settings, _STATE.get("staticfiles", []))
+    finally:
+        _PUBLISH.clear()
+        _STATE.clear()
+
+
+def remember_static_files(generator) -> None:
+    """Keep the list of static files so their images can be stripped after writing."""
+    _STATE["staticfiles"] = list(getattr(generator, "staticfiles", []))
+
+
+def strip_static_copies(settings, staticfiles) -> None:
+    """Replace each published static image by a metadata-free copy; remove undecodable ones."""
+    output = Path(settings["OUTPUT_PATH"])
+    for static in staticfiles:
+        source = static.source_path
+        if os.path.splitext(source)[1].lower() not in EXTENSION_FORMATS:
+            continue
+        target = output / static.save_as
+        if not target.exists():
+            continue
+        result = inspect_image(source, settings["IMAGES_MAX_PIXELS"])
+        temporary = target.with_name(f".{target.name}.tmp")
+        if not isinstance(result, ImageInfo):
+            target.unlink()  # never publish a file we cannot clean; the article check names it
+            continue
+        image = load_clean(source)
+        fmt = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "GIF": "PNG"}[result.format]
+        if fmt == "JPEG" and image.mode != "RGB":
+            image = image.convert("RGB")
+        options = {"quality": 92, "optimize": True} if fmt == "JPEG" else {}
+        image.save(temporary, fmt, **options)
+        os.replace(temporary, target)  # a new inode: never writes through a hard link to content/
+
+
+def register():
+    """Connect the image pipeline to Pelican's signals."""
+    signals.initialized.connect(apply_defaults)
+    signals.article_generator_finalized.connect(process_articles)
+    signals.page_generator_finalized.connect(process_pages)
+    signals.get_generators.connect(get_generator)
+    signals.static_generator_finalized.connect(remember_static_files)
+    signals.finalized.connect(strip_static_images)

@@ -1,0 +1,123 @@
+"""Localities and campaigns as taxonomies of their own, with a page each and an index page."""
+
+import logging
+from collections import defaultdict
+
+from pelican import signals
+from pelican.generators import Generator
+from pelican.urlwrappers import URLWrapper
+from vntext import slugify
+
+from .keys import campaign_key, locality_key, preferred_spelling
+
+logger = logging.getLogger(__name__)
+
+
+class Locality(URLWrapper):
+    """A place articles are about; URLs from LOCALITY_URL and LOCALITY_SAVE_AS."""
+
+
+class Campaign(URLWrapper):
+    """A named emulation campaign; URLs from CAMPAIGN_URL and CAMPAIGN_SAVE_AS."""
+
+
+def group_terms(articles, attribute: str, key_function) -> dict[str, list[tuple[object, str]]]:
+    """Return key → [(article, spelling)] for a raw list attribute of the articles."""
+    groups: dict[str, list[tuple[object, str]]] = defaultdict(list)
+    for article in articles:
+        for spelling in getattr(article, attribute, []):
+            groups[key_function(spelling)].append((article, spelling))
+    return groups
+
+
+def build_terms(articles, attribute, key_function, cls, settings) -> dict[str, URLWrapper]:
+    """Create one taxonomy term per key, named by its most used spelling."""
+    terms = {}
+    for key, members in sorted(group_terms(articles, attribute, key_function).items()):
+        term = cls(preferred_spelling([spelling for _, spelling in members]), settings)
+        term.slug = slugify(term.name)
+        term.key = key
+        terms[key] = term
+    return terms
+
+
+def attach_terms(articles, attribute, key_function, terms, target) -> None:
+    """Set article.<target> to its terms, in the order written, without duplicates."""
+    for article in articles:
+        keys = dict.fromkeys(key_function(s) for s in getattr(article, attribute, []))
+        setattr(article, target, [terms[k] for k in keys if k in terms])
+
+
+def articles_by_term(articles, target) -> dict:
+    """Return term → articles (newest first, as the generator sorted them)."""
+    index = defaultdict(list)
+    for article in articles:
+        for term in getattr(article, target, []):
+            index[term].append(article)
+    return index
+
+
+def attach_taxonomies(generator) -> None:
+    """Resolve every article's localities and campaigns and publish them in the context."""
+    settings = generator.settings
+    everything = generator.articles + generator.drafts + generator.hidden_articles
+    for attribute, target, key_function, cls in (
+        ("localities_raw", "localities", locality_key, Locality),
+        ("campaigns_raw", "campaigns", campaign_key, Campaign),
+    ):
+        terms = build_terms(everything, attribute, key_function, cls, settings)
+        attach_terms(everything, attribute, key_function, terms, target)
+        published = articles_by_term(generator.articles, target)
+        ordered = sorted(published.items(), key=lambda item: (item[0].name.casefold(), item[0].slug))
+        generator.context[target] = ordered
+        generator.context[f"top_{target}"] = sorted(ordered, key=lambda item: (-len(item[1]), item[0].name.casefold()))
+
+
+class TaxonomyPagesGenerator(Generator):
+    """Write the locality and campaign pages and their index pages."""
+
+    def generate_context(self):
+        """Nothing to collect: attach_taxonomies already filled the context."""
+
+    def generate_output(self, writer):
+        """Write one paginated page per term and one index page per taxonomy."""
+        for target, template_name, index_template in (
+            ("localities", "locality", "localities"),
+            ("campaigns", "campaign", "campaigns"),
+        ):
+            terms = self.context.get(target, [])
+            template = self.get_template(template_name)
+            for term, articles in terms:
+                dates = sorted(articles, key=lambda a: (a.date, a.slug))
+                writer.write_file(
+                    term.save_as,
+                    template,
+                    self.context,
+                    paginated={"articles": articles, "dates": dates},
+                    template_name=template_name,
+                    url=term.url,
+                    page_name=term.page_name,
+                    articles=articles,
+                    dates=dates,
+                    **{template_name: term},
+                )
+            save_as = self.settings.get(f"{index_template.upper()}_SAVE_AS")
+            if save_as:
+                writer.write_file(
+                    save_as,
+                    self.get_template(index_template),
+                    self.context,
+                    template_name=index_template,
+                    url=self.settings.get(f"{index_template.upper()}_URL"),
+                )
+
+
+def get_generators(pelican):
+    """Add the taxonomy pages generator."""
+    return TaxonomyPagesGenerator
+
+
+def register() -> None:
+    """Connect the taxonomy plugin."""
+    signals.article_generator_finalized.connect(attach_taxonomies)
+    signals.get_generators.connect(get_generators)

@@ -1,0 +1,245 @@
+"""Read access logs exactly once: fingerprints, resumable offsets and in-memory aggregation.
+
+A log is identified by a fingerprint of its first line (decompressed for .gz), without the
+IP address and user agent, so a renamed, compressed or copied log is recognised as the same
+log, and a truncated one (new first line) as a new log. The offset reached in each log is
+committed in the same transaction as the counts of the lines before it: a run killed at any
+point and run again continues exactly where the last commit ended.
+"""
+
+import gzip
+import hashlib
+import logging
+import zlib
+from dataclasses import dataclass, field
+
+from . import store
+from .logparse import (
+    DAY,
+    ICT_SECONDS,
+    LINE_RE,
+    RECENT_SECONDS,
+    FEED_RE,
+    article_url,
+    parse_time,
+)
+
+logger = logging.getLogger(__name__)
+
+FIRST_LINE_MAX = 64 * 1024
+
+
+@dataclass
+class ChunkAgg:
+    """Aggregates of one chunk of complete lines, ready for one transaction."""
+
+    newest: int | None = None
+    views: dict = field(default_factory=dict)  # (day, scope) -> views
+    visitors: set = field(default_factory=set)  # (day, scope, ip, ua)
+    recent: dict = field(default_factory=dict)  # (day, ip, ua) -> newest time
+    lines: int = 0
+    malformed: int = 0
+    pages: int = 0
+    feeds: int = 0
+    bots: int = 0
+    assets: int = 0
+    other: int = 0
+    late: int = 0
+
+
+def aggregate(data: bytes, bots, newest: int | None, final_line: bool = False) -> ChunkAgg:
+    """Count the complete lines in `data`; `newest` is the newest time seen before them.
+
+    A line counts as a page view when it is a GET answered 200 or 304 for "/", a path
+    ending in "/" or ".html", by a user agent that no bot rule matches. A line of a day that
+    was already over when it was read ("late") adds a view but no visitor: that day's
+    visitors can no longer be told apart.
+    """
+    agg = ChunkAgg()
+    agg.lines = data.count(b"\n") + (1 if final_line else 0)
+    if final_line:
+        data += b"\n"
+    views = agg.views
+    visitors = agg.visitors
+    recent = agg.recent
+    is_bot = bots.is_bot
+    times = {}
+    newest_t = newest if newest is not None else -(10**12)
+    floor = (newest_t - RECENT_SECONDS + ICT_SECONDS) // DAY
+    matched = bad_time = pages = feeds = nbots = assets = other = late = 0
+    for ip, raw_time, request, status, ua in LINE_RE.findall(data):
+        matched += 1
+        t = times.get(raw_time)
+        if t is None:
+            t = parse_time(raw_time)
+            if t is None:
+                bad_time += 1
+                continue
+            if len(times) > 50_000:
+                times.clear()
+            times[raw_time] = t
+        if t > newest_t:
+            newest_t = t
+            floor = (t - RECENT_SECONDS + ICT_SECONDS) // DAY
+        if status != b"200" and status != b"304" or request[:5] != b"GET /":
+            other += 1
+            continue
+        end = request.find(b" ", 4)
+        path = request[4:end] if end > 0 else request[4:]
+        if b"?" in path:
+            path = path[: path.find(b"?")]
+        if b"#" in path:
+            path = path[: path.find(b"#")]
+        if path[-1:] == b"/" or path.endswith(b".html"):
+            if path.endswith(b"/index.html"):
+                path = path[:-10]
+            if is_bot(ua):
+                nbots += 1
+                continue
+            pages += 1
+            day = (t + ICT_SECONDS) // DAY
+            scope = article_url(path) if path[:9] == b"/tin-tuc/" else None
+            key = (day, "")
+            views[key] = views.get(key, 0) + 1
+            if scope:
+                key = (day, scope)
+                views[key] = views.get(key, 0) + 1
+            if day < floor:
+                late += 1
+                continue
+            visitors.add((day, "", ip, ua))
+            if scope:
+                visitors.add((day, scope, ip, ua))
+            if t > newest_t - RECENT_SECONDS:
+                key = (day, ip, ua)
+                if recent.get(key, 0) < t:
+                    recent[key] = t
+        elif path.endswith(b"/rss.xml") or path.endswith(b"/atom.xml"):
+            if not FEED_RE.fullmatch(path):
+                other += 1
+                continue
+            if is_bot(ua):
+                nbots += 1
+                continue
+            feeds += 1
+            day = (t + ICT_SECONDS) // DAY
+            key = (day, "feed:" + path.decode("ascii"))
+            views[key] = views.get(key, 0) + 1
+            if day < floor:
+                late += 1
+                continue
+            visitors.add((day, key[1], ip, ua))
+        else:
+            assets += 1
+    agg.malformed = agg.lines - matched + bad_time
+    agg.pages, agg.feeds, agg.bots, agg.assets, agg.other, agg.late = pages, feeds, nbots, assets, other, late
+    if newest is None and newest_t == -(10**12):
+        agg.newest = None
+    else:
+        agg.newest = newest_t
+    return agg
+
+
+def open_log(path):
+    """Open a log for binary reading, decompressing gzip whatever its name."""
+    with open(path, "rb") as fh:
+        magic = fh.read(2)
+    if magic == b"\x1f\x8b":
+        return gzip.open(path, "rb"), True
+    return open(path, "rb"), False
+
+
+def identify(path):
+    """Return (fingerprint, first time) of a log, or (None, None) if it has no complete line yet."""
+    fh, compressed = open_log(path)
+    with fh:
+        try:
+            head = fh.read(FIRST_LINE_MAX)
+        except (OSError, EOFError, zlib.error):
+            return None, None
+    cut = head.find(b"\n")
+    if cut >= 0:
+        first = head[:cut]
+    elif compressed and 0 < len(head) < FIRST_LINE_MAX:
+        first = head  # a finished (compressed) log whose only line has no newline
+    elif len(head) >= FIRST_LINE_MAX:
+        first = head
+    else:
+        return None, None
+    m = LINE_RE.match(first)
+    if m:
+        # Leave the visitor out: time, request, status, bytes and referer identify the line.
+        ip, raw_time, request, status, ua = m.groups()
+        basis = b"\0".join([raw_time, request, status, first[m.end(1) : m.start(5)].split(b"]", 1)[-1]])
+        first_time = parse_time(raw_time)
+    else:
+        basis, first_time = first, None
+    return "v1:" + hashlib.sha256(b"visitor-stats\0" + basis).hexdigest(), first_time
+
+
+@dataclass
+class FileReport:
+    """What one log contributed in this run."""
+
+    path: str
+    fingerprint: str | None
+    skipped_bytes: int = 0
+    lines: int = 0
+    malformed: int = 0
+    pages: int = 0
+    late: int = 0
+    note: str = ""
+
+
+def ingest_file(conn, path, bots, chunk_bytes: int, fingerprint: str) -> FileReport:
+    """Count the lines of one log that are not counted yet, one transaction per chunk."""
+    report = FileReport(str(path), fingerprint)
+    offset = store.log_offset(conn, fingerprint)
+    report.skipped_bytes = offset
+    fh, compressed = open_log(path)
+    with fh:
+        if compressed:
+            remaining = offset
+            while remaining > 0:
+                got = len(fh.read(min(remaining, chunk_bytes)))
+                if got == 0:
+                    report.note = "already counted"
+                    return report
+                remaining -= got
+        else:
+            fh.seek(0, 2)
+            if fh.tell() < offset:
+                report.note = "shorter than the part already counted; nothing new"
+                return report
+            fh.seek(offset)
+        carry = b""
+        while True:
+            try:
+                block = fh.read(chunk_bytes)
+            except (EOFError, OSError, zlib.error) as exc:
+                report.note = f"compressed data ends early ({exc}); counted the complete part"
+                block = b""
+            data = carry + block
+            if not block:
+                if compressed and carry and not report.note:
+                    _commit(conn, bots, data, True, fingerprint, offset + len(data), report)
+                elif carry:
+                    report.note = report.note or "last line incomplete; it will be counted next run"
+                return report
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                carry = data
+                continue
+            carry = data[cut:]
+            offset += cut
+            _commit(conn, bots, data[:cut], False, fingerprint, offset, report)
+
+
+def _commit(conn, bots, data, final_line, fingerprint, offset, report) -> None:
+    newest = store.meta(conn, "newest")
+    agg = aggregate(data, bots, newest, final_line)
+    store.commit_chunk(conn, agg, fingerprint, offset)
+    report.lines += agg.lines
+    report.malformed += agg.malformed
+    report.pages += agg.pages
+    report.late += agg.late

@@ -1,0 +1,157 @@
+"""The SQLite store: aggregates, per-log offsets and the secrets of days not yet over.
+
+Privacy by construction: the store never receives a raw IP address or user agent. A visitor
+is the first 16 bytes of sha256(salt of the day + IP + user agent); the salt comes from
+`secrets` and lives only while its day is open. A day is over once the newest log line
+processed is at least 15 minutes past its midnight (UTC+7): its salt, its visitor hashes and
+the recent-visitor hashes are deleted in the same transaction, and only the counts stay.
+`secure_delete` overwrites deleted content in the file instead of leaving it in free pages.
+"""
+
+import hashlib
+import os
+import secrets
+import sqlite3
+import time
+from pathlib import Path
+
+from .logparse import RECENT_SECONDS, day_iso, day_number
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS logs (
+    fingerprint TEXT PRIMARY KEY, offset INTEGER NOT NULL, lines INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS counts (
+    day TEXT NOT NULL, scope TEXT NOT NULL,
+    views INTEGER NOT NULL DEFAULT 0, visitors INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, scope)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS open_visitors (
+    day TEXT NOT NULL, scope TEXT NOT NULL, visitor BLOB NOT NULL,
+    PRIMARY KEY (day, scope, visitor)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS salts (day TEXT PRIMARY KEY, salt BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS recent (visitor BLOB PRIMARY KEY, ts INTEGER NOT NULL) WITHOUT ROWID;
+"""
+# scope: "" the whole site, "/tin-tuc/<slug>/" one article, "feed:/rss.xml" one feed.
+TALLIES = ("lines", "malformed", "pages", "feeds", "bots", "assets", "other", "late")
+
+
+def connect(path, create: bool = True) -> sqlite3.Connection:
+    """Open (and create) the database with the pragmas the store relies on."""
+    path = Path(path)
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA secure_delete = ON")
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute("PRAGMA synchronous = FULL")
+    if create:
+        conn.executescript(SCHEMA)
+    return conn
+
+
+def meta(conn, key: str, default=None):
+    """Return one integer from the meta table."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else default
+
+
+def log_offset(conn, fingerprint: str) -> int:
+    """Return how many bytes of the log with this fingerprint are already counted."""
+    row = conn.execute("SELECT offset FROM logs WHERE fingerprint = ?", (fingerprint,)).fetchone()
+    return row[0] if row else 0
+
+
+def _debug_pause(commit_number: int) -> None:
+    """Stop inside a transaction when a test asks to (it then kills the process with SIGKILL)."""
+    wanted = os.environ.get("VISITOR_STATS_DEBUG_PAUSE_AT_COMMIT")
+    if wanted and int(wanted) == commit_number:
+        Path(os.environ["VISITOR_STATS_DEBUG_MARKER"]).write_text("paused", encoding="ascii")
+        time.sleep(3600)
+
+
+class Salts:
+    """Secret salt of each open day, created on first use inside the current transaction."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.cache = {}
+
+    def get(self, day: str) -> bytes:
+        salt = self.cache.get(day)
+        if salt is None:
+            row = self.conn.execute("SELECT salt FROM salts WHERE day = ?", (day,)).fetchone()
+            if row:
+                salt = row[0]
+            else:
+                salt = secrets.token_bytes(32)
+                self.conn.execute("INSERT INTO salts (day, salt) VALUES (?, ?)", (day, salt))
+            self.cache[day] = salt
+        return salt
+
+
+_commits = 0
+
+
+def commit_chunk(conn, agg, fingerprint: str, offset: int) -> None:
+    """Add one chunk's aggregates and the log's new offset in a single transaction."""
+    global _commits
+    _commits += 1
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        salts = Salts(conn)
+        hashes = {}
+
+        def visitor(day_n, ip, ua):
+            key = (day_n, ip, ua)
+            h = hashes.get(key)
+            if h is None:
+                h = hashlib.sha256(salts.get(day_iso(day_n)) + ip + b"\n" + ua).digest()[:16]
+                hashes[key] = h
+            return h
+
+        conn.executemany(
+            "INSERT INTO counts (day, scope, views) VALUES (?, ?, ?) "
+            "ON CONFLICT (day, scope) DO UPDATE SET views = views + excluded.views",
+            [(day_iso(d), scope, n) for (d, scope), n in agg.views.items()],
+        )
+        rows = [(day_iso(d), scope, visitor(d, ip, ua)) for d, scope, ip, ua in agg.visitors]
+        conn.executemany("INSERT OR IGNORE INTO open_visitors (day, scope, visitor) VALUES (?, ?, ?)", rows)
+        touched = {(day, scope) for day, scope, _ in rows}
+        conn.executemany(
+            "UPDATE counts SET visitors = (SELECT COUNT(*) FROM open_visitors o "
+            "WHERE o.day = counts.day AND o.scope = counts.scope) WHERE day = ? AND scope = ?",
+            sorted(touched),
+        )
+        conn.executemany(
+            "INSERT INTO recent (visitor, ts) VALUES (?, ?) "
+            "ON CONFLICT (visitor) DO UPDATE SET ts = max(ts, excluded.ts)",
+            [(visitor(d, ip, ua), ts) for (d, ip, ua), ts in agg.recent.items()],
+        )
+        newest = agg.newest
+        if newest is not None:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('newest', ?)", (newest,))
+            close_days(conn, newest)
+        for name in TALLIES:
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = value + excluded.value",
+                ("tally_" + name, getattr(agg, name)),
+            )
+        conn.execute(
+            "INSERT INTO logs (fingerprint, offset, lines) VALUES (?, ?, ?) "
+            "ON CONFLICT (fingerprint) DO UPDATE SET offset = excluded.offset, lines = lines + excluded.lines",
+            (fingerprint, offset, agg.lines),
+        )
+        _debug_pause(_commits)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def close_days(conn, newest: int) -> None:
+    """Forget the salts and visitor hashes of every day that is over at `newest`."""
+    first_open = day_iso(day_number(newest - RECENT_SECONDS))
+    conn.execute("DELETE FROM recent WHERE ts <= ?", (newest - RECENT_SECONDS,))
+    conn.execute("DELETE FROM open_visitors WHERE day < ?", (first_open,))
+    conn.execute("DELETE FROM salts WHERE day < ?", (first_open,))

@@ -1,0 +1,133 @@
+"""Tasks for editors and developers: `invoke --list` is the manual."""
+
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from invoke import task
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "plugins"))
+
+CONFIG = {
+    "content": "content",
+    "settings_base": "pelicanconf.py",
+    "settings_publish": "publishconf.py",
+    "output": "output",
+    "port": 8000,
+}
+
+
+def pelican_run(c, settings_file, output, extra=""):
+    c.run(f"{sys.executable} -m pelican {CONFIG['content']} -s {settings_file} -o {output} {extra}", pty=False)
+
+
+@task
+def clean(c):
+    """Remove the built site."""
+    shutil.rmtree(ROOT / CONFIG["output"], ignore_errors=True)
+
+
+@task
+def build(c):
+    """Build the development site into output/."""
+    pelican_run(c, CONFIG["settings_base"], CONFIG["output"])
+
+
+@task
+def rebuild(c):
+    """Remove output/ and build again."""
+    clean(c)
+    build(c)
+
+
+@task
+def regenerate(c):
+    """Rebuild on every change (no server)."""
+    pelican_run(c, CONFIG["settings_base"], CONFIG["output"], "--autoreload")
+
+
+@task
+def serve(c):
+    """Serve output/ on http://localhost:8000 without rebuilding."""
+    c.run(f"{sys.executable} -m pelican --listen -o {CONFIG['output']} -p {CONFIG['port']}")
+
+
+@task
+def reserve(c):
+    """Build, then serve."""
+    build(c)
+    serve(c)
+
+
+@task
+def preview(c):
+    """Build the production site into output/ (strict, publish settings) without deploying."""
+    pelican_run(c, CONFIG["settings_publish"], CONFIG["output"])
+
+
+@task
+def livereload(c):
+    """Build, serve on http://localhost:8000 and rebuild and reload the browser on every save."""
+    from preview_server import serve_with_livereload
+
+    serve_with_livereload(ROOT, port=CONFIG["port"])
+
+
+@task
+def check(c):
+    """Check all content; print every problem as `file:line: problem; fix`; fail on errors."""
+    from content_checks.runner import check_site
+
+    found = check_site(str(ROOT / CONFIG["settings_base"]))
+    for problem in found:
+        print(problem)
+    errors = sum(p.is_error for p in found)
+    warnings = len(found) - errors
+    print(f"{errors} lỗi, {warnings} cảnh báo" if found else "Không có vấn đề nào.")
+    if errors:
+        sys.exit(1)
+
+
+@task
+def publish(c):
+    """Build the production site strictly into a staging folder, then swap it into output/."""
+    staging = ROOT / f".publish-staging-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        pelican_run(c, CONFIG["settings_publish"], staging)
+        swap_into_place(staging, ROOT / CONFIG["output"])
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    print(f"Đã xuất bản vào {CONFIG['output']}/")
+
+
+def swap_into_place(staging: Path, output: Path) -> None:
+    """Replace output/ by the staging folder with renames, so a failure leaves the old site whole."""
+    previous = output.with_name(f".publish-previous-{int(time.time())}")
+    if output.exists():
+        output.rename(previous)
+    staging.rename(output)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+@task
+def lint(c):
+    """Format and lint the Python code with ruff."""
+    c.run(f"{sys.executable} -m ruff format --check .")
+    c.run(f"{sys.executable} -m ruff check .")
+
+
+@task(help={"k": "only tests whose name matches this expression"})
+def test(c, k=""):
+    """Run the whole test suite (unit, functional, feeds, browser, validator, accessibility)."""
+    selection = f"-k '{k}'" if k else ""
+    c.run(f"{sys.executable} -m pytest -n 2 --dist loadfile {selection}", pty=False)
+
+
+@task(name="update-expected")
+def update_expected(c):
+    """Rebuild the fixture site and overwrite the committed expected tree (review the diff)."""
+    c.run(f"{sys.executable} -m tests.support update-expected")

@@ -1,0 +1,33 @@
+"""Shared fixtures: one fixture-site build per test session."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.support import CHROMIUM, build_site
+
+
+@pytest.fixture(scope="session")
+def fixture_build(tmp_path_factory):
+    """The fixture site, built once with pinned settings."""
+    return build_site(tmp_path_factory.mktemp("fixture-site") / "output")
+
+
+@pytest.fixture(scope="session")
+def real_build(tmp_path_factory):
+    """The real content/, built once in strict mode with pinned settings."""
+    from tests.support import ROOT
+
+    return build_site(tmp_path_factory.mktemp("real-site") / "output", content=ROOT / "content")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Debian Chromium for the session."""
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.fail("Debian chromium is required: apt-get install -y chromium (see README)")
+    from tests.support import chromium
+
+    with chromium() as launched:
+        yield launched

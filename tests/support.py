@@ -1,0 +1,152 @@
+"""Helpers for functional tests: build real sites with pinned settings, serve them, open Chromium."""
+
+import contextlib
+import filecmp
+import functools
+import http.server
+import logging
+import shutil
+import socketserver
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "plugins"))
+
+from pelican import Pelican  # noqa: E402
+from pelican.settings import read_settings  # noqa: E402
+
+FIXTURE_SITE = ROOT / "tests/fixtures/site"
+EXPECTED_TREE = ROOT / "tests/expected/site"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Everything that could vary between machines or days is pinned here.
+PINNED = {
+    "TIMEZONE": "Asia/Ho_Chi_Minh",
+    "BUILD_DATE": "2026-01-01T00:00:00+07:00",
+    "SITEURL": "",
+    "CONTENT_CHECKS_STRICT": True,
+    "DELETE_OUTPUT_DIRECTORY": True,
+}
+FIXTURE_OVERRIDES = {"DEFAULT_PAGINATION": 2, "SITEURL": ""}
+
+
+@dataclass
+class Build:
+    """What a build produced: its output folder and the content problems it found."""
+
+    output: Path
+    problems: list
+
+    def html(self, relative: str) -> str:
+        """Return the text of one output file."""
+        return (self.output / relative).read_text(encoding="utf-8")
+
+    def soup(self, relative: str):
+        """Return one output page parsed with BeautifulSoup."""
+        from bs4 import BeautifulSoup
+
+        return BeautifulSoup(self.html(relative), "html.parser")
+
+
+def build_site(
+    output: Path,
+    content: Path | None = None,
+    settings_file: str = "pelicanconf.py",
+    **overrides,
+) -> Build:
+    """Build `content` (default: the fixture site) into `output` in-process with pinned settings."""
+    from content_checks import problems as registry
+
+    content = content or FIXTURE_SITE / "content"
+    if content == FIXTURE_SITE / "content":
+        overrides = {**FIXTURE_OVERRIDES, **overrides}
+    settings = read_settings(
+        str(ROOT / settings_file),
+        override={**PINNED, "PATH": str(content), "OUTPUT_PATH": str(output), **overrides},
+    )
+    Pelican(settings).run()
+    return Build(output, registry.all_problems())
+
+
+def write_article(folder: Path, name: str, text: str) -> Path:
+    """Write one article into a scratch content folder (creating it) and return its path."""
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def tree_differences(left: Path, right: Path) -> list[str]:
+    """Return the relative paths that differ between two folders (missing, extra or changed)."""
+    found: list[str] = []
+
+    def walk(comparison: filecmp.dircmp, prefix: str) -> None:
+        found.extend(f"{prefix}{name} (only in {comparison.left})" for name in comparison.left_only)
+        found.extend(f"{prefix}{name} (only in {comparison.right})" for name in comparison.right_only)
+        for name in comparison.common_files:
+            if (Path(comparison.left) / name).read_bytes() != (Path(comparison.right) / name).read_bytes():
+                found.append(f"{prefix}{name}")
+        for name, sub in comparison.subdirs.items():
+            walk(sub, f"{prefix}{name}/")
+
+    walk(filecmp.dircmp(left, right), "")
+    return sorted(found)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002
+        pass
+
+
+@contextlib.contextmanager
+def serve(directory: Path):
+    """Serve a folder on a free loopback port; yield its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    handler.extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".xsl": "text/xsl"}
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()
+
+
+@contextlib.contextmanager
+def chromium():
+    """Launch Debian's Chromium through Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def update_expected() -> None:
+    """Rebuild the fixture site into tests/expected/site."""
+    logging.basicConfig(level=logging.WARNING)
+    shutil.rmtree(EXPECTED_TREE, ignore_errors=True)
+    build_site(EXPECTED_TREE)
+    print(f"updated {EXPECTED_TREE.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["update-expected"]:
+        update_expected()
+    else:
+        sys.exit("usage: python -m tests.support update-expected")
