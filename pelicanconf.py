@@ -32,6 +32,8 @@ JINJA_FILTERS = {"vi_date": format_date_vi, "iso": format_datetime_iso}
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = ["content_checks", "taxonomies", "related_news", "assets"]
 CONTENT_CHECKS_STRICT = False
+# Set only by the local preview server: shows content problems as a banner on their page.
+PREVIEW = False
 
 MARKDOWN = {
     "extension_configs": {

@@ -76,12 +76,13 @@ def livereload(c):
     serve_with_livereload(ROOT, port=CONFIG["port"])
 
 
-@task
-def check(c):
+@task(help={"content": "folder to check instead of content/"})
+def check(c, content=None):
     """Check all content; print every problem as `file:line: problem; fix`; fail on errors."""
     from content_checks.runner import check_site
 
-    found = check_site(str(ROOT / CONFIG["settings_base"]))
+    overrides = {"PATH": str(Path(content).resolve())} if content else {}
+    found = check_site(str(ROOT / CONFIG["settings_base"]), overrides)
     for problem in found:
         print(problem)
     errors = sum(p.is_error for p in found)
@@ -89,6 +90,32 @@ def check(c):
     print(f"{errors} lỗi, {warnings} cảnh báo" if found else "Không có vấn đề nào.")
     if errors:
         sys.exit(1)
+
+
+@task(
+    help={
+        "category": "Phát động phong trào | Hội nghị tổng kết | Tôn vinh điển hình",
+        "title": "the headline",
+        "localities": "places separated by ;",
+        "campaigns": "campaign names separated by ;",
+    }
+)
+def new(c, category, title, localities="", campaigns=""):
+    """Create a new article file with every metadata key, a fresh Id and a slug."""
+    from scaffold import ScaffoldError, scaffold_article, write_new_article
+
+    try:
+        article = scaffold_article(
+            ROOT / CONFIG["content"],
+            category,
+            title,
+            [x for x in localities.split(";") if x.strip()],
+            [x for x in campaigns.split(";") if x.strip()],
+        )
+        write_new_article(article)
+    except (ScaffoldError, FileExistsError) as error:
+        sys.exit(f"Không tạo được bài: {error}")
+    print(f"Đã tạo {article.path.relative_to(ROOT)}")
 
 
 @task

@@ -99,10 +99,18 @@ def key_findings(source: Source, allowed: list[str]) -> list[Finding]:
     return findings
 
 
-def required_findings(fields: dict[str, Field], required: tuple[str, ...]) -> list[Finding]:
-    """Report required keys that are missing or empty."""
+def required_findings(fields: dict[str, Field], required: tuple[str, ...], allowed: list[str]) -> list[Finding]:
+    """Report required keys that are missing or empty (a misspelt key is reported once, as a typo)."""
     findings: list[Finding] = []
+    misspelt = {
+        match
+        for key in fields
+        if key not in {k.lower() for k in allowed}
+        for match in difflib.get_close_matches(key, [k.lower() for k in allowed], n=1, cutoff=0.6)
+    }
     for key in required:
+        if key.lower() in misspelt:
+            continue
         field = fields.get(key.lower())
         example = EXAMPLES.get(key, f"{key}: …")
         if field is None:
@@ -172,8 +180,9 @@ def value_findings(fields: dict[str, Field]) -> list[Finding]:
 def check_source(source: Source, *, is_page: bool, categories: tuple[str, ...], tz: ZoneInfo) -> list[Finding]:
     """Return every problem of one parsed file."""
     fields = {f.key.lower(): f for f in source.fields}
-    findings = key_findings(source, PAGE_KEYS if is_page else ARTICLE_KEYS)
-    findings += required_findings(fields, ("Title",) if is_page else REQUIRED_ARTICLE_KEYS)
+    allowed = PAGE_KEYS if is_page else ARTICLE_KEYS
+    findings = key_findings(source, allowed)
+    findings += required_findings(fields, ("Title",) if is_page else REQUIRED_ARTICLE_KEYS, allowed)
     for key in ("date", "modified"):
         if key in fields and fields[key].value.strip():
             findings += date_findings(fields[key], tz)

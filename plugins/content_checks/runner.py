@@ -1,5 +1,7 @@
 """Run a whole build in a scratch folder and return its content problems (for `invoke check`)."""
 
+import contextlib
+import io
 import logging
 import tempfile
 
@@ -19,7 +21,8 @@ def check_site(settings_file: str, overrides: dict | None = None) -> list[Proble
         )
         logging.disable(logging.ERROR)
         try:
-            Pelican(settings).run()
+            with contextlib.redirect_stdout(io.StringIO()):
+                Pelican(settings).run()
         finally:
             logging.disable(logging.NOTSET)
         return registry.all_problems()

@@ -241,25 +241,29 @@ def closest_in_context(gaz: Gazetteer, units: list[Unit], context: list[Unit]) -
 
 
 def narrow_by_context(gaz: Gazetteer, pending: dict, resolved: dict[int, Unit]) -> None:
-    """Keep, for each open name, the candidates inside or around the article's other places."""
+    """Narrow each open name to the candidates inside or around the article's other places.
+
+    A candidate is kept if it lies inside or around another locality (or one of its
+    candidates while that is open). Once all the others are resolved, the candidates
+    related to the deepest of them win ("Phường 1; Đông Hà; Quảng Trị").
+    """
     changed = True
     while changed:
         changed = False
         for i, (q, units) in pending.items():
             if i in resolved:
                 continue
-            if len(units) > 1:
-                context = [
-                    u
-                    for j, (_, others) in pending.items()
-                    if j != i
-                    for u in ([resolved[j]] if j in resolved else others)
-                ]
-                near = closest_in_context(gaz, units, context)
-                if near and len(near) < len(units):
-                    pending[i] = (q, near)
-                    units = near
-                    changed = True
+            sure = [u for j, u in resolved.items() if j != i]
+            maybe = [
+                u for j, (_, us) in pending.items() if j != i and j not in resolved for u in us
+            ]
+            near = [u for u in units if any(gaz.related(u, c) for c in sure + maybe)]
+            if len(near) > 1 and not maybe:
+                near = closest_in_context(gaz, near, sure)
+            if near and len(near) < len(units):
+                pending[i] = (q, near)
+                units = near
+                changed = True
             if len(units) == 1:
                 resolved[i] = units[0]
                 changed = True

@@ -58,9 +58,9 @@ def sanitise(soup: BeautifulSoup) -> None:
             lower = name.lower()
             value = tag.attrs[name]
             text = " ".join(value) if isinstance(value, list) else str(value)
-            if lower.startswith("on") or lower in {"style", "srcdoc", "formaction"}:
-                del tag.attrs[name]
-            elif lower in {"href", "src", "action", "xlink:href"} and _is_script_url(text):
+            handler = lower.startswith("on") or lower in {"style", "srcdoc", "formaction"}
+            script_url = lower in {"href", "src", "action", "xlink:href"} and _is_script_url(text)
+            if handler or script_url:
                 del tag.attrs[name]
     for form in soup.find_all("form"):
         form.unwrap()

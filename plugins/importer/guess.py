@@ -72,11 +72,14 @@ def guess_campaigns(text: str) -> list[str]:
     return names
 
 
-def guess_localities(title: str, body: str, gazetteer=None, limit: int = 3) -> list[str]:
+def guess_localities(title: str, body: str, gazetteer=None, on_date=None, limit: int = 3) -> list[str]:
     """Return up to `limit` place names: those in the title first, then the most mentioned."""
     if gazetteer is not None:
-        title_names = [_unit_label(u) for u in gazetteer.find_mentions(title)]
-        body_names = [_unit_label(u) for u in gazetteer.find_mentions(body)]
+        title_names = [_unit_label(u) for u in _mentions(gazetteer, title, on_date)]
+        units = _mentions(gazetteer, body, on_date)
+        body_names = []
+        for unit, times in zip(units, _occurrences(body, units), strict=True):
+            body_names += [_unit_label(unit)] * max(times, 1)
     else:
         title_names = _shortest_forms(_regex_mentions(title))
         body_names = _shortest_forms(_regex_mentions(body))
@@ -95,6 +98,36 @@ def guess_localities(title: str, body: str, gazetteer=None, limit: int = 3) -> l
         if key not in chosen and (counts[key] >= 2 or not chosen):
             chosen.append(key)
     return [spelling[k] for k in chosen[:limit]]
+
+
+def _mentions(gazetteer, text: str, on_date) -> list:
+    """Call gazetteer.find_mentions with the article's date when it accepts one."""
+    if on_date is None:
+        return list(gazetteer.find_mentions(text))
+    try:
+        return list(gazetteer.find_mentions(text, on_date=on_date))
+    except TypeError:
+        return list(gazetteer.find_mentions(text))
+
+
+def _occurrences(text: str, units: list) -> list[int]:
+    """Count each unit's short name in text, not counting those inside a longer found name."""
+    folded = key_of(text)
+    spans = []
+    for unit in units:
+        name = key_of(getattr(unit, "short_name", "") or unit.name)
+        found = [m.span() for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", folded)] if name else []
+        spans.append(found)
+    counts = []
+    for i, found in enumerate(spans):
+        inside_longer = 0
+        for start, end in found:
+            for j, other in enumerate(spans):
+                if j != i and any(s <= start and end <= e and (e - s) > (end - start) for s, e in other):
+                    inside_longer += 1
+                    break
+        counts.append(len(found) - inside_longer)
+    return counts
 
 
 def _unit_label(unit) -> str:

@@ -8,7 +8,7 @@ from datetime import date
 from posixpath import basename, splitext
 from urllib.parse import unquote, urljoin, urlparse
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, Tag
 from markdownify import MarkdownConverter
 
 from .clean import drop_chrome, leaf_blocks, sanitise
@@ -162,9 +162,7 @@ def import_page(
         chosen_category = guess_category(found_title, body_text)
         review.append("category")
     elif chosen_category not in CATEGORIES:
-        raise ImportRefused(
-            f"Chuyên mục “{chosen_category}” không có; chọn một trong: {', '.join(CATEGORIES)}."
-        )
+        raise ImportRefused(f"Chuyên mục “{chosen_category}” không có; chọn một trong: {', '.join(CATEGORIES)}.")
 
     if localities:
         chosen_localities = [squash(x) for x in localities if squash(x)]
@@ -179,12 +177,10 @@ def import_page(
                 warnings.append(f"Đoán địa phương không dùng danh mục hành chính: {error}.")
         if document and (document.get("issuer") or document.get("place")):
             places_text = f"{document.get('issuer') or document['place']}. {body_text}"
-        chosen_localities = guess_localities(found_title, places_text, gaz)
+        chosen_localities = guess_localities(found_title, places_text, gaz, on_date=found_date.day)
         review.append("localities")
     if not chosen_localities:
-        raise ImportRefused(
-            f"{source_name}: không đoán được địa phương nào; thêm --locality \"Tên địa phương\"."
-        )
+        raise ImportRefused(f'{source_name}: không đoán được địa phương nào; thêm --locality "Tên địa phương".')
 
     campaigns = guess_campaigns(body_text)
     if campaigns:
@@ -245,7 +241,7 @@ def import_page(
 def _no_title(source_name: str) -> str:
     return (
         f"{source_name}: không tìm thấy tiêu đề bài viết. Kiểm tra đây là trang chi tiết tin "
-        f"(không phải trang danh sách), hoặc ghi tiêu đề bằng --title \"Tiêu đề\"."
+        f'(không phải trang danh sách), hoặc ghi tiêu đề bằng --title "Tiêu đề".'
     )
 
 
@@ -331,12 +327,14 @@ def _find_title(soup: BeautifulSoup, container: Tag) -> Tag | None:
             break
     candidates = []
     for tag in soup.find_all(True):
-        if tag.name in {"h1", "h2", "h3"} or (tag.name in {"div", "span", "p", "a", "td", "strong", "b", "h4"}
-                                               and _TITLE_ATTR.search(" ".join(_words(tag)))):
+        if tag.name in {"h1", "h2", "h3"} or (
+            tag.name in {"div", "span", "p", "a", "td", "strong", "b", "h4"}
+            and _TITLE_ATTR.search(" ".join(_words(tag)))
+        ):
             text = squash(tag.get_text(" "))
-            if 10 <= len(text) <= 300 and key_of(text) not in _CHROME_TITLES:
-                if not any(t is tag or tag in t.descendants for t in candidates[-1:]):
-                    candidates.append(tag)
+            fits = 10 <= len(text) <= 300 and key_of(text) not in _CHROME_TITLES
+            if fits and not any(t is tag or tag in t.descendants for t in candidates[-1:]):
+                candidates.append(tag)
     if not candidates:
         return None
     if first_text is None:
@@ -346,10 +344,7 @@ def _find_title(soup: BeautifulSoup, container: Tag) -> Tag | None:
 
 
 def _precedes(a: Tag, b: Tag) -> bool:
-    for node in a.next_elements:
-        if node is b:
-            return True
-    return False
+    return any(node is b for node in a.next_elements)
 
 
 def _words(tag: Tag) -> list[str]:
@@ -374,12 +369,10 @@ def _date_near_title(soup: BeautifulSoup, title_el: Tag | None, container: Tag) 
             if found:
                 tag.decompose()
                 return found
-    start = title_el if title_el is not None else None
-    blocks = leaf_blocks(container)
-    if start is not None:
-        following = [b for b in leaf_blocks(soup) if _precedes(start, b)]
+    if title_el is not None:
+        following = [b for b in leaf_blocks(soup) if _precedes(title_el, b)]
     else:
-        following = blocks
+        following = leaf_blocks(container)
     for block in following[:6]:
         text = squash(block.get_text(" "))
         if len(text) <= 80:
@@ -465,7 +458,11 @@ def _extract_document(container: Tag) -> dict | None:
     end_header = type_at + 1
     if end_header < len(texts) and len(texts[end_header]) < 200:
         subject = texts[end_header]
-        doc["title"] = f"{doc['type']} {subject[0].lower()}{subject[1:]}" if not subject[:2].isupper() else f"{doc['type']} {subject}"
+        doc["title"] = (
+            f"{doc['type']} {subject[0].lower()}{subject[1:]}"
+            if not subject[:2].isupper()
+            else f"{doc['type']} {subject}"
+        )
         end_header += 1
     trailer_at = next((i for i in range(end_header, len(texts)) if _TRAILER_START.match(texts[i])), len(texts))
     recipients, signer = [], ""
@@ -543,8 +540,10 @@ def _image_unit(img: Tag) -> tuple[Tag, str]:
         caption = squash(table.get_text(" "))
         return table, caption
     unit = img
-    while unit.parent is not None and unit.parent.name in {"p", "div", "center", "a", "span", "strong"} and not squash(
-        unit.parent.get_text(" ")
+    while (
+        unit.parent is not None
+        and unit.parent.name in {"p", "div", "center", "a", "span", "strong"}
+        and not squash(unit.parent.get_text(" "))
     ):
         unit = unit.parent
     caption = ""
@@ -552,8 +551,14 @@ def _image_unit(img: Tag) -> tuple[Tag, str]:
     if nxt is not None and nxt.name in {"p", "div", "em", "i", "span"}:
         text = squash(nxt.get_text(" "))
         classes = " ".join(_words(nxt)).lower()
-        italic = nxt.name in {"em", "i"} or (nxt.find(["em", "i"]) is not None and squash(nxt.find(["em", "i"]).get_text(" ")) == text)
-        if text and len(text) < 300 and (italic or "caption" in classes or "ghichu" in classes or text.startswith("Ảnh")):
+        italic = nxt.name in {"em", "i"} or (
+            nxt.find(["em", "i"]) is not None and squash(nxt.find(["em", "i"]).get_text(" ")) == text
+        )
+        if (
+            text
+            and len(text) < 300
+            and (italic or "caption" in classes or "ghichu" in classes or text.startswith("Ảnh"))
+        ):
             caption = text
             nxt.decompose()
     return unit, caption

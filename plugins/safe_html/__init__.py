@@ -23,6 +23,7 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+_BLOCK_TAGS = re.compile(r"</?(?:p|br|div|li|ul|ol|h[1-6]|tr|td|th|table|blockquote|figure|figcaption)\b[^>]*>", re.I)
 _TAGS = re.compile(r"<[^>]+>")
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 
@@ -41,7 +42,7 @@ def sanitize_html(markup: str) -> str:
 
 def plain_text(markup: str) -> str:
     """Return the text of an HTML fragment, tags removed and entities decoded."""
-    return " ".join(html.unescape(_TAGS.sub(" ", markup)).split())
+    return " ".join(html.unescape(_TAGS.sub("", _BLOCK_TAGS.sub(" ", markup))).split())
 
 
 def first_paragraph_text(markup: str) -> str:
