@@ -3,7 +3,6 @@
 import os
 import shutil
 import sys
-import time
 from pathlib import Path
 
 from invoke import task
@@ -120,24 +119,25 @@ def new(c, category, title, localities="", campaigns=""):
 
 @task
 def publish(c):
-    """Build the production site strictly into a staging folder, then swap it into output/."""
-    staging = ROOT / f".publish-staging-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
+    """Build the production site strictly, check links and feeds, then swap it into output/."""
+    from publishing import PublishError, publish_site
+
     try:
-        pelican_run(c, CONFIG["settings_publish"], staging)
-        swap_into_place(staging, ROOT / CONFIG["output"])
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        publish_site(ROOT, ROOT / CONFIG["output"], CONFIG["settings_publish"])
+    except PublishError as error:
+        sys.exit(str(error))
+    except Exception as error:  # content errors were printed above; the live site is untouched
+        sys.exit(f"Không xuất bản: {error}. Trang đang chạy không bị thay đổi.")
     print(f"Đã xuất bản vào {CONFIG['output']}/")
 
 
-def swap_into_place(staging: Path, output: Path) -> None:
-    """Replace output/ by the staging folder with renames, so a failure leaves the old site whole."""
-    previous = output.with_name(f".publish-previous-{int(time.time())}")
-    if output.exists():
-        output.rename(previous)
-    staging.rename(output)
-    shutil.rmtree(previous, ignore_errors=True)
+@task(help={"target": "rsync destination (user@host:/var/www/thidua/ or a local folder); default DEPLOY_TARGET"})
+def deploy(c, target=None):
+    """Send output/ to the web server, transferring only files whose content changed."""
+    target = target or os.environ.get("DEPLOY_TARGET")
+    if not target:
+        sys.exit("Chưa có đích: đặt biến DEPLOY_TARGET hoặc dùng --target (xem docs/deployment.md)")
+    c.run(f"rsync --recursive --checksum --delete --links --perms --chmod=D755,F644 --itemize-changes {CONFIG['output']}/ {target}")
 
 
 @task
