@@ -137,7 +137,9 @@ def deploy(c, target=None):
     target = target or os.environ.get("DEPLOY_TARGET")
     if not target:
         sys.exit("Chưa có đích: đặt biến DEPLOY_TARGET hoặc dùng --target (xem docs/deployment.md)")
-    c.run(f"rsync --recursive --checksum --delete --links --perms --chmod=D755,F644 --itemize-changes {CONFIG['output']}/ {target}")
+    c.run(
+        f"rsync --recursive --checksum --delete --links --perms --chmod=D755,F644 --itemize-changes {CONFIG['output']}/ {target}"
+    )
 
 
 @task

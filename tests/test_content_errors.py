@@ -4,8 +4,8 @@ import subprocess
 import sys
 
 import pytest
-
 from content_checks.content_checks import ContentErrors
+
 from tests.support import ROOT, build_site, write_article
 
 ARTICLE = """Title: {title}
@@ -52,7 +52,10 @@ def test_development_build_reports_and_keeps_the_article_as_a_draft(tmp_path):
 
 def test_two_articles_with_the_same_slug(tmp_path):
     with pytest.raises(ContentErrors):
-        bad_build(tmp_path, {"a.md": ARTICLE.format(title="Cùng tên", extra=""), "b/c.md": ARTICLE.format(title="Cùng tên", extra="")})
+        bad_build(
+            tmp_path,
+            {"a.md": ARTICLE.format(title="Cùng tên", extra=""), "b/c.md": ARTICLE.format(title="Cùng tên", extra="")},
+        )
     assert problem_lines(None) == [
         "content/a.md:1: đường dẫn /tin-tuc/cung-ten/ trùng với content/b/c.md; đặt Slug khác cho một trong hai bài",
         "content/b/c.md:1: đường dẫn /tin-tuc/cung-ten/ trùng với content/a.md; đặt Slug khác cho một trong hai bài",
@@ -62,7 +65,9 @@ def test_two_articles_with_the_same_slug(tmp_path):
 def test_two_articles_with_the_same_id(tmp_path):
     uid = "Id: 0b7c8a52-6a1e-4c47-9d8e-1f2a3b4c5d99\n"
     with pytest.raises(ContentErrors):
-        bad_build(tmp_path, {"a.md": ARTICLE.format(title="Một", extra=uid), "b.md": ARTICLE.format(title="Hai", extra=uid)})
+        bad_build(
+            tmp_path, {"a.md": ARTICLE.format(title="Một", extra=uid), "b.md": ARTICLE.format(title="Hai", extra=uid)}
+        )
     assert problem_lines(None) == [
         "content/a.md:5: Id 0b7c8a52-6a1e-4c47-9d8e-1f2a3b4c5d99 trùng với content/b.md; bài sao chép cần Id mới: xóa dòng Id rồi chạy invoke new, hoặc tạo UUID mới",
         "content/b.md:5: Id 0b7c8a52-6a1e-4c47-9d8e-1f2a3b4c5d99 trùng với content/a.md; bài sao chép cần Id mới: xóa dòng Id rồi chạy invoke new, hoặc tạo UUID mới",
@@ -72,19 +77,26 @@ def test_two_articles_with_the_same_id(tmp_path):
 def test_missing_lead_image(tmp_path):
     with pytest.raises(ContentErrors):
         bad_build(tmp_path, {"a.md": ARTICLE.format(title="Ảnh", extra="Image: images/khong-co.jpg\nImage_alt: x\n")})
-    assert 'content/a.md:5: ảnh "images/khong-co.jpg" không tồn tại; kiểm tra tên tệp trong content/images/ hoặc sửa dòng Image' in problem_lines(None)
+    assert (
+        'content/a.md:5: ảnh "images/khong-co.jpg" không tồn tại; kiểm tra tên tệp trong content/images/ hoặc sửa dòng Image'
+        in problem_lines(None)
+    )
 
 
 def test_empty_body(tmp_path):
     with pytest.raises(ContentErrors):
         bad_build(tmp_path, {"a.md": ARTICLE.format(title="Rỗng", extra="").replace("Bài thử nghiệm hư cấu.\n", "")})
-    assert problem_lines(None) == ["content/a.md:6: bài viết không có nội dung; viết nội dung sau dòng trống kết thúc phần đầu"]
+    assert problem_lines(None) == [
+        "content/a.md:6: bài viết không có nội dung; viết nội dung sau dòng trống kết thúc phần đầu"
+    ]
 
 
 def test_file_that_is_not_utf8(tmp_path):
     content = tmp_path / "content"
     content.mkdir()
-    (content / "a.md").write_bytes(ARTICLE.format(title="Tin cũ", extra="").encode("utf-8").replace("Bài".encode(), "B\xe0i".encode("latin-1")))
+    (content / "a.md").write_bytes(
+        ARTICLE.format(title="Tin cũ", extra="").encode("utf-8").replace("Bài".encode(), "B\xe0i".encode("latin-1"))
+    )
     with pytest.raises(ContentErrors):
         build_site(tmp_path / "output", content=content)
     assert problem_lines(None) == ["content/a.md:6: tệp không phải UTF-8; lưu lại tệp với bảng mã UTF-8"]
@@ -93,7 +105,10 @@ def test_file_that_is_not_utf8(tmp_path):
 def test_nfd_text_is_published_as_nfc(tmp_path):
     import unicodedata
 
-    build = bad_build(tmp_path, {"a.md": unicodedata.normalize("NFD", ARTICLE.format(title="Huế thi đua", extra="Slug: hue-thi-dua\n"))})
+    build = bad_build(
+        tmp_path,
+        {"a.md": unicodedata.normalize("NFD", ARTICLE.format(title="Huế thi đua", extra="Slug: hue-thi-dua\n"))},
+    )
     page = build.html("tin-tuc/hue-thi-dua/index.html")
     assert "Huế thi đua" in page
     assert unicodedata.is_normalized("NFC", page)

@@ -32,7 +32,10 @@ def standalone_config(tmp: Path, site: Path, port: int) -> Path:
     server = server.replace("listen 80;", f"listen 127.0.0.1:{port};").replace("listen [::]:80;\n", "")
     server = server.replace("root /var/www/thidua;", f"root {site};")
     server = server.replace("/var/log/nginx/", f"{tmp}/")
-    modules = "".join(f"load_module {MODULES / name};\n" for name in ("ngx_http_brotli_filter_module.so", "ngx_http_brotli_static_module.so"))
+    modules = "".join(
+        f"load_module {MODULES / name};\n"
+        for name in ("ngx_http_brotli_filter_module.so", "ngx_http_brotli_static_module.so")
+    )
     config = tmp / "nginx.conf"
     # pytest's temporary folders are private to their owner: workers must run as that user.
     user = "user root;\n" if os.geteuid() == 0 else ""
@@ -57,7 +60,9 @@ http {{
 @pytest.fixture(scope="module")
 def nginx_site(tmp_path_factory, request):
     if not Path(NGINX).exists():
-        pytest.fail("nginx is required: apt-get install -y nginx libnginx-mod-http-brotli-filter libnginx-mod-http-brotli-static (see README)")
+        pytest.fail(
+            "nginx is required: apt-get install -y nginx libnginx-mod-http-brotli-filter libnginx-mod-http-brotli-static (see README)"
+        )
     fixture_build = request.getfixturevalue("fixture_build")
     tmp = tmp_path_factory.mktemp("nginx")
     site = tmp / "site"

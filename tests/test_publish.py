@@ -1,8 +1,8 @@
 """`make publish`: a failure at any stage leaves the live output/ byte-identical."""
 
 import pytest
-
 from publishing import PublishError, broken_links, publish_site
+
 from tests.support import FIXTURE_OVERRIDES, FIXTURE_SITE, PINNED, ROOT
 
 
@@ -83,14 +83,17 @@ def test_strict_content_errors_stop_the_publish(tmp_path, live_site):
     before = snapshot(live_site)
     bad = tmp_path / "bad"
     (bad / "a.md").parent.mkdir(parents=True)
-    (bad / "a.md").write_text("Title: x\nDate: 2024-02-30\nCategory: Hội nghị tổng kết\nLocalities: Hậu Giang\n\nx\n", encoding="utf-8")
+    (bad / "a.md").write_text(
+        "Title: x\nDate: 2024-02-30\nCategory: Hội nghị tổng kết\nLocalities: Hậu Giang\n\nx\n", encoding="utf-8"
+    )
 
     def bad_content_build(root, target, settings_file):
         from pelican import Pelican
         from pelican.settings import read_settings
 
         settings = read_settings(
-            str(root / settings_file), override={**PINNED, "PATH": str(bad), "OUTPUT_PATH": str(target), "CONTENT_CHECKS_STRICT": True}
+            str(root / settings_file),
+            override={**PINNED, "PATH": str(bad), "OUTPUT_PATH": str(target), "CONTENT_CHECKS_STRICT": True},
         )
         Pelican(settings).run()
         return ""

@@ -40,7 +40,10 @@ def test_article_links_to_its_category_localities_and_campaigns(fixture_build):
     soup = fixture_build.soup("tin-tuc/xa-thu-nghiem-phat-dong/index.html")
     hrefs = {a["href"] for a in soup.select("main a[href]")}
     assert "/chuyen-muc/phat-dong-phong-trao/" in hrefs
-    assert {h for h in hrefs if h.startswith("/dia-phuong/")} >= {"/dia-phuong/huyen-tuan-giao/", "/dia-phuong/tinh-dien-bien/"}
+    assert {h for h in hrefs if h.startswith("/dia-phuong/")} >= {
+        "/dia-phuong/huyen-tuan-giao/",
+        "/dia-phuong/tinh-dien-bien/",
+    }
     assert "/phong-trao/ca-nuoc-chung-tay-vi-nguoi-ngheo-khong-de-ai-bi-bo-lai-phia-sau/" in hrefs
 
 
@@ -58,7 +61,9 @@ def test_spellings_of_one_place_and_one_campaign_share_a_page(fixture_build):
     tuan_giao = fixture_build.soup("dia-phuong/huyen-tuan-giao/index.html")
     titles = [a.get_text() for a in tuan_giao.select(".td-card__title a")]
     assert len(titles) == 2
-    campaign = fixture_build.soup("phong-trao/ca-nuoc-chung-tay-vi-nguoi-ngheo-khong-de-ai-bi-bo-lai-phia-sau/index.html")
+    campaign = fixture_build.soup(
+        "phong-trao/ca-nuoc-chung-tay-vi-nguoi-ngheo-khong-de-ai-bi-bo-lai-phia-sau/index.html"
+    )
     assert len(campaign.select(".td-card")) == 2
 
 
@@ -74,7 +79,10 @@ def test_hostile_markup_is_removed_and_titles_escaped_everywhere(fixture_build):
         assert "alert(" not in re.sub(r"&lt;script&gt;alert\(1\)&lt;/script&gt;", "", text), path
         assert "onclick" not in text and "javascript:" not in text.lower(), path
     page = fixture_build.html("tin-tuc/bai-co-ma-doc-alert1-the-hu-cau/index.html")
-    assert "<title>Bài có mã độc &#34;&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&#34; &amp; &lt;b&gt;thẻ&lt;/b&gt; (hư cấu)" in page
+    assert (
+        "<title>Bài có mã độc &#34;&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&#34; &amp; &lt;b&gt;thẻ&lt;/b&gt; (hư cấu)"
+        in page
+    )
 
 
 def test_drafts_are_kept_apart_from_published_lists(fixture_build):

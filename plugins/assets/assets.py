@@ -10,7 +10,9 @@ DEFAULTS = {"ASSETS_CSS_DIR": "static/css", "ASSETS_CSS_NAME": "site"}
 
 def bundle_css(css_dir: Path) -> bytes:
     """Return every CSS file of the folder joined in name order (tokens file first: 00-…)."""
-    parts = [f"/* {path.name} */\n{path.read_text(encoding='utf-8').strip()}\n" for path in sorted(css_dir.glob("*.css"))]
+    parts = [
+        f"/* {path.name} */\n{path.read_text(encoding='utf-8').strip()}\n" for path in sorted(css_dir.glob("*.css"))
+    ]
     return "\n".join(parts).encode("utf-8")
 
 

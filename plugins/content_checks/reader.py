@@ -1,5 +1,6 @@
 """The Markdown reader: NFC, our own header parser with line numbers, sanitised body."""
 
+import contextlib
 import os
 import uuid
 from pathlib import Path
@@ -13,7 +14,7 @@ from safe_html import first_paragraph_text, plain_text, sanitize_html
 from vntext import collapse_spaces, nfc
 
 from .header import Source, parse_source
-from .problems import ERROR, WARNING, Problem
+from .problems import ERROR, Problem
 from .rules import canonical_category, check_source, parse_date
 from .settings import get_setting
 
@@ -92,10 +93,8 @@ class ThiDuaReader(BaseReader):
         if value.get("title"):
             meta["title"] = collapse_spaces(value["title"])
         for key in ("date", "modified"):
-            try:
+            with contextlib.suppress(ValueError):  # reported by the rules; the article becomes a draft
                 meta[key] = parse_date(value.get(key, ""), tz)
-            except ValueError:
-                pass
         category = canonical_category(value.get("category", ""), categories)
         if category:
             meta["category"] = Category(category, self.settings)
@@ -109,7 +108,11 @@ class ThiDuaReader(BaseReader):
         meta["status"] = value.get("status") or "published"
         meta["localities_raw"] = split_list(value.get("localities", ""), ";")
         meta["campaigns_raw"] = split_list(value.get("campaigns", ""), ";")
-        meta["recipients"] = [line.lstrip("-–• ").rstrip(";") for _, line in fields["recipients"].items()] if "recipients" in fields else []
+        meta["recipients"] = (
+            [line.lstrip("-–• ").rstrip(";") for _, line in fields["recipients"].items()]
+            if "recipients" in fields
+            else []
+        )
         meta["honourees_raw"] = fields["honourees"].items() if "honourees" in fields else []
         document = {key: value.get(f"document_{key}", "") for key in DOCUMENT_KEYS}
         meta["document"] = document if any(document.values()) else None

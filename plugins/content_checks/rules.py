@@ -11,12 +11,8 @@ from vntext import name_key
 from .header import Field, Source
 from .problems import ERROR, WARNING
 
-ARTICLE_KEYS = (
-    "Title Date Modified Category Localities Campaigns Tags Author Source Summary Image "
-    "Image_alt Image_caption Document_number Document_type Document_issuer Document_signer "
-    "Document_date Recipients Honourees Slug Id Status Review"
-).split()
-PAGE_KEYS = "Title Slug Summary Date Modified Status Id".split()
+ARTICLE_KEYS = ["Title", "Date", "Modified", "Category", "Localities", "Campaigns", "Tags", "Author", "Source", "Summary", "Image", "Image_alt", "Image_caption", "Document_number", "Document_type", "Document_issuer", "Document_signer", "Document_date", "Recipients", "Honourees", "Slug", "Id", "Status", "Review"]
+PAGE_KEYS = ["Title", "Slug", "Summary", "Date", "Modified", "Status", "Id"]
 REQUIRED_ARTICLE_KEYS = ("Title", "Date", "Category", "Localities")
 STATUSES = ("draft", "hidden", "published")
 EXAMPLES = {
@@ -147,11 +143,18 @@ def value_findings(fields: dict[str, Field]) -> list[Finding]:
     findings: list[Finding] = []
     status = fields.get("status")
     if status and status.value.strip() not in STATUSES:
-        findings.append((status.line, f'trạng thái "{status.value}" không hợp lệ', "dùng draft, hidden hoặc published", ERROR))
+        findings.append(
+            (status.line, f'trạng thái "{status.value}" không hợp lệ', "dùng draft, hidden hoặc published", ERROR)
+        )
     uid = fields.get("id")
     if uid and not _is_uuid(uid.value):
         findings.append(
-            (uid.line, f'Id "{uid.value}" không phải là UUID', "khôi phục Id cũ của bài (dạng 8-4-4-4-12 chữ số hex) hoặc xóa dòng Id", ERROR)
+            (
+                uid.line,
+                f'Id "{uid.value}" không phải là UUID',
+                "khôi phục Id cũ của bài (dạng 8-4-4-4-12 chữ số hex) hoặc xóa dòng Id",
+                ERROR,
+            )
         )
     slug = fields.get("slug")
     if slug and not _SLUG.match(slug.value.strip()):
@@ -172,7 +175,12 @@ def value_findings(fields: dict[str, Field]) -> list[Finding]:
     review = fields.get("review")
     if review and review.value.strip():
         findings.append(
-            (review.line, f"bài nhập tự động còn mục cần xác nhận: {review.value.strip()}", "kiểm tra các mục này rồi xóa dòng Review", WARNING)
+            (
+                review.line,
+                f"bài nhập tự động còn mục cần xác nhận: {review.value.strip()}",
+                "kiểm tra các mục này rồi xóa dòng Review",
+                WARNING,
+            )
         )
     return findings
 

@@ -2,7 +2,7 @@ from content_checks.header import parse_source
 
 
 def test_header_fields_have_their_line_numbers_and_body_follows_the_blank_line():
-    source = parse_source("Title: A: b \"c\"\nDate: 2021-01-11\n\nBody line\n")
+    source = parse_source('Title: A: b "c"\nDate: 2021-01-11\n\nBody line\n')
     assert [(f.key, f.value, f.line) for f in source.fields] == [("Title", 'A: b "c"', 1), ("Date", "2021-01-11", 2)]
     assert source.body == "Body line\n"
     assert source.body_line == 4

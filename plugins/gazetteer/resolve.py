@@ -94,7 +94,7 @@ def parse(raw: str) -> Query:
     return Query(raw=text, rest=rest, full=full, kind=kind, code=code)
 
 
-def candidates(gaz: Gazetteer, q: Query) -> list[Unit]:
+def candidates(gaz: Gazetteer, q: Query, on_date: date) -> list[Unit]:
     """Return every unit the written name could mean, ignoring date and context.
 
     Names must match exactly up to case, Unicode form and tone placement; a name without its
@@ -110,6 +110,9 @@ def candidates(gaz: Gazetteer, q: Query) -> list[Unit]:
     if q.kind:
         same_name = gaz.by_short.get(q.rest, ())
         add(u for u in same_name if u.kind == q.kind)
+        if not any(u.valid_on(on_date) for u in found.values()):
+            # Units change type (huyện → thị xã, thị trấn → xã): accept the same level.
+            add(u for u in same_name if u.level in KIND_LEVELS[q.kind] and u.valid_on(on_date))
         if not found:
             add(u for u in same_name if u.level in KIND_LEVELS[q.kind])
     else:
@@ -290,7 +293,7 @@ def resolve_names(gaz: Gazetteer, names: list[str], on_date: date) -> Resolution
                 )
             )
             continue
-        units = candidates(gaz, q) if q.rest else []
+        units = candidates(gaz, q, on_date) if q.rest else []
         if q.code:
             with_code = [u for u in units if u.code == q.code]
             if not with_code and not q.rest:

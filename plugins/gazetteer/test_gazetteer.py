@@ -222,12 +222,14 @@ def test_ambiguous_name_is_resolved_by_province_or_code(gaz):
     assert [u.id for u in gaz.resolve(["Đông Hoà (25957)"], OLD).units] == ["25957"]
 
 
-def test_ambiguous_message_marks_other_periods(gaz):
-    [problem] = gaz.resolve(["Thuận Hóa"], NEW).problems
+def test_ambiguous_between_district_and_commune(gaz):
+    [problem] = gaz.resolve(["Thuận Hóa"], MID).problems
     assert problem.message == (
-        'Địa phương "Thuận Hóa" chưa rõ: có thể là Quận Thuận Hóa (mã 474, Huế, đến 30/06/2025), '
-        "Xã Thuận Hóa (mã 18964, Quảng Bình, đến 30/06/2025)"
+        'Địa phương "Thuận Hóa" chưa rõ: có thể là Quận Thuận Hóa (mã 474, Huế), '
+        "Xã Thuận Hóa (mã 18964, Quảng Bình)"
     )
+    assert problem.fix == 'thêm tỉnh vào Localities hoặc ghi mã trong ngoặc, ví dụ "Thuận Hóa (474)"'
+    assert [u.id for u in gaz.resolve(["Thuận Hóa"], NEW).units] == ["19789@2025-07-01"]
 
 
 def test_unknown_name_lists_closest(gaz):
@@ -267,10 +269,15 @@ def test_empty_locality(gaz):
     ]
 
 
-def test_unit_word_must_agree(gaz):
-    # no commune of Tuần Giáo is a "phường": the unit word does not silently change level
-    [problem] = gaz.resolve(["Phường Tuần Giáo"], OLD).problems
-    assert problem.message.startswith('Địa phương "Phường Tuần Giáo" chưa rõ:') or "không có" in problem.message
+def test_unit_word_of_the_same_level_is_tolerated(gaz):
+    # Thị trấn Tuần Giáo became Xã Tuần Giáo: either word finds the unit of the article's date
+    assert [u.id for u in gaz.resolve(["Xã Tuần Giáo"], OLD).units] == ["03253"]
+    assert [u.id for u in gaz.resolve(["Thị trấn Tuần Giáo"], NEW).units] == ["03253@2025-07-01"]
+
+
+def test_unit_word_of_another_level_is_an_error(gaz):
+    [problem] = gaz.resolve(["Tỉnh Tuần Giáo"], OLD).problems
+    assert problem.message.startswith('Địa phương "Tỉnh Tuần Giáo" không có trong danh mục; gần giống: ')
 
 
 def test_find_mentions_prefers_precision(gaz):

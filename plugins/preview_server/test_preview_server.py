@@ -19,7 +19,7 @@ def test_preview_shows_content_errors_as_a_banner_on_the_page(tmp_path):
     assert build_once(ROOT, output, overrides={**PINNED, "PATH": str(content), "CONTENT_CHECKS_STRICT": False})
     page = (output / "ban-nhap/bai-con-loi-hu-cau/index.html").read_text(encoding="utf-8")
     assert "td-preview-banner" in page
-    assert 'content/loi.md:2: ngày &#34;2024-02-30&#34; không tồn tại; kiểm tra lại ngày và tháng' in page
+    assert "content/loi.md:2: ngày &#34;2024-02-30&#34; không tồn tại; kiểm tra lại ngày và tháng" in page
 
 
 def test_published_builds_never_show_the_banner(fixture_build):

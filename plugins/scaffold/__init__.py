@@ -60,7 +60,7 @@ def scaffold_article(
         raise ScaffoldError(f'chuyên mục "{category}" không hợp lệ; dùng đúng một trong: {", ".join(CATEGORY_FOLDERS)}')
     title = collapse_spaces(nfc(title))
     if not title:
-        raise ScaffoldError("cần có tiêu đề; thêm --title \"…\"")
+        raise ScaffoldError('cần có tiêu đề; thêm --title "…"')
     slug = slugify(title)
     path = content_dir / CATEGORY_FOLDERS[canonical] / f"{slug}.md"
     if path.exists():

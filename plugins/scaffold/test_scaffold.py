@@ -2,8 +2,8 @@ import uuid
 from datetime import datetime
 
 import pytest
-
 from content_checks.header import parse_source
+
 from scaffold import ScaffoldError, scaffold_article, write_new_article
 
 UID = uuid.UUID("0b7c8a52-6a1e-4c47-9d8e-1f2a3b4c5d10")
@@ -11,7 +11,13 @@ UID = uuid.UUID("0b7c8a52-6a1e-4c47-9d8e-1f2a3b4c5d10")
 
 def test_new_article_has_every_key_a_fresh_id_and_a_slug(tmp_path):
     article = scaffold_article(
-        tmp_path, "tôn vinh điển hình", "Tôn vinh  Đông Hà (hư cấu)", ["Đông Hà", "Quảng Trị"], [], datetime(2026, 1, 2, 9, 5), UID
+        tmp_path,
+        "tôn vinh điển hình",
+        "Tôn vinh  Đông Hà (hư cấu)",
+        ["Đông Hà", "Quảng Trị"],
+        [],
+        datetime(2026, 1, 2, 9, 5),
+        UID,
     )
     assert article.path == tmp_path / "ton-vinh-dien-hinh/ton-vinh-dong-ha-hu-cau.md"
     fields = {f.key: f.value for f in parse_source(article.text).fields}

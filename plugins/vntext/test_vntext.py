@@ -49,7 +49,10 @@ def test_canonical_tones_returns_nfc():
     ("text", "slug"),
     [
         ("Thành phố Đông Hà", "thanh-pho-dong-ha"),
-        ("Cả nước chung tay vì người nghèo - không để ai bị bỏ lại phía sau", "ca-nuoc-chung-tay-vi-nguoi-ngheo-khong-de-ai-bi-bo-lai-phia-sau"),
+        (
+            "Cả nước chung tay vì người nghèo - không để ai bị bỏ lại phía sau",
+            "ca-nuoc-chung-tay-vi-nguoi-ngheo-khong-de-ai-bi-bo-lai-phia-sau",
+        ),
         ("“Mai vàng trước ngõ”!", "mai-vang-truoc-ngo"),
     ],
 )
