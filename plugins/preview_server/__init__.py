@@ -44,14 +44,22 @@ def swap(staging: Path, output: Path) -> None:
     shutil.rmtree(previous, ignore_errors=True)
 
 
-def serve_with_livereload(root: Path, port: int = 8000, host: str = "localhost") -> None:
+def serve_with_livereload(
+    root: Path, port: int = 8000, host: str = "localhost", output: Path | None = None, overrides: dict | None = None
+) -> None:
     """Serve output/ with live reload until interrupted."""
     from livereload import Server
 
-    output = root / "output"
-    build_once(root, output)
+    output = output or root / "output"
+    overrides = overrides or {}
+
+    def rebuild() -> None:
+        build_once(root, output, overrides=overrides)
+
+    rebuild()
     server = Server()
-    for name in WATCHED:
-        server.watch(str(root / name), lambda: build_once(root, output), delay=0.3)
+    watched = [root / name for name in WATCHED if name != "content"] + [Path(overrides.get("PATH", root / "content"))]
+    for path in watched:
+        server.watch(str(path), rebuild, delay=0.3)
     print(f"Xem trước tại http://{host}:{port}/ (Ctrl+C để dừng)")
     server.serve(host=host, port=port, root=str(output), open_url_delay=None)

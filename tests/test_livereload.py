@@ -1,0 +1,66 @@
+"""`make serve`: the live-reload server rebuilds after an edit (bounded in time)."""
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+from tests.support import PINNED, ROOT, write_article
+
+ARTICLE = """Title: {title}
+Date: 2024-05-01
+Category: Hội nghị tổng kết
+Localities: Hậu Giang
+Slug: tin-xem-truoc
+
+Bài thử nghiệm hư cấu.
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode("utf-8")
+
+
+def wait_for(predicate, seconds: float):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def test_an_edit_is_rebuilt_and_served(tmp_path):
+    content = tmp_path / "content"
+    article = write_article(content, "a.md", ARTICLE.format(title="Bản đầu tiên (hư cấu)"))
+    port = free_port()
+    overrides = {**PINNED, "PATH": str(content)}
+    script = (
+        "import sys; from pathlib import Path; sys.path.insert(0, 'plugins');"
+        "from preview_server import serve_with_livereload;"
+        f"serve_with_livereload(Path({str(ROOT)!r}), port={port}, host='127.0.0.1',"
+        f" output=Path({str(tmp_path / 'output')!r}), overrides={overrides!r})"
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}/tin-tuc/tin-xem-truoc/"
+    try:
+        assert wait_for(lambda: "Bản đầu tiên" in fetch(url), 30), "the preview never served the first build"
+        article.write_text(ARTICLE.format(title="Bản đã sửa (hư cấu)"), encoding="utf-8")
+        assert wait_for(lambda: "Bản đã sửa" in fetch(url), 30), "the edit was not rebuilt"
+        assert "livereload" in fetch(url)  # the reload script is injected for the browser
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
