@@ -117,6 +117,31 @@ def new(c, category, title, localities="", campaigns=""):
     print(f"Đã tạo {article.path.relative_to(ROOT)}")
 
 
+@task(
+    name="import",
+    positional=["source"],
+    iterable=["locality"],
+    help={
+        "source": "a saved HTML page or URL of an old portal (several: separate with commas)",
+        "slug": "file name to use (one source only)",
+        "title": "headline to use when the page has none (one source only)",
+        "category": "category instead of the guessed one",
+        "locality": "locality instead of the guessed ones (repeatable)",
+    },
+)
+def import_pages(c, source, slug=None, title=None, category=None, locality=None):
+    """Turn saved pages of the old portals into draft articles; guesses are marked for review."""
+    from importer.cli import main
+
+    argv = [*source.split(","), "--content-dir", str(ROOT / CONFIG["content"]), "--data-dir", str(ROOT / "data")]
+    for option, value in (("--slug", slug), ("--title", title), ("--category", category)):
+        if value:
+            argv += [option, value]
+    for name in locality or []:
+        argv += ["--locality", name]
+    sys.exit(main(argv))
+
+
 @task
 def publish(c):
     """Build the production site strictly, check links and feeds, then swap it into output/."""

@@ -68,15 +68,11 @@ def old_units(rows: list[dict]) -> tuple[dict[str, dict], dict[str, str]]:
         pid = r["provinceCode"]
         if pid not in units:
             kind = r["province"][: -len(r["provinceShort"])].strip()
-            units[pid] = make_unit(
-                pid, r["province"], r["provinceShort"], kind, 1, None, None, OLD_UNTIL
-            )
+            units[pid] = make_unit(pid, r["province"], r["provinceShort"], kind, 1, None, None, OLD_UNTIL)
             keys[r["provinceKey"]] = pid
         did = r["districtCode"]
         if did not in units:
-            units[did] = make_unit(
-                did, r["district"], r["districtShort"], r["districtType"], 2, pid, None, OLD_UNTIL
-            )
+            units[did] = make_unit(did, r["district"], r["districtShort"], r["districtType"], 2, pid, None, OLD_UNTIL)
         if r["wardCode"]:
             units[r["wardCode"]] = make_unit(
                 r["wardCode"], r["ward"], r["wardShort"], r["wardType"], 3, did, None, OLD_UNTIL
@@ -95,14 +91,10 @@ def new_units(rows: list[dict]) -> tuple[dict[str, dict], dict[str, str]]:
         pid = unit_id(r["provinceCode"], NEW_FROM)
         if pid not in units:
             kind = r["province"][: -len(r["provinceShort"])].strip()
-            units[pid] = make_unit(
-                r["provinceCode"], r["province"], r["provinceShort"], kind, 1, None, NEW_FROM, None
-            )
+            units[pid] = make_unit(r["provinceCode"], r["province"], r["provinceShort"], kind, 1, None, NEW_FROM, None)
             keys[r["provinceKey"]] = pid
         wid = unit_id(r["wardCode"], NEW_FROM)
-        units[wid] = make_unit(
-            r["wardCode"], r["ward"], r["wardShort"], r["wardType"], 3, pid, NEW_FROM, None
-        )
+        units[wid] = make_unit(r["wardCode"], r["ward"], r["wardShort"], r["wardType"], 3, pid, NEW_FROM, None)
         keys[f"{r['provinceKey']}/{r['wardKey']}"] = wid
     return units, keys
 
@@ -120,9 +112,7 @@ def add_edges(old: dict, old_keys: dict, new: dict, new_keys: dict, converter: d
     for new_pkey, divided in converter["DICT_PROVINCE_WARD_DIVIDED"].items():
         for old_full, targets in divided.items():
             for t in targets:
-                old[old_keys[old_full]]["successors"].append(
-                    new_keys[f"{new_pkey}/{t['newWardKey']}"]
-                )
+                old[old_keys[old_full]]["successors"].append(new_keys[f"{new_pkey}/{t['newWardKey']}"])
     # A district took part in the new communes that its communes went to.
     for u in old.values():
         if u["level"] == 3:

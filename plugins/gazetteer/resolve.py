@@ -50,9 +50,7 @@ KIND_LEVELS = {
     "Thị trấn": {3},
     "Đặc khu": {3},
 }
-_PREFIX = re.compile(
-    "^(" + "|".join(re.escape(w) for w, _ in UNIT_WORDS) + r")(?:\s+|(?<=\.))(?=\S)"
-)
+_PREFIX = re.compile("^(" + "|".join(re.escape(w) for w, _ in UNIT_WORDS) + r")(?:\s+|(?<=\.))(?=\S)")
 _KIND_OF = dict(UNIT_WORDS)
 _CODE = re.compile(r"^(.*?)\s*\(\s*(\d{2,5})\s*\)$")
 MAX_LISTED = 6
@@ -193,8 +191,7 @@ def code_problem(gaz: Gazetteer, index: int, q: Query, units, on_date) -> Resolu
     first = sorted(units, key=order)[0]
     return ResolutionProblem(
         index,
-        f'Địa phương "{q.raw}" chưa rõ: mã {q.code} không khớp với tên; '
-        f"có thể là {listing(gaz, units, on_date)}",
+        f'Địa phương "{q.raw}" chưa rõ: mã {q.code} không khớp với tên; có thể là {listing(gaz, units, on_date)}',
         f'sửa mã trong ngoặc, ví dụ "{example(first)}", hoặc bỏ mã',
     )
 
@@ -250,16 +247,17 @@ def narrow_by_context(gaz: Gazetteer, pending: dict, resolved: dict[int, Unit]) 
     candidates while that is open). Once all the others are resolved, the candidates
     related to the deepest of them win ("Phường 1; Đông Hà; Quảng Trị").
     """
-    changed = True
+    for i, (_, units) in pending.items():
+        if len(units) == 1:
+            resolved[i] = units[0]
+    changed = len(resolved) < len(pending)
     while changed:
         changed = False
         for i, (q, units) in pending.items():
             if i in resolved:
                 continue
             sure = [u for j, u in resolved.items() if j != i]
-            maybe = [
-                u for j, (_, us) in pending.items() if j != i and j not in resolved for u in us
-            ]
+            maybe = [u for j, (_, us) in pending.items() if j != i and j not in resolved for u in us]
             near = [u for u in units if any(gaz.related(u, c) for c in sure + maybe)]
             if len(near) > 1 and not maybe:
                 near = closest_in_context(gaz, near, sure)
@@ -276,7 +274,8 @@ def resolve_names(gaz: Gazetteer, names: list[str], on_date: date) -> Resolution
     """Resolve an article's localities: unit words, spelling, code, date and mutual context.
 
     A name is narrowed, in order, by its unit word, its code in parentheses, the units that
-    existed on ``on_date`` (kept only if some did), and the other localities of the article
+    existed on ``on_date`` (kept only if some did), a bare name that is one province's name
+    goes to that province, then the other localities of the article
     (units inside or around them). A bare name left with several candidates resolves to the
     one province among them, or to the one highest unit if it holds all the others or the
     article's other localities confirm it (see pick_bare); otherwise it is a problem listing
@@ -288,9 +287,7 @@ def resolve_names(gaz: Gazetteer, names: list[str], on_date: date) -> Resolution
         q = parse(raw)
         if not q.rest and not q.code:
             result.problems.append(
-                ResolutionProblem(
-                    i, f"Địa phương thứ {i + 1} để trống", 'xóa dấu ";" thừa trong Localities'
-                )
+                ResolutionProblem(i, f"Địa phương thứ {i + 1} để trống", 'xóa dấu ";" thừa trong Localities')
             )
             continue
         units = candidates(gaz, q, on_date) if q.rest else []
@@ -308,7 +305,13 @@ def resolve_names(gaz: Gazetteer, names: list[str], on_date: date) -> Resolution
         if not units:
             result.problems.append(unknown_problem(gaz, i, q, on_date))
             continue
-        pending[i] = (q, in_period(units, on_date))
+        units = in_period(units, on_date)
+        provinces = [u for u in units if u.level == 1]
+        if q.is_bare and len(provinces) == 1:
+            # A bare province name means the province, whatever else the article names
+            # ("Thanh Hóa; Quảng Bình" is not Xã Thanh Hóa in Quảng Bình).
+            units = provinces
+        pending[i] = (q, units)
 
     resolved: dict[int, Unit] = {}
     while True:

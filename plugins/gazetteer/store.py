@@ -199,9 +199,12 @@ class Gazetteer:
 
     def related(self, a: Unit, b: Unit) -> bool:
         """Return whether one unit lies inside the other (in any period of the outer one)."""
-        if a.is_place or b.is_place:
+        if a.level == 0 or b.level == 0:
             return a.id in b.members or b.id in a.members
-        return a.id in self.context_ids(b) or b.id in self.context_ids(a)
+        if a.level == b.level:
+            return False
+        inner, outer = (a, b) if a.level > b.level else (b, a)
+        return outer.id in self.context_ids(inner)
 
     def resolve(self, names: list[str], on_date: date) -> Resolution:
         """Resolve the localities of one article (see resolve.resolve_names)."""

@@ -86,6 +86,22 @@ SPELLINGS = [
     (["Hòa Bình"], OLD, ["17"]),
     (["Tỉnh Hoà Bình"], OLD, ["17"]),
     (["Khánh Hoà"], OLD, ["56"]),
+    # the cluster article: a bare province name is never a commune of another named province
+    (
+        [
+            "Quảng Trị",
+            "Thừa Thiên Huế",
+            "Nghệ An",
+            "Quảng Bình",
+            "Thanh Hóa",
+            "Hà Tĩnh",
+            "Cụm thi đua các tỉnh Bắc Trung Bộ",
+        ],
+        date(2024, 3, 14),
+        ["45", "46", "40", "44", "38", "42", CLUSTER],
+    ),
+    (["Thanh Hóa", "Quảng Bình"], OLD, ["38", "44"]),
+    (["Xã Thanh Hóa", "Quảng Bình"], OLD, ["18958", "44"]),
     # the declared cluster
     (["Cụm thi đua các tỉnh Bắc Trung Bộ"], OLD, [CLUSTER]),
     (["cụm thi đua Bắc Trung Bộ"], NEW, [CLUSTER]),
@@ -225,8 +241,7 @@ def test_ambiguous_name_is_resolved_by_province_or_code(gaz):
 def test_ambiguous_between_district_and_commune(gaz):
     [problem] = gaz.resolve(["Thuận Hóa"], MID).problems
     assert problem.message == (
-        'Địa phương "Thuận Hóa" chưa rõ: có thể là Quận Thuận Hóa (mã 474, Huế), '
-        "Xã Thuận Hóa (mã 18964, Quảng Bình)"
+        'Địa phương "Thuận Hóa" chưa rõ: có thể là Quận Thuận Hóa (mã 474, Huế), Xã Thuận Hóa (mã 18964, Quảng Bình)'
     )
     assert problem.fix == 'thêm tỉnh vào Localities hoặc ghi mã trong ngoặc, ví dụ "Thuận Hóa (474)"'
     assert [u.id for u in gaz.resolve(["Thuận Hóa"], NEW).units] == ["19789@2025-07-01"]
