@@ -32,6 +32,8 @@ JINJA_FILTERS = {"vi_date": format_date_vi, "iso": format_datetime_iso}
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = ["content_checks", "taxonomies", "related_news", "assets"]
 CONTENT_CHECKS_STRICT = False
+LOCALITIES_DATA_PATH = str(PROJECT_ROOT / "data")
+LOCALITIES_CACHE_PATH = str(PROJECT_ROOT / "cache/gazetteer")
 # Set only by the local preview server: shows content problems as a banner on their page.
 PREVIEW = False
 

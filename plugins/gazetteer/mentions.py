@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 _WORD = re.compile(r"\w+\.?")
 MAX_NAME_WORDS = 6
 MAX_PROVINCE_WORDS = 5
+# Province names that running text mostly uses for something else ("tư tưởng Hồ Chí Minh"):
+# they count only after their unit word ("Thành phố Hồ Chí Minh", "TP. Hồ Chí Minh").
+NOT_BARE = frozenset({"hồ chí minh"})
 
 
 def _unit_word_at(keys: list[str], i: int) -> tuple[str, int] | None:
@@ -37,7 +40,7 @@ def find_mentions(gaz: Gazetteer, text: str, on_date: date) -> list[Unit]:
     """Return the units named in text, in order of first mention, preferring precision.
 
     A district or commune counts only after its unit word ("huyện Tuần Giáo", "TP. Huế");
-    a province also by its bare name. Names must be capitalised. A name matching several
+    a province also by its bare name (except NOT_BARE). Names must be capitalised. A name matching several
     units is narrowed by the date, then by the other units found; if still ambiguous it is
     skipped.
     """
@@ -95,6 +98,8 @@ def _match_at(gaz: Gazetteer, text: str, tokens, keys, i: int) -> tuple[list[Uni
         if not all(_capitalised(t[0]) or t[0] == "-" for t in tokens[i : i + n]):
             continue
         key = _span_key(text, tokens, i, n)
+        if key in NOT_BARE:
+            continue
         units = [u for u in gaz.by_short.get(key, ()) if u.level == 1]
         units += [u for u in gaz.by_full.get(key, ()) if u.level in (0, 1) and u not in units]
         if units:

@@ -9,7 +9,7 @@ OLD_ERA_END = date(2025, 6, 30)
 NEW_ERA_START = date(2025, 7, 1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unit:
     """One administrative unit in one period of its life, or one declared place (level 0).
 

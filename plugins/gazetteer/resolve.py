@@ -92,7 +92,7 @@ def parse(raw: str) -> Query:
     return Query(raw=text, rest=rest, full=full, kind=kind, code=code)
 
 
-def candidates(gaz: Gazetteer, q: Query, on_date: date) -> list[Unit]:
+def candidates(gaz: Gazetteer, q: Query) -> list[Unit]:
     """Return every unit the written name could mean, ignoring date and context.
 
     Names must match exactly up to case, Unicode form and tone placement; a name without its
@@ -105,14 +105,13 @@ def candidates(gaz: Gazetteer, q: Query, on_date: date) -> list[Unit]:
             found.setdefault(u.id, u)
 
     add(gaz.by_full.get(q.full, ()))
+    add(gaz.by_short.get(q.full, ()))  # "Phường Đúc" is a ward's short name, not "Phường" + "Đúc"
     if q.kind:
         same_name = gaz.by_short.get(q.rest, ())
         add(u for u in same_name if u.kind == q.kind)
-        if not any(u.valid_on(on_date) for u in found.values()):
-            # Units change type (huyện → thị xã, thị trấn → xã): accept the same level.
-            add(u for u in same_name if u.level in KIND_LEVELS[q.kind] and u.valid_on(on_date))
-        if not found:
-            add(u for u in same_name if u.level in KIND_LEVELS[q.kind])
+        # Units change type (huyện → thị xã, thị trấn → xã): the same level is a candidate too;
+        # the unit word only decides when context and date leave several (see resolve_names).
+        add(u for u in same_name if u.level in KIND_LEVELS[q.kind])
     else:
         add(gaz.by_short.get(q.rest, ()))
     return list(found.values())
@@ -278,8 +277,10 @@ def resolve_names(gaz: Gazetteer, names: list[str], on_date: date) -> Resolution
     goes to that province, then the other localities of the article
     (units inside or around them). A bare name left with several candidates resolves to the
     one province among them, or to the one highest unit if it holds all the others or the
-    article's other localities confirm it (see pick_bare); otherwise it is a problem listing
-    the candidates.
+    article's other localities confirm it (see pick_bare); a name with a unit word resolves to
+    the one candidate of that very word (units of the same level but another word, e.g. a
+    huyện that became a thị xã, are candidates too); otherwise it is a problem listing the
+    candidates.
     """
     result = Resolution()
     pending: dict[int, tuple[Query, list[Unit]]] = {}
@@ -290,7 +291,9 @@ def resolve_names(gaz: Gazetteer, names: list[str], on_date: date) -> Resolution
                 ResolutionProblem(i, f"Địa phương thứ {i + 1} để trống", 'xóa dấu ";" thừa trong Localities')
             )
             continue
-        units = candidates(gaz, q, on_date) if q.rest else []
+        units = gaz.memo.get(q)
+        if units is None:
+            units = gaz.memo[q] = candidates(gaz, q) if q.rest else []
         if q.code:
             with_code = [u for u in units if u.code == q.code]
             if not with_code and not q.rest:
@@ -316,10 +319,15 @@ def resolve_names(gaz: Gazetteer, names: list[str], on_date: date) -> Resolution
     resolved: dict[int, Unit] = {}
     while True:
         narrow_by_context(gaz, pending, resolved)
-        open_bare = [i for i, (q, _) in pending.items() if i not in resolved and q.is_bare]
+        open_names = [i for i in pending if i not in resolved]
         picked = False
-        for i in open_bare:
-            choice = pick_bare(gaz, pending[i][1], list(resolved.values()))
+        for i in open_names:
+            q, units = pending[i]
+            if q.is_bare:
+                choice = pick_bare(gaz, units, list(resolved.values()))
+            else:
+                same_word = [u for u in units if u.kind == q.kind]
+                choice = same_word[0] if q.kind and len(same_word) == 1 else None
             if choice is not None:
                 resolved[i] = choice
                 picked = True

@@ -61,20 +61,18 @@ class Gazetteer:
         self.by_code: dict[str, list[Unit]] = defaultdict(list)
         self.by_short: dict[str, list[Unit]] = defaultdict(list)
         self.by_full: dict[str, list[Unit]] = defaultdict(list)
-        self.by_fold: dict[str, list[Unit]] = defaultdict(list)
         self.children_ids: dict[str, list[str]] = defaultdict(list)
         for u in units.values():
             self._index(u, u.short_name, u.name)
         self._context_cache: dict[str, frozenset[str]] = {}
+        self.place_names: dict[str, list[str]] = {}
+        self.memo: dict = {}  # candidates by parsed query (resolve.py)
 
     def _index(self, u: Unit, short: str, full: str) -> None:
         """Add one unit to the name, code and children indexes."""
         self.by_code[u.code].append(u)
         self.by_short[name_key(short)].append(u)
         self.by_full[name_key(full)].append(u)
-        self.by_fold[fold(short)].append(u)
-        if fold(full) != fold(short):
-            self.by_fold[fold(full)].append(u)
         if u.parent:
             self.children_ids[u.parent].append(u.id)
 
@@ -110,8 +108,28 @@ class Gazetteer:
                 members=tuple(u.id for u in found.units),
             )
             self.units[key] = unit
-            for name in [entry["name"], *entry.get("aliases", [])]:
+            self.place_names[key] = [entry["name"], *entry.get("aliases", [])]
+            for name in self.place_names[key]:
                 self._index(unit, name, name)
+
+    @property
+    def by_fold(self) -> dict[str, list[Unit]]:
+        """Return units by folded short and full name (built on first use, for suggestions)."""
+        index = self.__dict__.get("_by_fold")
+        if index is None:
+            index = defaultdict(list)
+            for u in self.units.values():
+                names = {u.short_name, u.name} if not u.is_place else set(self.place_names[u.id])
+                for key in sorted({fold(n) for n in names}):
+                    index[key].append(u)
+            self.__dict__["_by_fold"] = index
+        return index
+
+    def __getstate__(self) -> dict:
+        """Pickle the indexes, not the per-run memo."""
+        state = dict(self.__dict__)
+        state["memo"] = {}
+        return state
 
     def get(self, unit_id: str) -> Unit:
         """Return the unit with this id (KeyError if none)."""
@@ -176,8 +194,18 @@ class Gazetteer:
         province = self.province_of(unit)
         return province.region if province else None
 
+    def continuations(self, unit: Unit) -> list[Unit]:
+        """Return the same unit in the next and previous period: same code, nothing merged.
+
+        Thừa Thiên Huế → Thành phố Huế (2025-01-01) → Thành phố Huế (2025-07-01) and Nghệ An →
+        Nghệ An are continuations; Long An (80) → Tây Ninh (80), a merger, is not.
+        """
+        nxt = [s for s in self.successors(unit) if s.code == unit.code and len(s.predecessors) == 1]
+        prev = self.predecessors(unit) if len(unit.predecessors) == 1 else []
+        return nxt + [p for p in prev if p.code == unit.code]
+
     def context_ids(self, unit: Unit) -> frozenset[str]:
-        """Return ids of the unit's ancestors and of their same-code forms in other periods."""
+        """Return ids of the unit's ancestors and of their continuations in other periods."""
         cached = self._context_cache.get(unit.id)
         if cached is not None:
             return cached
@@ -189,10 +217,7 @@ class Gazetteer:
                 if cur.id in out:
                     continue
                 out.add(cur.id)
-                for other in (*cur.successors, *cur.predecessors):
-                    o = self.units[other]
-                    if o.code == cur.code:
-                        stack.append(o)
+                stack.extend(self.continuations(cur))
         result = frozenset(out)
         self._context_cache[unit.id] = result
         return result

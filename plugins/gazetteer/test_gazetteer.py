@@ -46,6 +46,11 @@ SPELLINGS = [
     (["Thành phố Huế"], NEW, ["46@2025-07-01"]),
     (["Huế"], NEW, ["46@2025-07-01"]),
     (["Quận Phú Xuân"], MID, ["475@2025-01-01"]),
+    (["TP.Huế"], OLD, ["474"]),
+    (["Phường Đúc"], OLD, ["19780"]),  # the ward's own name starts with "Phường"
+    # a unit word of the same level is tolerated, context decides (Phong Điền became a thị xã)
+    (["Huyện Phong Điền", "Thừa Thiên Huế"], OLD, ["476", "46"]),
+    (["Huyện Phong Điền"], OLD, ["926"]),
     (["Thị xã Hương Thủy"], OLD, ["479"]),
     (["Thị xã Hương Thuỷ"], OLD, ["479"]),
     (["TX Hương Thủy"], OLD, ["479"]),
@@ -305,6 +310,8 @@ def test_find_mentions_prefers_precision(gaz):
     later = [u.id for u in gaz.find_mentions("Tỉnh Quảng Trị và Bà Rịa - Vũng Tàu", NEW)]
     assert later == ["44@2025-07-01", "77"]
     assert gaz.find_mentions("công tác xã hội của huyện ta", NEW) == []
+    assert gaz.find_mentions("làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh", NEW) == []
+    assert [u.id for u in gaz.find_mentions("tại TP. Hồ Chí Minh", NEW)] == ["79@2025-07-01"]
 
 
 def test_load_is_cached_in_memory_and_on_disk(tmp_path):
@@ -333,3 +340,22 @@ def test_units_are_frozen():
     assert isinstance(unit, Unit)
     with pytest.raises(AttributeError):
         unit.name = "x"  # type: ignore[misc]
+
+
+def test_every_province_has_a_region(gaz):
+    assert all(p.region for p in gaz.provinces("old") + gaz.provinces("new"))
+    assert gaz.get("80@2025-07-01").region == "Đông Nam Bộ"  # new Tây Ninh keeps Tây Ninh's region
+    assert gaz.get("80").region == "Đồng bằng sông Cửu Long"  # Long An, whose code it took
+
+
+def test_continuations_follow_renames_not_mergers(gaz):
+    assert gaz.continuations(gaz.get("46")) == [gaz.get("46@2025-01-01")]
+    assert gaz.continuations(gaz.get("40")) == [gaz.get("40@2025-07-01")]
+    assert gaz.continuations(gaz.get("80")) == []  # Long An merged into Tây Ninh, which took code 80
+    assert gaz.continuations(gaz.get("80@2025-07-01")) == []
+
+
+def test_committed_data_matches_the_generator():
+    from gazetteer.build_data import build, dump
+
+    assert dump(build(DATA)) == (DATA / "gazetteer.jsonl").read_text(encoding="utf-8")

@@ -1,3 +1,6 @@
 """Localities and campaigns: taxonomies with their own pages, feeds and index pages."""
 
-from .taxonomies import Campaign, Locality, register  # noqa: F401
+from .localities import Locality
+from .taxonomies import Campaign, register
+
+__all__ = ["Campaign", "Locality", "register"]

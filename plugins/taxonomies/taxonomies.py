@@ -2,19 +2,24 @@
 
 import logging
 from collections import defaultdict
+from pathlib import Path
 
 from pelican import signals
 from pelican.generators import Generator
 from pelican.urlwrappers import URLWrapper
 from vntext import slugify
 
-from .keys import campaign_key, locality_key, preferred_spelling
+from .keys import campaign_key, preferred_spelling
+from .localities import (
+    build_localities,
+    load_settings_gazetteer,
+    locality_index,
+    region_order,
+    resolve_article_units,
+    roll_up,
+)
 
 logger = logging.getLogger(__name__)
-
-
-class Locality(URLWrapper):
-    """A place articles are about; URLs from LOCALITY_URL and LOCALITY_SAVE_AS."""
 
 
 class Campaign(URLWrapper):
@@ -57,20 +62,47 @@ def articles_by_term(articles, target) -> dict:
     return index
 
 
-def attach_taxonomies(generator) -> None:
-    """Resolve every article's localities and campaigns and publish them in the context."""
+def attach_localities(generator) -> None:
+    """Resolve localities through the gazetteer; pages roll articles up to every parent unit."""
     settings = generator.settings
     everything = generator.articles + generator.drafts + generator.hidden_articles
-    for attribute, target, key_function, cls in (
-        ("localities_raw", "localities", locality_key, Locality),
-        ("campaigns_raw", "campaigns", campaign_key, Campaign),
-    ):
-        terms = build_terms(everything, attribute, key_function, cls, settings)
-        attach_terms(everything, attribute, key_function, terms, target)
-        published = articles_by_term(generator.articles, target)
-        ordered = sorted(published.items(), key=lambda item: (item[0].name.casefold(), item[0].slug))
-        generator.context[target] = ordered
-        generator.context[f"top_{target}"] = sorted(ordered, key=lambda item: (-len(item[1]), item[0].name.casefold()))
+    gazetteer = load_settings_gazetteer(settings)
+    resolved = resolve_article_units(everything, gazetteer, settings)
+    pages = roll_up(generator.articles, resolved, gazetteer)
+    terms = build_localities(pages, gazetteer, settings)
+    for article in everything:
+        # Drafts may name a place no published article has: such a place has no page to link.
+        article.localities = [terms[u.id] for u in resolved[id(article)] if u.id in terms]
+    ordered = sorted(
+        ((terms[i], arts) for i, arts in pages.items()), key=lambda item: (item[0].name.casefold(), item[0].slug)
+    )
+    generator.context["localities"] = ordered
+    regions = region_order(Path(settings.get("LOCALITIES_DATA_PATH", "data")))
+    generator.context["locality_groups"] = locality_index(terms, pages, gazetteer, regions)
+    provinces = [item for item in ordered if item[0].unit.level == 1 and not item[0].unit.valid_to]
+    provinces += [item for item in ordered if item[0].unit.level == 1 and item[0].unit.valid_to]
+    generator.context["top_localities"] = sorted(
+        provinces, key=lambda item: (-len(item[1]), item[0].short_name.casefold())
+    )
+
+
+def attach_campaigns(generator) -> None:
+    """Group campaigns by their normalised name (commas, dashes and tone placement ignored)."""
+    settings = generator.settings
+    everything = generator.articles + generator.drafts + generator.hidden_articles
+    terms = build_terms(everything, "campaigns_raw", campaign_key, Campaign, settings)
+    attach_terms(everything, "campaigns_raw", campaign_key, terms, "campaigns")
+    published = articles_by_term(generator.articles, "campaigns")
+    for article in generator.drafts + generator.hidden_articles:
+        article.campaigns = [c for c in article.campaigns if c in published]
+    ordered = sorted(published.items(), key=lambda item: (item[0].name.casefold(), item[0].slug))
+    generator.context["campaigns"] = ordered
+
+
+def attach_taxonomies(generator) -> None:
+    """Resolve every article's localities and campaigns and publish them in the context."""
+    attach_localities(generator)
+    attach_campaigns(generator)
 
 
 class TaxonomyPagesGenerator(Generator):

@@ -25,24 +25,48 @@ MONTHS = {m.encode(): i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug S
 PAGE, FEED, ASSET, OTHER = "page", "feed", "asset", "other"
 
 
-def parse_time(raw: bytes) -> int | None:
-    """Return the Unix time of a $time_local value such as b"10/Oct/2026:13:55:36 +0700"."""
+_DAYS_IN_MONTH = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_minute_cache = {}
+
+
+def _minute_start(raw: bytes) -> int | None:
+    """Return the Unix time of the minute of b"10/Oct/2026:13:55:36 +0700" (seconds ignored)."""
     try:
-        if len(raw) != 26 or raw[2:3] != b"/" or raw[6:7] != b"/" or raw[20:21] != b" ":
-            return None
         month = MONTHS[raw[3:6]]
         day, year = int(raw[0:2]), int(raw[7:11])
-        hour, minute, second = int(raw[12:14]), int(raw[15:17]), int(raw[18:20])
+        hour, minute = int(raw[12:14]), int(raw[15:17])
         sign = raw[21:22]
-        if sign not in (b"+", b"-") or not raw[22:26].isdigit():
+        if sign not in (b"+", b"-") or not raw[22:26].isdigit() or not raw[0:2].isdigit():
             return None
-        offset = int(raw[22:24]) * 3600 + int(raw[24:26]) * 60
-        if not (1 <= day <= calendar.monthrange(year, month)[1] and hour < 24 and minute < 60 and second < 61):
+        last = _DAYS_IN_MONTH[month] + (month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0))
+        if not (1 <= day <= last and hour < 24 and minute < 60 and 1970 <= year < 10000):
             return None
-        epoch = calendar.timegm((year, month, day, hour, minute, second))
+        epoch = calendar.timegm((year, month, day, hour, minute, 0))
     except (KeyError, ValueError):
         return None
+    offset = int(raw[22:24]) * 3600 + int(raw[24:26]) * 60
     return epoch - offset if sign == b"+" else epoch + offset
+
+
+def parse_time(raw: bytes) -> int | None:
+    """Return the Unix time of a $time_local value such as b"10/Oct/2026:13:55:36 +0700"."""
+    if len(raw) != 26 or raw[2:3] != b"/" or raw[6:7] != b"/" or raw[11:12] != b":" or raw[20:21] != b" ":
+        return None
+    if raw[14:15] != b":" or raw[17:18] != b":" or not raw[18:20].isdigit():
+        return None
+    second = int(raw[18:20])
+    if second > 60:
+        return None
+    key = raw[:17] + raw[20:]
+    base = _minute_cache.get(key)
+    if base is None:
+        base = _minute_start(raw)
+        if base is None:
+            return None
+        if len(_minute_cache) > 20_000:
+            _minute_cache.clear()
+        _minute_cache[key] = base
+    return base + second
 
 
 def day_number(epoch: int) -> int:
@@ -139,12 +163,32 @@ class BotRules:
         return hit
 
 
+def slow_fields(line: bytes):
+    """Return (ip, raw time, request, status, ua) by the full regular expression, or None."""
+    m = LINE_RE.match(line)
+    return m.groups() if m else None
+
+
+def fast_fields(line: bytes):
+    """Return the fields of a line without escaped quotes (the common case), or None."""
+    parts = line.split(b'"')
+    if len(parts) != 7 or parts[4] != b" " or parts[0][-2:] != b"] " or parts[0].count(b" ") != 5:
+        return None
+    head, mid = parts[0], parts[2]
+    if mid[:1] != b" " or mid[4:5] != b" " or head[-29:-28] != b"[" or parts[6].strip(b" \t\r"):
+        return False
+    return head[: head.find(b" ")], head[-28:-2], parts[1], mid[1:4], parts[5]
+
+
 def parse_line(line: bytes):
     """Return (ip, epoch, request, status, ua) of one combined-format line, or None if malformed."""
-    m = LINE_RE.match(line.rstrip(b"\n"))
-    if not m:
+    line = line.rstrip(b"\n")
+    fields = fast_fields(line)
+    if fields is None:
+        fields = slow_fields(line)
+    if not fields:
         return None
-    ip, raw_time, request, status, ua = m.groups()
+    ip, raw_time, request, status, ua = fields
     epoch = parse_time(raw_time)
     if epoch is None:
         return None

@@ -1,7 +1,7 @@
 """The SQLite store: aggregates, per-log offsets and the secrets of days not yet over.
 
 Privacy by construction: the store never receives a raw IP address or user agent. A visitor
-is the first 16 bytes of sha256(salt of the day + IP + user agent); the salt comes from
+is the first 8 bytes of sha256(salt of the day + IP + user agent); the salt comes from
 `secrets` and lives only while its day is open. A day is over once the newest log line
 processed is at least 15 minutes past its midnight (UTC+7): its salt, its visitor hashes and
 the recent-visitor hashes are deleted in the same transaction, and only the counts stay.
@@ -25,12 +25,15 @@ CREATE TABLE IF NOT EXISTS counts (
     day TEXT NOT NULL, scope TEXT NOT NULL,
     views INTEGER NOT NULL DEFAULT 0, visitors INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (day, scope)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS open_visitors (
-    day TEXT NOT NULL, scope TEXT NOT NULL, visitor BLOB NOT NULL,
+CREATE TABLE IF NOT EXISTS open_site (
+    day INTEGER NOT NULL, visitor INTEGER NOT NULL, PRIMARY KEY (day, visitor)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS open_scoped (
+    day INTEGER NOT NULL, scope TEXT NOT NULL, visitor INTEGER NOT NULL,
     PRIMARY KEY (day, scope, visitor)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS salts (day TEXT PRIMARY KEY, salt BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS recent (visitor BLOB PRIMARY KEY, ts INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS recent (visitor INTEGER PRIMARY KEY, ts INTEGER NOT NULL) WITHOUT ROWID;
 """
+# open_site/open_scoped hold visitors (64-bit salted hashes) of open days, by day number.
 # scope: "" the whole site, "/tin-tuc/<slug>/" one article, "feed:/rss.xml" one feed.
 TALLIES = ("lines", "malformed", "pages", "feeds", "bots", "assets", "other", "late")
 
@@ -99,44 +102,61 @@ def commit_chunk(conn, agg, fingerprint: str, offset: int) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         salts = Salts(conn)
-        hashes = {}
-
-        def visitor(day_n, ip, ua):
-            key = (day_n, ip, ua)
-            h = hashes.get(key)
-            if h is None:
-                h = hashlib.sha256(salts.get(day_iso(day_n)) + ip + b"\n" + ua).digest()[:16]
-                hashes[key] = h
-            return h
-
+        iso = {}
+        for d, _ in agg.views:
+            iso.setdefault(d, day_iso(d))
+        for d, _, _ in agg.site_visitors:
+            iso.setdefault(d, day_iso(d))
+        day_salt = {d: salts.get(text) for d, text in iso.items()}
+        sha = hashlib.sha256
+        hashes = {
+            who: int.from_bytes(sha(day_salt[who[0]] + who[1] + b"\n" + who[2]).digest()[:8], "big", signed=True)
+            for who in agg.site_visitors
+        }
+        for who, _ in agg.visitors:
+            if who not in hashes:  # a feed reader that fetched no page
+                hashes[who] = int.from_bytes(
+                    sha(day_salt[who[0]] + who[1] + b"\n" + who[2]).digest()[:8], "big", signed=True
+                )
         conn.executemany(
             "INSERT INTO counts (day, scope, views) VALUES (?, ?, ?) "
             "ON CONFLICT (day, scope) DO UPDATE SET views = views + excluded.views",
-            [(day_iso(d), scope, n) for (d, scope), n in agg.views.items()],
+            [(iso[d], scope, n) for (d, scope), n in agg.views.items()],
         )
-        rows = [(day_iso(d), scope, visitor(d, ip, ua)) for d, scope, ip, ua in agg.visitors]
-        conn.executemany("INSERT OR IGNORE INTO open_visitors (day, scope, visitor) VALUES (?, ?, ?)", rows)
-        touched = {(day, scope) for day, scope, _ in rows}
         conn.executemany(
-            "UPDATE counts SET visitors = (SELECT COUNT(*) FROM open_visitors o "
-            "WHERE o.day = counts.day AND o.scope = counts.scope) WHERE day = ? AND scope = ?",
-            sorted(touched),
+            "INSERT OR IGNORE INTO open_site (day, visitor) VALUES (?, ?)",
+            [(who[0], h) for who, h in hashes.items() if who in agg.site_visitors],
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO open_scoped (day, scope, visitor) VALUES (?, ?, ?)",
+            [(who[0], scope, hashes[who]) for who, scope in agg.visitors],
+        )
+        touched_days = sorted({who[0] for who in agg.site_visitors})
+        conn.executemany(
+            "UPDATE counts SET visitors = (SELECT COUNT(*) FROM open_site WHERE day = ?) "
+            "WHERE day = ? AND scope = ''",
+            [(d, iso[d]) for d in touched_days],
+        )
+        touched = sorted({(who[0], scope) for who, scope in agg.visitors})
+        conn.executemany(
+            "UPDATE counts SET visitors = (SELECT COUNT(*) FROM open_scoped WHERE day = ? AND scope = ?) "
+            "WHERE day = ? AND scope = ?",
+            [(d, scope, iso[d], scope) for d, scope in touched],
         )
         conn.executemany(
             "INSERT INTO recent (visitor, ts) VALUES (?, ?) "
             "ON CONFLICT (visitor) DO UPDATE SET ts = max(ts, excluded.ts)",
-            [(visitor(d, ip, ua), ts) for (d, ip, ua), ts in agg.recent.items()],
+            [(hashes[who], ts) for who, ts in agg.recent.items()],
         )
         newest = agg.newest
         if newest is not None:
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('newest', ?)", (newest,))
             close_days(conn, newest)
-        for name in TALLIES:
-            conn.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = value + excluded.value",
-                ("tally_" + name, getattr(agg, name)),
-            )
+        conn.executemany(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = value + excluded.value",
+            [("tally_" + name, getattr(agg, name)) for name in TALLIES],
+        )
         conn.execute(
             "INSERT INTO logs (fingerprint, offset, lines) VALUES (?, ?, ?) "
             "ON CONFLICT (fingerprint) DO UPDATE SET offset = excluded.offset, lines = lines + excluded.lines",
@@ -151,7 +171,8 @@ def commit_chunk(conn, agg, fingerprint: str, offset: int) -> None:
 
 def close_days(conn, newest: int) -> None:
     """Forget the salts and visitor hashes of every day that is over at `newest`."""
-    first_open = day_iso(day_number(newest - RECENT_SECONDS))
+    first_open = day_number(newest - RECENT_SECONDS)
     conn.execute("DELETE FROM recent WHERE ts <= ?", (newest - RECENT_SECONDS,))
-    conn.execute("DELETE FROM open_visitors WHERE day < ?", (first_open,))
-    conn.execute("DELETE FROM salts WHERE day < ?", (first_open,))
+    conn.execute("DELETE FROM open_site WHERE day < ?", (first_open,))
+    conn.execute("DELETE FROM open_scoped WHERE day < ?", (first_open,))
+    conn.execute("DELETE FROM salts WHERE day < ?", (day_iso(first_open),))

@@ -1,0 +1,87 @@
+"""Locality pages built from the gazetteer: official names, roll-up, breadcrumbs, old↔new links."""
+
+import pytest
+
+from content_checks.content_checks import ContentErrors
+from tests.support import build_site, write_article
+
+
+def card_links(soup):
+    return [a["href"] for a in soup.select(".td-card__title a")]
+
+
+def test_province_page_rolls_up_the_articles_of_its_districts(fixture_build):
+    province = fixture_build.soup("dia-phuong/dien-bien-cu/index.html")
+    district = fixture_build.soup("dia-phuong/tuan-giao-dien-bien-cu/index.html")
+    assert set(card_links(district)) <= set(card_links(province))
+    assert [a["href"] for a in province.select(".td-locality-children a")] == ["/dia-phuong/tuan-giao-dien-bien-cu/"]
+
+
+def test_district_page_shows_its_province_in_the_breadcrumbs(fixture_build):
+    soup = fixture_build.soup("dia-phuong/tuan-giao-dien-bien-cu/index.html")
+    crumbs = [li.get_text(strip=True) for li in soup.select(".td-breadcrumbs__item")]
+    assert crumbs == ["Trang chủ", "Địa phương", "Tỉnh Điện Biên", "Huyện Tuần Giáo"]
+
+
+def test_official_names_are_shown_whatever_the_article_wrote(fixture_build):
+    # One fixture article writes "huyện tuần giáo; ĐIỆN BIÊN" in NFD: it still lands on this page.
+    soup = fixture_build.soup("dia-phuong/tuan-giao-dien-bien-cu/index.html")
+    assert soup.h1.get_text() == "Huyện Tuần Giáo"
+    assert len(card_links(soup)) == 2
+
+
+def test_merged_unit_and_its_successor_link_both_ways(fixture_build):
+    old = fixture_build.soup("dia-phuong/thua-thien-hue-cu/index.html")
+    new = fixture_build.soup("dia-phuong/hue/index.html")
+    assert (
+        old.select_one(".td-locality-changes").get_text(" ", strip=True)
+        == "Từ 01/01/2025 địa bàn thuộc Thành phố Huế ."
+    )
+    assert [a["href"] for a in old.select(".td-locality-changes a")] == ["/dia-phuong/hue/"]
+    assert [a["href"] for a in new.select(".td-locality-changes a")] == ["/dia-phuong/thua-thien-hue-cu/"]
+
+
+def test_index_groups_provinces_by_region_with_counts(fixture_build):
+    soup = fixture_build.soup("dia-phuong/index.html")
+    regions = [h.get_text() for h in soup.select(".td-region__title")]
+    assert regions[0] == "Trung du và miền núi phía Bắc"
+    assert "Bắc Trung Bộ và duyên hải miền Trung" in regions
+    text = soup.get_text(" ", strip=True)
+    assert "Tỉnh Điện Biên (tồn tại đến 30/06/2025) (2 bài)" in text
+
+
+ARTICLE = """Title: Tin hư cấu
+Date: 2021-05-01
+Category: Hội nghị tổng kết
+Localities: {localities}
+
+Bài thử nghiệm hư cấu.
+"""
+
+
+@pytest.mark.parametrize(
+    ("localities", "expected"),
+    [
+        (
+            "Đông Hà",
+            'content/a.md:4: Địa phương "Đông Hà" chưa rõ: có thể là Thành phố Đông Hà (mã 461, Quảng Trị), Xã Đông Hà (mã 00895, Hà Giang), Xã Đông Hà (mã 23224, Bình Thuận); thêm tỉnh vào Localities hoặc ghi mã trong ngoặc, ví dụ "Đông Hà (461)"',
+        ),
+        (
+            "Xyz Abc",
+            'content/a.md:4: Địa phương "Xyz Abc" không có trong danh mục; sửa theo tên chính thức, hoặc khai báo địa danh trong data/places.toml',
+        ),
+    ],
+)
+def test_unknown_or_ambiguous_locality_fails_a_strict_build(tmp_path, localities, expected):
+    write_article(tmp_path / "content", "a.md", ARTICLE.format(localities=localities))
+    with pytest.raises(ContentErrors):
+        build_site(tmp_path / "output", content=tmp_path / "content")
+    from content_checks.problems import all_problems
+
+    assert [str(p) for p in all_problems()] == [expected]
+
+
+def test_homonym_told_apart_by_its_province(tmp_path):
+    write_article(tmp_path / "content", "a.md", ARTICLE.format(localities="Đông Hà; Quảng Trị"))
+    build = build_site(tmp_path / "output", content=tmp_path / "content")
+    assert (build.output / "dia-phuong/dong-ha-quang-tri-cu/index.html").exists()
