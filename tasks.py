@@ -95,22 +95,38 @@ def check(c, content=None):
     help={
         "category": "Phát động phong trào | Hội nghị tổng kết | Tôn vinh điển hình",
         "title": "the headline",
-        "localities": "places separated by ;",
-        "campaigns": "campaign names separated by ;",
+        "localities": "places separated by ; (checked against the gazetteer)",
+        "campaigns": "campaign names separated by ; (compared with the campaigns already used)",
     }
 )
-def new(c, category, title, localities="", campaigns=""):
-    """Create a new article file with every metadata key, a fresh Id and a slug."""
-    from scaffold import ScaffoldError, scaffold_article, write_new_article
+def new(c, category="", title="", localities="", campaigns=""):
+    """Create a new article file with every metadata key, a fresh Id and a slug (asks what is missing)."""
+    from datetime import datetime
 
+    from gazetteer import load_gazetteer
+    from scaffold import (
+        ScaffoldError,
+        campaign_notes,
+        check_localities,
+        existing_campaigns,
+        scaffold_article,
+        write_new_article,
+    )
+
+    category = category or input("Chuyên mục (Phát động phong trào / Hội nghị tổng kết / Tôn vinh điển hình): ")
+    title = title or input("Tiêu đề: ")
+    localities = localities or input("Địa phương (cách nhau bằng ;): ")
+    places = [x.strip() for x in localities.split(";") if x.strip()]
+    names = [x.strip() for x in campaigns.split(";") if x.strip()]
+    problems = check_localities(places, datetime.now().date(), load_gazetteer(ROOT / "data", ROOT / "cache/gazetteer"))
+    if not places:
+        problems.append('cần ít nhất một địa phương; thêm --localities "Tên địa phương"')
+    if problems:
+        sys.exit("Không tạo được bài:\n" + "\n".join(f"- {p}" for p in problems))
+    for note in campaign_notes(names, existing_campaigns(ROOT / CONFIG["content"])):
+        print(f"Lưu ý: {note}")
     try:
-        article = scaffold_article(
-            ROOT / CONFIG["content"],
-            category,
-            title,
-            [x for x in localities.split(";") if x.strip()],
-            [x for x in campaigns.split(";") if x.strip()],
-        )
+        article = scaffold_article(ROOT / CONFIG["content"], category, title, places, names)
         write_new_article(article)
     except (ScaffoldError, FileExistsError) as error:
         sys.exit(f"Không tạo được bài: {error}")

@@ -43,6 +43,44 @@ class NewArticle:
     text: str
 
 
+def check_localities(names: list[str], day, gazetteer) -> list[str]:
+    """Return one message per locality the gazetteer cannot resolve (with its candidates)."""
+    result = gazetteer.resolve(names, day)
+    return [f"{problem.message}; {problem.fix}" for problem in result.problems]
+
+
+def existing_campaigns(content_dir: Path) -> dict[str, str]:
+    """Return campaign key → spelling for every campaign already used in content/."""
+    from content_checks.header import parse_source
+    from taxonomies.keys import campaign_key
+
+    found: dict[str, str] = {}
+    for path in sorted(content_dir.rglob("*.md")):
+        for field in parse_source(path.read_text(encoding="utf-8", errors="replace")).fields:
+            if field.key.lower() == "campaigns":
+                for name in field.value.replace("\n", ";").split(";"):
+                    if name.strip():
+                        found.setdefault(campaign_key(name), collapse_spaces(nfc(name)))
+    return found
+
+
+def campaign_notes(names: list[str], known: dict[str, str]) -> list[str]:
+    """Return a note for each campaign not used before, naming the closest existing ones."""
+    import difflib
+
+    from taxonomies.keys import campaign_key
+
+    notes = []
+    for name in names:
+        key = campaign_key(name)
+        if key in known:
+            continue
+        close = difflib.get_close_matches(key, list(known), n=3, cutoff=0.6)
+        hint = "; có phải là: " + " | ".join(f'"{known[k]}"' for k in close) if close else ""
+        notes.append(f'phong trào "{collapse_spaces(nfc(name))}" chưa có bài nào dùng{hint}')
+    return notes
+
+
 def scaffold_article(
     content_dir: Path,
     category: str,

@@ -2,8 +2,8 @@ import uuid
 from datetime import datetime
 
 import pytest
-from content_checks.header import parse_source
 
+from content_checks.header import parse_source
 from scaffold import ScaffoldError, scaffold_article, write_new_article
 
 UID = uuid.UUID("0b7c8a52-6a1e-4c47-9d8e-1f2a3b4c5d10")
@@ -42,3 +42,30 @@ def test_existing_file_is_never_overwritten(tmp_path):
         scaffold_article(tmp_path, "Hội nghị tổng kết", "Tổng kết", uid=UID)
     with pytest.raises(FileExistsError):
         write_new_article(first)
+
+
+def test_localities_are_checked_against_the_gazetteer():
+    from datetime import date
+
+    from gazetteer import load_gazetteer
+    from scaffold import check_localities
+
+    gazetteer = load_gazetteer("data")
+    assert check_localities(["Đông Hà", "Quảng Trị"], date(2024, 1, 1), gazetteer) == []
+    assert check_localities(["Xyz Abc"], date(2024, 1, 1), gazetteer) == [
+        'Địa phương "Xyz Abc" không có trong danh mục; sửa theo tên chính thức, hoặc khai báo địa danh trong data/places.toml'
+    ]
+
+
+def test_new_campaign_names_get_the_closest_existing_names(tmp_path):
+    from scaffold import campaign_notes, existing_campaigns
+
+    (tmp_path / "a.md").write_text(
+        "Title: x\nCampaigns: Cả nước chung tay vì người nghèo - không để ai bị bỏ lại phía sau\n\nx",
+        encoding="utf-8",
+    )
+    known = existing_campaigns(tmp_path)
+    assert campaign_notes(["Cả nước chung tay vì người nghèo, không để ai bị bỏ lại phía sau"], known) == []
+    assert campaign_notes(["Cả nước chung tay vì người nghèo không để ai bỏ lại phía sau"], known) == [
+        'phong trào "Cả nước chung tay vì người nghèo không để ai bỏ lại phía sau" chưa có bài nào dùng; có phải là: "Cả nước chung tay vì người nghèo - không để ai bị bỏ lại phía sau"'
+    ]
