@@ -30,7 +30,7 @@ JINJA_GLOBALS = {"t": THEME_STRINGS, "month_weeks": calendar.Calendar(0).monthda
 JINJA_FILTERS = {"vi_date": format_date_vi, "iso": format_datetime_iso}
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["content_checks", "taxonomies", "related_news", "assets"]
+PLUGINS = ["content_checks", "taxonomies", "honours", "related_news", "assets"]
 CONTENT_CHECKS_STRICT = False
 LOCALITIES_DATA_PATH = str(PROJECT_ROOT / "data")
 LOCALITIES_CACHE_PATH = str(PROJECT_ROOT / "cache/gazetteer")
@@ -125,3 +125,4 @@ TRANSLATION_FEED_ATOM = TRANSLATION_FEED_RSS = None
 
 MENU_CATEGORIES = ("Phát động phong trào", "Hội nghị tổng kết", "Tôn vinh điển hình")
 READERS = {"rst": None, "htm": None, "html": None}
+HONOURS_URL = "bang-vang/"

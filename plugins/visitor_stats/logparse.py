@@ -10,14 +10,23 @@ ICT_SECONDS = 7 * 3600
 DAY = 86400
 RECENT_SECONDS = 15 * 60  # "Đang truy cập (15 phút qua)" and the grace before a day is over
 
-# One field in double quotes; nginx writes a quote as \x22, Apache as \" (both allowed).
+# $remote_addr - $remote_user [$time_local] "$request" $status $bytes "$referer" "$user_agent"
+_SIMPLE = rb'^(\S+) \S+ \S+ \[([^\]\n]{26})\] "([^"\n]*)" (\d{3}) \S+ "[^"\n]*" "([^"\n]*)"[ \t\r]*$'
+SIMPLE_RE = re.compile(_SIMPLE, re.M)
+# The same shape capturing only the time: the fast pass over every line of a chunk.
+TIME_RE = re.compile(
+    rb'^\S+ \S+ \S+ \[([^\]\n]{26})\] "[^"\n]*" \d{3} \S+ "[^"\n]*" "[^"\n]*"[ \t\r]*$', re.M
+)
+# Lines with an escaped quote (nginx writes \x22, Apache \") need the slower expression.
 _Q = rb'"([^"\\\n]*(?:\\.[^"\\\n]*)*)"'
 _QN = rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
-# $remote_addr - $remote_user [$time_local] "$request" $status $bytes "$referer" "$user_agent"
 LINE_RE = re.compile(
-    rb"^(\S+) \S+ \S+ \[([^\]\n]{1,64})\] " + _Q + rb" (\d{3}) \S+ " + _QN + rb" " + _Q + rb"[ \t\r]*$",
+    rb"^(\S+) \S+ \S+ \[([^\]\n]{26})\] " + _Q + rb" (\d{3}) \S+ " + _QN + rb" " + _Q + rb"[ \t\r]*$",
     re.M,
 )
+# Where a counted request may be: GET of a page or feed path answered 200 or 304. Only the
+# lines found here are parsed in full (then checked again field by field).
+CANDIDATE_RE = re.compile(rb'"GET /[^ "?#\n]*(?:/|\.html|\.xml)(?:[?#][^ "\n]*)? HTTP/[0-9.]{1,5}" (?:200|304) ')
 ARTICLE_RE = re.compile(r"/tin-tuc/[a-z0-9]+(?:-[a-z0-9]+){0,30}/")
 FEED_RE = re.compile(rb"(?:/[a-z0-9]+(?:-[a-z0-9]+){0,30}){0,4}/(?:rss|atom)\.xml")
 MONTHS = {m.encode(): i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
@@ -163,29 +172,17 @@ class BotRules:
         return hit
 
 
-def slow_fields(line: bytes):
-    """Return (ip, raw time, request, status, ua) by the full regular expression, or None."""
-    m = LINE_RE.match(line)
+def parse_fields(line: bytes):
+    """Return (ip, raw time, request, status, ua) of a combined-format line, or None."""
+    m = SIMPLE_RE.match(line)
+    if m is None and b'\\"' in line:
+        m = LINE_RE.match(line)
     return m.groups() if m else None
-
-
-def fast_fields(line: bytes):
-    """Return the fields of a line without escaped quotes (the common case), or None."""
-    parts = line.split(b'"')
-    if len(parts) != 7 or parts[4] != b" " or parts[0][-2:] != b"] " or parts[0].count(b" ") != 5:
-        return None
-    head, mid = parts[0], parts[2]
-    if mid[:1] != b" " or mid[4:5] != b" " or head[-29:-28] != b"[" or parts[6].strip(b" \t\r"):
-        return False
-    return head[: head.find(b" ")], head[-28:-2], parts[1], mid[1:4], parts[5]
 
 
 def parse_line(line: bytes):
     """Return (ip, epoch, request, status, ua) of one combined-format line, or None if malformed."""
-    line = line.rstrip(b"\n")
-    fields = fast_fields(line)
-    if fields is None:
-        fields = slow_fields(line)
+    fields = parse_fields(line.rstrip(b"\n"))
     if not fields:
         return None
     ip, raw_time, request, status, ua = fields

@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS recent (visitor INTEGER PRIMARY KEY, ts INTEGER NOT N
 """
 # open_site/open_scoped hold visitors (64-bit salted hashes) of open days, by day number.
 # scope: "" the whole site, "/tin-tuc/<slug>/" one article, "feed:/rss.xml" one feed.
-TALLIES = ("lines", "malformed", "pages", "feeds", "bots", "assets", "other", "late")
+TALLIES = ("lines", "malformed", "pages", "feeds", "bots", "ignored", "late")
 
 
 def connect(path, create: bool = True) -> sqlite3.Connection:
@@ -47,6 +47,7 @@ def connect(path, create: bool = True) -> sqlite3.Connection:
     conn.execute("PRAGMA secure_delete = ON")
     conn.execute("PRAGMA journal_mode = DELETE")
     conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA cache_size = -65536")
     if create:
         conn.executescript(SCHEMA)
     return conn
@@ -148,10 +149,15 @@ def commit_chunk(conn, agg, fingerprint: str, offset: int) -> None:
             "ON CONFLICT (visitor) DO UPDATE SET ts = max(ts, excluded.ts)",
             [(hashes[who], ts) for who, ts in agg.recent.items()],
         )
-        newest = agg.newest
-        if newest is not None:
-            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('newest', ?)", (newest,))
-            close_days(conn, newest)
+        if agg.newest is not None:
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('newest', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
+                (agg.newest,),
+            )
+        if agg.counted_newest is not None:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('counted', ?)", (agg.counted_newest,))
+        close_days(conn, meta(conn, "newest"), meta(conn, "counted"))
         conn.executemany(
             "INSERT INTO meta (key, value) VALUES (?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = value + excluded.value",
@@ -169,10 +175,13 @@ def commit_chunk(conn, agg, fingerprint: str, offset: int) -> None:
         raise
 
 
-def close_days(conn, newest: int) -> None:
-    """Forget the salts and visitor hashes of every day that is over at `newest`."""
-    first_open = day_number(newest - RECENT_SECONDS)
-    conn.execute("DELETE FROM recent WHERE ts <= ?", (newest - RECENT_SECONDS,))
+def close_days(conn, newest: int | None, counted: int | None) -> None:
+    """Forget the salts and visitor hashes of every day over at the newest counted request."""
+    if newest is not None:
+        conn.execute("DELETE FROM recent WHERE ts <= ?", (newest - RECENT_SECONDS,))
+    if counted is None:
+        return
+    first_open = day_number(counted - RECENT_SECONDS)
     conn.execute("DELETE FROM open_site WHERE day < ?", (first_open,))
     conn.execute("DELETE FROM open_scoped WHERE day < ?", (first_open,))
     conn.execute("DELETE FROM salts WHERE day < ?", (day_iso(first_open),))

@@ -1,0 +1,1 @@
+from .honours import register  # noqa: F401
