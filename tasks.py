@@ -183,6 +183,23 @@ def deploy(c, target=None):
     )
 
 
+@task(
+    iterable=["log"],
+    help={
+        "log": "access log in nginx/Apache combined format, plain or .gz (repeat for several)",
+        "db": "statistics database (default cache/visitor-stats.sqlite3)",
+        "output": "built site to write thong-ke.json into (default output/)",
+    },
+)
+def stats(c, log, db=None, output=None):
+    """Count visits from web-server logs (no personal data kept) and write /thong-ke.json."""
+    from visitor_stats.cli import run_stats
+
+    if not log:
+        sys.exit("Cần ít nhất một tệp nhật ký: invoke stats --log /var/log/nginx/thidua.access.log")
+    sys.exit(run_stats(list(log), db, str(Path(output or ROOT / CONFIG["output"]))))
+
+
 @task
 def lint(c):
     """Format and lint the Python code with ruff."""
