@@ -11,6 +11,7 @@ from what it generated (not by parsing the log), for the tests and the benchmark
 """
 
 import argparse
+import contextlib
 import gzip
 import json
 import random
@@ -18,7 +19,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 
 ICT = timezone(timedelta(hours=7))
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 BROWSERS = [
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{v}.0.0.0 Safari/537.36",
@@ -130,10 +131,10 @@ class Truth:
         }
 
 
-def generate(lines: int, days: int = 5, seed: int = 2026, start: str = "2026-11-18"):
-    """Yield (line, truth) pairs; the truth object is shared and final after the last line."""
+def generate(lines: int, days: int = 5, seed: int = 2026, start: str = "2026-11-18", truth=None):
+    """Yield the log lines; `truth` (a Truth) is complete once the last line was yielded."""
     rng = random.Random(seed)
-    truth = Truth()
+    truth = truth if truth is not None else Truth()
     slugs = article_slugs(400)
     weights = [1.0 / (i + 1) ** 0.9 for i in range(len(slugs))]
     people = []
@@ -215,7 +216,7 @@ def generate(lines: int, days: int = 5, seed: int = 2026, start: str = "2026-11-
                     truth.page(dt, (ip, ua), path)
                 else:
                     truth.feeds[what[1]] = truth.feeds.get(what[1], 0) + 1
-            yield text, truth
+            yield text
 
 
 def parse_visitor(line: str) -> tuple[str, str]:
@@ -240,24 +241,23 @@ def main(argv=None) -> int:
     p.add_argument("--truth", help="write the expected counts as JSON here")
     p.add_argument("output", nargs="?", default="-")
     args = p.parse_args(argv)
-    if args.output == "-":
-        out = sys.stdout.buffer
-    elif args.output.endswith(".gz"):
-        out = gzip.open(args.output, "wb", compresslevel=6)
-    else:
-        out = open(args.output, "wb")
-    truth = None
-    buf = []
-    for text, truth in generate(args.lines, args.days, args.seed, args.start):
-        buf.append(text.encode("utf-8", "surrogateescape"))
-        if len(buf) >= 10000:
+    truth = Truth()
+    with contextlib.ExitStack() as stack:
+        if args.output == "-":
+            out = sys.stdout.buffer
+        elif args.output.endswith(".gz"):
+            out = stack.enter_context(gzip.open(args.output, "wb", compresslevel=6))
+        else:
+            out = stack.enter_context(open(args.output, "wb"))
+        buf = []
+        for text in generate(args.lines, args.days, args.seed, args.start, truth):
+            buf.append(text.encode("utf-8", "surrogateescape"))
+            if len(buf) >= 10000:
+                out.write(b"\n".join(buf) + b"\n")
+                buf = []
+        if buf:
             out.write(b"\n".join(buf) + b"\n")
-            buf = []
-    if buf:
-        out.write(b"\n".join(buf) + b"\n")
-    if out is not sys.stdout.buffer:
-        out.close()
-    if args.truth and truth is not None:
+    if args.truth:
         with open(args.truth, "w", encoding="utf-8") as fh:
             json.dump(truth.result(), fh, indent=1, ensure_ascii=False)
     return 0

@@ -1,5 +1,6 @@
 """Shared helpers for the quality gates: page types, a link crawler, the Nu validator, axe-core, weight."""
 
+import contextlib
 import gzip
 import json
 import os
@@ -8,7 +9,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from tests.support import ROOT
@@ -39,6 +40,7 @@ PAGE_TYPES: dict[str, str] = {
     "month archive": r"luu-tru/\d{4}/\d{2}/index\.html",
     "day archive": r"luu-tru/\d{4}/\d{2}/\d{2}/index\.html",
     "honour roll": r"bang-vang/(trang-\d+/)?index\.html",
+    "statistics": r"thong-ke/index\.html",
     "search": r"tim-kiem/index\.html",
     "404": r"404\.html",
     "draft preview": r"ban-nhap/.+/index\.html",
@@ -91,7 +93,16 @@ def url_of(relative: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 # rel values of <link> that make the browser fetch something (a resource, as opposed to a link).
-FETCHING_RELS = {"stylesheet", "icon", "apple-touch-icon", "mask-icon", "preload", "modulepreload", "prefetch", "manifest"}
+FETCHING_RELS = {
+    "stylesheet",
+    "icon",
+    "apple-touch-icon",
+    "mask-icon",
+    "preload",
+    "modulepreload",
+    "prefetch",
+    "manifest",
+}
 # (tag, attribute) pairs whose URL the browser fetches while showing the page.
 RESOURCE_ATTRIBUTES = {
     ("script", "src"),
@@ -242,6 +253,8 @@ class SiteCrawler:
             elif relative.endswith(".css"):
                 text = (self.output / relative).read_text(encoding="utf-8", errors="replace")
                 for url in _css_urls(text):
+                    if url.startswith("#"):
+                        continue  # url(#id) names an SVG element of the document using the style
                     reference = Reference(relative, "url() in CSS", url, True)
                     problem = self.check(reference, f"{ORIGIN}/{relative}")
                     if problem:
@@ -345,10 +358,8 @@ def validator_errors(files: list[Path], root: Path) -> list[str]:
             continue
         url = message.get("url", "")
         where = url.removeprefix("file:")
-        try:
+        if Path(where).is_relative_to(root):
             where = Path(where).relative_to(root).as_posix()
-        except ValueError:
-            pass
         line = message.get("lastLine", "?")
         extract = message.get("extract", "").strip().replace("\n", " ")[:120]
         errors.append(f"{where}:{line}: {message.get('message')} [{extract}]")
@@ -379,7 +390,8 @@ def require_axe() -> Path:
 
 def axe_violations(page) -> list[str]:
     """Run axe-core (WCAG 2.2 A/AA tags) on a loaded page; return one line per violating node."""
-    page.add_script_tag(path=str(require_axe()))
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(require_axe()))
     result = page.evaluate(
         """async (tags) => {
             const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
@@ -392,7 +404,9 @@ def axe_violations(page) -> list[str]:
     for violation in result:
         for node in violation["nodes"]:
             summary = " ".join((node["summary"] or "").split())[:200]
-            lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {node['target']}: {summary}")
+            lines.append(
+                f"{violation['id']} ({violation['impact']}): {violation['help']} at {node['target']}: {summary}"
+            )
     return lines
 
 
@@ -423,3 +437,86 @@ def short_list(lines: list[str], limit: int = 60) -> str:
     """Join problem lines for an assertion message, capped."""
     shown = "\n".join(lines[:limit])
     return shown + (f"\n… and {len(lines) - limit} more" if len(lines) > limit else "")
+
+
+@dataclass
+class PageLog:
+    """What happened while a page was open: errors, failed and third-party requests, finished requests."""
+
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    other_hosts: list[str] = field(default_factory=list)
+    finished: list = field(default_factory=list)
+
+
+def watch(page, base_url: str) -> PageLog:
+    """Record a page's console errors and requests; abort (and record) any request to another host."""
+    log = PageLog()
+
+    def route(route):
+        url = route.request.url
+        if url.startswith(base_url + "/") or url == base_url:
+            route.continue_()
+        else:
+            log.other_hosts.append(url)
+            route.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda message: message.type == "error" and log.console_errors.append(message.text))
+    page.on("pageerror", lambda error: log.console_errors.append(f"uncaught: {error}"))
+    page.on("requestfailed", lambda request: log.failed_requests.append(f"{request.url}: {request.failure}"))
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400 and log.failed_requests.append(f"HTTP {response.status} {response.url}")
+        ),
+    )
+    page.on("requestfinished", lambda request: log.finished.append(request))
+    return log
+
+
+def richest(output: Path, relatives: list[str]) -> str:
+    """Return the largest of some output pages (the one with the most content to check)."""
+    return max(relatives, key=lambda relative: ((output / relative).stat().st_size, relative))
+
+
+def representative_urls(output: Path) -> dict[str, str]:
+    """Return the URL of one page per checked template type (the richest of its type)."""
+    groups = pages_by_type(output)
+    wanted = {
+        "home": "home",
+        "article": "article",
+        "list": "category",
+        "locality": "locality",
+        "archive": "month archive",
+    }
+    missing = [kind for kind in wanted.values() if not groups.get(kind)]
+    if missing:
+        raise RuntimeError(f"no page of type {missing} in {output}")
+    urls = {name: url_of(richest(output, groups[kind])) for name, kind in wanted.items()}
+    urls["search"] = "/tim-kiem/?q=thi%20%C4%91ua"
+    urls["404"] = DEEP_MISSING_PATH
+    return urls
+
+
+def other_page_urls(output: Path) -> dict[str, str]:
+    """Return the URL of the richest page of every type not in representative_urls (as they exist)."""
+    covered = {"home", "article", "category", "locality", "month archive", "search", "404", "draft preview", "other"}
+    groups = pages_by_type(output)
+    return {kind: url_of(richest(output, pages)) for kind, pages in sorted(groups.items()) if kind not in covered}
+
+
+def open_page(page, base_url: str, output: Path, url: str):
+    """Open a site URL; a missing path gets 404.html with status 404, as the nginx config serves it."""
+
+    def not_found(route):
+        route.fulfill(status=404, content_type="text/html; charset=utf-8", body=(output / "404.html").read_bytes())
+
+    if url == DEEP_MISSING_PATH:
+        page.route(base_url + DEEP_MISSING_PATH, not_found)
+    page.goto(base_url + url, wait_until="load")
+    if "?" in url:  # a page that renders from a query (search) works after load: let it settle
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        with contextlib.suppress(PlaywrightTimeout):  # a page that keeps polling is still checked as it is
+            page.wait_for_load_state("networkidle", timeout=5000)

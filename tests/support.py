@@ -38,6 +38,8 @@ PINNED = {
     "SITEURL": "",
     "CONTENT_CHECKS_STRICT": True,
     "DELETE_OUTPUT_DIRECTORY": True,
+    # A developer's own statistics database must never leak into test builds.
+    "VISITOR_STATS_DB": str(ROOT / "tests/fixtures/no-such-stats.sqlite3"),
 }
 FIXTURE_OVERRIDES = {"DEFAULT_PAGINATION": 2, "SITEURL": ""}
 

@@ -77,9 +77,7 @@ class ImageCache:
     def variants(self, info: pipeline.ImageInfo, widths) -> tuple[str, Path, list[Variant]]:
         """Return (key, folder, variants) for an inspected image, processing it only if needed."""
         key = variant_key(info.sha256, widths)
-        folder, variants = self._fill(
-            key, lambda work: pipeline.make_variants(info.path, widths, work, info.format)
-        )
+        folder, variants = self._fill(key, lambda work: pipeline.make_variants(info.path, widths, work, info.format))
         return key, folder, variants
 
     def share_card(self, site_name: str, title: str, font_path) -> tuple[str, Path, list[Variant]]:

@@ -4,6 +4,7 @@ import io
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
+
 from vntext import collapse_spaces, nfc
 
 CARD_VERSION = "1"

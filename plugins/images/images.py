@@ -2,10 +2,12 @@
 
 import logging
 import os
+import shutil
 from pathlib import Path
 
 from pelican import signals
 from pelican.generators import Generator
+from PIL import Image
 
 from . import markup
 from .cache import ImageCache, publish
@@ -266,7 +268,7 @@ def remember_static_files(generator) -> None:
 
 
 def strip_static_copies(settings, staticfiles) -> None:
-    """Replace each published static image by a metadata-free copy; remove undecodable ones."""
+    """Replace each published static image by its cached metadata-free copy; drop undecodable ones."""
     output = Path(settings["OUTPUT_PATH"])
     for static in staticfiles:
         source = static.source_path
@@ -276,16 +278,16 @@ def strip_static_copies(settings, staticfiles) -> None:
         if not target.exists():
             continue
         result = inspect_image(source, settings["IMAGES_MAX_PIXELS"])
-        temporary = target.with_name(f".{target.name}.tmp")
         if not isinstance(result, ImageInfo):
             target.unlink()  # never publish a file we cannot clean; the article check names it
             continue
-        image = load_clean(source)
-        fmt = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "GIF": "PNG"}[result.format]
-        if fmt == "JPEG" and image.mode != "RGB":
-            image = image.convert("RGB")
-        options = {"quality": 92, "optimize": True} if fmt == "JPEG" else {}
-        image.save(temporary, fmt, **options)
+        temporary = target.with_name(f".{target.name}.tmp")
+        if result.format == "GIF":
+            load_clean(source).convert("P", palette=Image.Palette.ADAPTIVE).save(temporary, "GIF")
+        else:
+            _, folder, variants = _cache(settings).variants(result, settings["IMAGES_WIDTHS"])
+            original = next(v for v in variants if v.role == "original")
+            shutil.copyfile(folder / original.name, temporary)
         os.replace(temporary, target)  # a new inode: never writes through a hard link to content/
 
 

@@ -110,9 +110,10 @@ def og_params(url: str, variant: Variant, alt: str) -> dict:
     return {"url": url, "width": variant.width, "height": variant.height, "type": variant.mime, "alt": alt}
 
 
-_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
-_LONE_IMG = re.compile(r"<p>\s*(<img\b[^>]*>)\s*</p>", re.IGNORECASE)
-_PREFIX = re.compile(r"^\{(static|attach|filename)\}")
+_IMG_TAG = r"<img\b[^>]*>"
+# One pass: a paragraph holding only an image, or any other image.
+_IMG = re.compile(rf"<p>\s*({_IMG_TAG})\s*</p>|{_IMG_TAG}", re.IGNORECASE)
+_PREFIX = re.compile(r"^(?:\{|%7B)(static|attach|filename)(?:\}|%7D)", re.IGNORECASE)
 
 
 class _Attributes(HTMLParser):
@@ -167,16 +168,12 @@ def rewrite_body(content: str, replace) -> str:
     replaced as a whole so that a `<figure>` is not nested in a `<p>`.
     """
 
-    def lone(match):
-        result = replace(img_attributes(match.group(1)), True)
+    def one(match):
+        alone = match.group(1) is not None
+        result = replace(img_attributes(match.group(1) if alone else match.group(0)), alone)
         return match.group(0) if result is None else result
 
-    def inline(match):
-        result = replace(img_attributes(match.group(0)), False)
-        return match.group(0) if result is None else result
-
-    content = _LONE_IMG.sub(lone, content)
-    return _IMG.sub(inline, content)
+    return _IMG.sub(one, content)
 
 
 def render_picture(params: dict) -> str:
@@ -196,5 +193,7 @@ def render_picture(params: dict) -> str:
     body = "".join(parts)
     if not params.get("figure", True):
         return body
-    caption = f'<figcaption class="td-figure__caption">{esc(params["caption"])}</figcaption>' if params["caption"] else ""
+    caption = (
+        f'<figcaption class="td-figure__caption">{esc(params["caption"])}</figcaption>' if params["caption"] else ""
+    )
     return f'<figure class="td-figure">{body}{caption}</figure>'

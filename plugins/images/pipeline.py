@@ -28,7 +28,7 @@ JPEG_QUALITIES = (82, 76, 70, 64, 58, 52)
 WEBP_QUALITIES = (80, 74, 68, 62, 56, 50)
 ORIGINAL_JPEG_QUALITY = 92
 # Bump when the output of this module changes, so cached variants are rebuilt.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -153,9 +153,7 @@ def load_clean(path) -> Image.Image:
         image.load()
         oriented = ImageOps.exif_transpose(image) or image
         icc = image.info.get("icc_profile")
-        has_alpha = image.mode in ("RGBA", "LA", "PA") or (
-            image.mode == "P" and "transparency" in image.info
-        )
+        has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
         mode = "RGBA" if has_alpha else "RGB"
         if icc and oriented.mode in ("RGB", "RGBA", "CMYK", "L"):
             try:
@@ -198,9 +196,11 @@ def _encode(image: Image.Image, fmt: str, quality: int) -> bytes:
     return buffer.getvalue()
 
 
-def encode_within_budget(image: Image.Image, fmt: str, budget: int) -> bytes:
-    """Encode at the highest quality of the ladder whose size fits the byte budget."""
+def encode_within_budget(image: Image.Image, fmt: str, budget: int | None) -> bytes:
+    """Encode at the highest quality of the ladder whose size fits the byte budget (if any)."""
     qualities = JPEG_QUALITIES if fmt == "JPEG" else WEBP_QUALITIES
+    if budget is None:
+        return _encode(image, fmt, qualities[1])
     data = b""
     for quality in qualities:
         data = _encode(image, fmt, quality)
@@ -209,8 +209,13 @@ def encode_within_budget(image: Image.Image, fmt: str, budget: int) -> bytes:
     return data
 
 
-def budget_for(width: int, height: int) -> int:
-    """Return the byte budget of a variant: 100 KB for 800×533, scaled by area."""
+def budget_for(width: int, height: int) -> int | None:
+    """Return the byte budget of a phone-sized variant (100 KB for 800×533, scaled by area).
+
+    Wider variants go to large screens on fast connections: one fixed quality, no budget.
+    """
+    if width > 800:
+        return None
     return max(20_000, int(BUDGET_BYTES_800 * (width * height) / (800 * 533)))
 
 

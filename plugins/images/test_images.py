@@ -1,6 +1,5 @@
 """Tests for the pure image functions: variants, metadata, orientation, bad images, cache, card."""
 
-import io
 import shutil
 import sys
 from pathlib import Path
@@ -377,4 +376,7 @@ def test_python_twin_escapes_alt_and_caption():
     out = markup.render_picture(params)
     assert 'alt="Cờ &quot;đỏ&quot; &lt;b&gt;"' in out
     assert "&lt;script&gt;" in out and "<script>" not in out
-    assert io  # keep import used for fixtures in other tests
+
+
+def test_sanitiser_encoded_static_prefix_is_understood():
+    assert markup.content_relative("%7Bstatic%7D/images/a.jpg", "tin") == "images/a.jpg"

@@ -54,7 +54,11 @@ def run_stats(log_paths: list[str], db_path: str | None, site_dir: str, settings
         conn.close()
     out = Path(site_dir) / setting(settings, "VISITOR_STATS_JSON_SAVE_AS")
     snap = write_snapshot(
-        db, out, site_dir, setting(settings, "VISITOR_STATS_MOST_READ"), setting(settings, "VISITOR_STATS_MOST_READ_DAYS")
+        db,
+        out,
+        site_dir,
+        setting(settings, "VISITOR_STATS_MOST_READ"),
+        setting(settings, "VISITOR_STATS_MOST_READ_DAYS"),
     )
     print(
         f"visitor_stats: wrote {out}: {snap['totals']['pageviews']} page views in total, "

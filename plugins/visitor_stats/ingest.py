@@ -11,15 +11,18 @@ import gc
 import gzip
 import hashlib
 import logging
+import multiprocessing
+import os
 import zlib
 from dataclasses import dataclass, field
+from queue import Full
 
 from . import store
 from .logparse import (
-    DAY,
-    ICT_SECONDS,
     CANDIDATE_RE,
+    DAY,
     FEED_RE,
+    ICT_SECONDS,
     LINE_RE,
     RECENT_SECONDS,
     SIMPLE_RE,
@@ -79,7 +82,6 @@ def _aggregate(data: bytes, bots, newest: int | None, final_line: bool = False) 
     agg.lines = data.count(b"\n")
     # 1. Every well-formed line: its time (for the newest line and the malformed count).
     raw_times = TIME_RE.findall(data)
-    candidates = [m.start() for m in CANDIDATE_RE.finditer(data)]
     # Lines with escaped quotes that the simple expression rejects but the full one accepts.
     escaped = []
     at = data.find(b'\\"')
@@ -99,19 +101,12 @@ def _aggregate(data: bytes, bots, newest: int | None, final_line: bool = False) 
     good = [t for t in parsed.values() if t is not None]
     agg.newest = max(good) if good else None
     # 2. The candidate lines, in order: pages and feeds by people.
-    lines = []
-    last = -1
-    for pos in candidates:
-        start = data.rfind(b"\n", 0, pos) + 1
-        if start == last:
-            continue
-        last = start
-        m = SIMPLE_RE.match(data, start, data.find(b"\n", pos))
-        if m:
-            lines.append((start, m.groups()))
     if escaped:
-        lines.extend(escaped)
+        lines = [(m.start(), m.groups()) for m in CANDIDATE_RE.finditer(data)] + escaped
         lines.sort(key=lambda item: item[0])
+        lines = [fields for _, fields in lines]
+    else:
+        lines = CANDIDATE_RE.findall(data)
     counted = newest if newest is not None else NO_TIME  # newest counted request so far
     floor = (counted - RECENT_SECONDS + ICT_SECONDS) // DAY
     views = agg.views
@@ -120,7 +115,7 @@ def _aggregate(data: bytes, bots, newest: int | None, final_line: bool = False) 
     recent = agg.recent
     is_bot = bots.is_bot
     pages = feeds = nbots = late = 0
-    for _, (ip, raw_time, request, status, ua) in lines:
+    for ip, raw_time, request, status, ua in lines:
         t = parsed[raw_time]
         if t is None or status != b"200" and status != b"304" or request[:5] != b"GET /":
             continue
@@ -171,6 +166,8 @@ def _aggregate(data: bytes, bots, newest: int | None, final_line: bool = False) 
                 late += 1
                 continue
             scoped_visitors.add(((day, ip, ua), key[1]))
+    if recent and counted != NO_TIME:  # keep only who can still be in the final window
+        agg.recent = {who: t for who, t in recent.items() if t > counted - RECENT_SECONDS}
     agg.pages, agg.feeds, agg.bots, agg.late = pages, feeds, nbots, late
     agg.ignored = agg.lines - agg.malformed - pages - feeds - nbots
     agg.counted_newest = None if counted == NO_TIME else counted
@@ -228,11 +225,8 @@ class FileReport:
     note: str = ""
 
 
-def ingest_file(conn, path, bots, chunk_bytes: int, fingerprint: str) -> FileReport:
-    """Count the lines of one log that are not counted yet, one transaction per chunk."""
-    report = FileReport(str(path), fingerprint)
-    offset = store.log_offset(conn, fingerprint)
-    report.skipped_bytes = offset
+def _chunks(path, offset: int, chunk_bytes: int):
+    """Yield (complete lines, is_final_unterminated_line, offset after them); then a note (str)."""
     fh, compressed = open_log(path)
     with fh:
         if compressed:
@@ -240,42 +234,118 @@ def ingest_file(conn, path, bots, chunk_bytes: int, fingerprint: str) -> FileRep
             while remaining > 0:
                 got = len(fh.read(min(remaining, chunk_bytes)))
                 if got == 0:
-                    report.note = "already counted"
-                    return report
+                    yield "already counted"
+                    return
                 remaining -= got
         else:
             fh.seek(0, 2)
             if fh.tell() < offset:
-                report.note = "shorter than the part already counted; nothing new"
-                return report
+                yield "shorter than the part already counted; nothing new"
+                return
             fh.seek(offset)
         carry = b""
+        note = ""
         while True:
             try:
                 block = fh.read(chunk_bytes)
             except (EOFError, OSError, zlib.error) as exc:
-                report.note = f"compressed data ends early ({exc}); counted the complete part"
+                note = f"compressed data ends early ({exc}); counted the complete part"
                 block = b""
             data = carry + block
             if not block:
-                if compressed and carry and not report.note:
-                    _commit(conn, bots, data, True, fingerprint, offset + len(data), report)
+                if compressed and carry and not note:
+                    yield data, True, offset + len(data)
                 elif carry:
-                    report.note = report.note or "last line incomplete; it will be counted next run"
-                return report
+                    note = note or "last line incomplete; it will be counted next run"
+                yield note
+                return
             cut = data.rfind(b"\n") + 1
             if cut == 0:
                 carry = data
                 continue
             carry = data[cut:]
             offset += cut
-            _commit(conn, bots, data[:cut], False, fingerprint, offset, report)
+            yield data[:cut], False, offset
 
 
-def _commit(conn, bots, data, final_line, fingerprint, offset, report) -> None:
-    agg = aggregate(data, bots, store.meta(conn, "counted"), final_line)
-    store.commit_chunk(conn, agg, fingerprint, offset)
-    report.lines += agg.lines
-    report.malformed += agg.malformed
-    report.pages += agg.pages
-    report.late += agg.late
+def _aggregates(path, offset, chunk_bytes, bots, counted):
+    """Yield (ChunkAgg, offset) for each chunk, then the reading note (str)."""
+    for item in _chunks(path, offset, chunk_bytes):
+        if isinstance(item, str):
+            yield item
+            return
+        data, final_line, end = item
+        agg = aggregate(data, bots, counted, final_line)
+        if agg.counted_newest is not None:
+            counted = agg.counted_newest
+        yield agg, end
+
+
+def _produce(queue, path, offset, chunk_bytes, bots, counted, parent):
+    """Worker process: aggregate chunks ahead of the commits; give up if the parent dies."""
+    try:
+        for item in _aggregates(path, offset, chunk_bytes, bots, counted):
+            while True:
+                try:
+                    queue.put(item, timeout=1)
+                    break
+                except Full:
+                    if os.getppid() != parent:
+                        return
+    except BaseException as exc:  # reported by the parent, which raises
+        queue.put(RuntimeError(f"visitor_stats: reading {path} failed: {exc!r}"))
+
+
+def ingest_file(conn, path, bots, chunk_bytes: int, fingerprint: str) -> FileReport:
+    """Count the lines of one log that are not counted yet, one transaction per chunk.
+
+    Large logs are read and aggregated in a second process while this one commits, so
+    parsing and SQLite work overlap; the commits stay in order, one per chunk.
+    """
+    report = FileReport(str(path), fingerprint)
+    offset = store.log_offset(conn, fingerprint)
+    report.skipped_bytes = offset
+    counted = store.meta(conn, "counted")
+    if os.path.getsize(path) <= chunk_bytes or _mp is None:
+        items = _aggregates(path, offset, chunk_bytes, bots, counted)
+        worker = None
+    else:
+        queue = _mp.Queue(maxsize=2)
+        worker = _mp.Process(
+            target=_produce, args=(queue, path, offset, chunk_bytes, bots, counted, os.getpid()), daemon=True
+        )
+        worker.start()
+        items = _from_queue(queue)
+    try:
+        for item in items:
+            if isinstance(item, str):
+                report.note = item
+                break
+            agg, end = item
+            store.commit_chunk(conn, agg, fingerprint, end)
+            report.lines += agg.lines
+            report.malformed += agg.malformed
+            report.pages += agg.pages
+            report.late += agg.late
+    finally:
+        if worker is not None:
+            worker.join(timeout=5)
+            if worker.is_alive():
+                worker.terminate()
+    return report
+
+
+def _from_queue(queue):
+    while True:
+        item = queue.get()
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+        if isinstance(item, str):
+            return
+
+
+try:
+    _mp = multiprocessing.get_context("fork")
+except ValueError:  # no fork on this platform: aggregate in-process
+    _mp = None

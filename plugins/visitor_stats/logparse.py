@@ -14,9 +14,7 @@ RECENT_SECONDS = 15 * 60  # "Đang truy cập (15 phút qua)" and the grace befo
 _SIMPLE = rb'^(\S+) \S+ \S+ \[([^\]\n]{26})\] "([^"\n]*)" (\d{3}) \S+ "[^"\n]*" "([^"\n]*)"[ \t\r]*$'
 SIMPLE_RE = re.compile(_SIMPLE, re.M)
 # The same shape capturing only the time: the fast pass over every line of a chunk.
-TIME_RE = re.compile(
-    rb'^\S+ \S+ \S+ \[([^\]\n]{26})\] "[^"\n]*" \d{3} \S+ "[^"\n]*" "[^"\n]*"[ \t\r]*$', re.M
-)
+TIME_RE = re.compile(rb'^\S+ \S+ \S+ \[([^\]\n]{26})\] "[^"\n]*" \d{3} \S+ "[^"\n]*" "[^"\n]*"[ \t\r]*$', re.M)
 # Lines with an escaped quote (nginx writes \x22, Apache \") need the slower expression.
 _Q = rb'"([^"\\\n]*(?:\\.[^"\\\n]*)*)"'
 _QN = rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
@@ -24,14 +22,19 @@ LINE_RE = re.compile(
     rb"^(\S+) \S+ \S+ \[([^\]\n]{26})\] " + _Q + rb" (\d{3}) \S+ " + _QN + rb" " + _Q + rb"[ \t\r]*$",
     re.M,
 )
-# Where a counted request may be: GET of a page or feed path answered 200 or 304. Only the
-# lines found here are parsed in full (then checked again field by field).
+# Whole lines whose request may count: GET of a page or feed path answered 200 or 304 (the
+# fields are checked again in Python). Other lines fail a few bytes after the time.
 CANDIDATE_RE = re.compile(
-    rb'"GET /(?:[^ "?#\n]*(?:/|\.html|\.xml))?(?:[?#][^ "\n]*)? HTTP/[0-9.]{1,5}" (?:200|304) '
+    rb'^(\S+) \S+ \S+ \[([^\]\n]{26})\] "(GET /(?:[^ "?#\n]*(?:/|\.html|\.xml))?(?:[?#][^ "\n]*)? HTTP/[0-9.]{1,5})" '
+    rb'(200|304) \S+ "[^"\n]*" "([^"\n]*)"[ \t\r]*$',
+    re.M,
 )
 ARTICLE_RE = re.compile(r"/tin-tuc/[a-z0-9]+(?:-[a-z0-9]+){0,30}/")
 FEED_RE = re.compile(rb"(?:/[a-z0-9]+(?:-[a-z0-9]+){0,30}){0,4}/(?:rss|atom)\.xml")
-MONTHS = {m.encode(): i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+MONTHS = {
+    m.encode(): i
+    for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)
+}
 
 PAGE, FEED, ASSET, OTHER = "page", "feed", "asset", "other"
 

@@ -43,8 +43,13 @@ def resolve_path(settings: dict | None, name: str) -> Path:
 
 def validate(settings: dict) -> None:
     """Raise ValueError naming the setting and the fix when a value is unusable."""
-    for name in ("VISITOR_STATS_DB", "VISITOR_STATS_BOTS_FILE", "VISITOR_STATS_JSON_SAVE_AS",
-                 "VISITOR_STATS_PAGE_SAVE_AS", "VISITOR_STATS_PAGE_URL"):
+    for name in (
+        "VISITOR_STATS_DB",
+        "VISITOR_STATS_BOTS_FILE",
+        "VISITOR_STATS_JSON_SAVE_AS",
+        "VISITOR_STATS_PAGE_SAVE_AS",
+        "VISITOR_STATS_PAGE_URL",
+    ):
         value = setting(settings, name)
         if not isinstance(value, (str, Path)) or not str(value):
             raise ValueError(f"visitor_stats: {name} must be a non-empty path string, got {value!r}")

@@ -134,8 +134,7 @@ def commit_chunk(conn, agg, fingerprint: str, offset: int) -> None:
         )
         touched_days = sorted({who[0] for who in agg.site_visitors})
         conn.executemany(
-            "UPDATE counts SET visitors = (SELECT COUNT(*) FROM open_site WHERE day = ?) "
-            "WHERE day = ? AND scope = ''",
+            "UPDATE counts SET visitors = (SELECT COUNT(*) FROM open_site WHERE day = ?) WHERE day = ? AND scope = ''",
             [(d, iso[d]) for d in touched_days],
         )
         touched = sorted({(who[0], scope) for who, scope in agg.visitors})

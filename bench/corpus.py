@@ -1,0 +1,229 @@
+"""Deterministic generator of realistic Vietnamese articles for the benchmark (never for content/).
+
+    .venv/bin/python -m bench.corpus --count 1000 --out bench/work/1000
+
+Articles follow ../shared/CONTRACT.md: the three categories, real provinces and districts (from
+the gazetteer in data/ when it loads, else a built-in list), real national campaign names, tags,
+small generated JPEG lead images on a fraction of articles, honourees, and official documents.
+People's names and events are generated and say so in every article ("bài mô phỏng").
+"""
+
+import argparse
+import random
+import shutil
+import sys
+import uuid
+from datetime import datetime, timedelta
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "plugins"))
+
+from vntext import slugify  # noqa: E402
+
+SEED = 20261123
+CATEGORIES = ("Phát động phong trào", "Hội nghị tổng kết", "Tôn vinh điển hình")
+CAMPAIGNS = (
+    "Cả nước chung sức xây dựng nông thôn mới",
+    "Cả nước chung tay vì người nghèo, không để ai bị bỏ lại phía sau",
+    "Doanh nghiệp Việt Nam hội nhập và phát triển",
+    "Cán bộ, công chức, viên chức thi đua thực hiện văn hóa công sở",
+    "Toàn dân đoàn kết xây dựng đời sống văn hóa",
+    "Toàn dân bảo vệ an ninh Tổ quốc",
+    "Thi đua đẩy mạnh ứng dụng công nghệ thông tin, chuyển đổi số",
+    "Dạy tốt, học tốt",
+    "Đẩy mạnh chuyển đổi số quốc gia",
+    "Cả nước chung tay xóa nhà tạm, nhà dột nát",
+)
+TAGS = (
+    "thi đua yêu nước", "khen thưởng", "nông thôn mới", "giảm nghèo", "chuyển đổi số", "cải cách hành chính",
+    "giáo dục", "y tế", "an sinh xã hội", "quốc phòng", "an ninh trật tự", "văn hóa công sở", "doanh nghiệp",
+    "thanh niên", "phụ nữ", "nông dân", "công đoàn", "cựu chiến binh", "khuyến học", "môi trường",
+    "giao ước thi đua", "điển hình tiên tiến", "người tốt việc tốt", "Huân chương Lao động", "Bằng khen",
+    "Cờ thi đua", "Chiến sĩ thi đua", "tổng kết năm", "sơ kết", "đại hội thi đua",
+)
+SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô")
+MIDDLE = ("Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Quốc", "Ngọc", "Xuân", "Thu", "Công", "Kim")
+GIVEN = ("An", "Bình", "Cường", "Dung", "Giang", "Hà", "Hải", "Hạnh", "Hòa", "Hùng", "Lan", "Linh", "Long",
+         "Mai", "Nam", "Phúc", "Quân", "Sơn", "Tâm", "Thảo", "Thủy", "Trang", "Trung", "Tuấn", "Vân", "Yến")
+HONOUR_TITLES = ("Chiến sĩ thi đua cơ sở", "Lao động tiên tiến", "Tập thể lao động xuất sắc",
+                 "Bằng khen của Chủ tịch UBND tỉnh", "Cờ thi đua của UBND tỉnh", "Huân chương Lao động hạng Ba",
+                 "Công dân tiêu biểu", "Gương điển hình tiên tiến")
+COLLECTIVES = ("Hợp tác xã", "Trường Tiểu học", "Trạm Y tế xã", "Hội Nông dân xã", "Đoàn Thanh niên xã",
+               "Công ty TNHH", "Phòng Giáo dục và Đào tạo")
+SOURCES = ("Ban Thi đua - Khen thưởng tỉnh", "Phòng Nội vụ huyện", "Văn phòng UBND tỉnh", "Theo Cổng thông tin điện tử tỉnh")
+SENTENCES = (
+    "Phong trào thi đua yêu nước được triển khai sâu rộng đến từng cơ quan, đơn vị, địa phương.",
+    "Các cấp ủy, chính quyền đã quan tâm lãnh đạo, chỉ đạo sát sao công tác thi đua, khen thưởng.",
+    "Nhiều mô hình hay, cách làm sáng tạo được nhân rộng, tạo sức lan tỏa trong cộng đồng.",
+    "Công tác phát hiện, bồi dưỡng và nhân rộng điển hình tiên tiến tiếp tục được chú trọng.",
+    "Các chỉ tiêu phát triển kinh tế - xã hội cơ bản đạt và vượt kế hoạch đề ra.",
+    "Khen thưởng kịp thời, đúng người, đúng việc đã tạo động lực cho cán bộ, công chức, viên chức.",
+    "Việc ứng dụng công nghệ thông tin, chuyển đổi số trong quản lý được đẩy mạnh.",
+    "Đời sống vật chất và tinh thần của nhân dân từng bước được nâng lên rõ rệt.",
+    "Công tác tuyên truyền về các phong trào thi đua được thực hiện thường xuyên, đa dạng.",
+    "Hội nghị đã thảo luận, đánh giá những hạn chế và đề ra giải pháp khắc phục trong thời gian tới.",
+    "Các khối thi đua đã ký kết giao ước thi đua với nhiều nội dung thiết thực.",
+    "Phong trào xây dựng nông thôn mới đạt nhiều kết quả quan trọng, bộ mặt nông thôn đổi thay.",
+    "Công tác giảm nghèo bền vững, bảo đảm an sinh xã hội được quan tâm thực hiện hiệu quả.",
+    "Tình hình an ninh chính trị, trật tự an toàn xã hội được giữ vững.",
+)
+HEADINGS = ("Kết quả nổi bật", "Những hạn chế, tồn tại", "Nhiệm vụ trọng tâm thời gian tới", "Nội dung thi đua")
+FALLBACK_PLACES = (  # (district, province): real units, used only when the gazetteer is missing
+    ("Huyện Tuần Giáo", "Tỉnh Điện Biên"), ("Thành phố Đông Hà", "Tỉnh Quảng Trị"),
+    ("Thành phố Huế", "Tỉnh Thừa Thiên Huế"), ("Huyện Phong Điền", "Tỉnh Thừa Thiên Huế"),
+    ("Thành phố Vị Thanh", "Tỉnh Hậu Giang"), ("Huyện Châu Thành A", "Tỉnh Hậu Giang"),
+    ("Quận Ba Đình", "Thành phố Hà Nội"), ("Huyện Sóc Sơn", "Thành phố Hà Nội"),
+    ("Quận 1", "Thành phố Hồ Chí Minh"), ("Huyện Củ Chi", "Thành phố Hồ Chí Minh"),
+    ("Thành phố Thái Nguyên", "Tỉnh Thái Nguyên"), ("Huyện Đại Từ", "Tỉnh Thái Nguyên"),
+    ("Thành phố Vinh", "Tỉnh Nghệ An"), ("Huyện Nghi Lộc", "Tỉnh Nghệ An"),
+    ("Thành phố Buôn Ma Thuột", "Tỉnh Đắk Lắk"), ("Huyện Krông Pắc", "Tỉnh Đắk Lắk"),
+)
+
+
+def load_places() -> list[tuple[str, str]]:
+    """Return (district, province) full names of pre-2025 units from the gazetteer, else the fallback."""
+    try:
+        from gazetteer import load_gazetteer
+
+        gaz = load_gazetteer(ROOT / "data", ROOT / "cache/gazetteer")
+        units = gaz.units
+        pairs = []
+        for unit in sorted(units.values(), key=lambda u: u.id):
+            parent = units.get(unit.parent) if unit.parent else None
+            if unit.level == 2 and parent is not None and parent.level == 1 and "@" not in unit.id:
+                pairs.append((unit.name, parent.name))
+        if pairs:
+            return pairs
+    except Exception as error:  # noqa: BLE001 - any failure: use the built-in list
+        print(f"bench.corpus: gazetteer unavailable ({error}); using built-in places", file=sys.stderr)
+    return list(FALLBACK_PLACES)
+
+
+def person(rng: random.Random) -> str:
+    return f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+
+
+def jpeg(rng: random.Random) -> bytes:
+    """A small photo-like JPEG: a gradient in a random hue with a few blocks."""
+    from PIL import Image, ImageDraw
+
+    image = Image.linear_gradient("L").resize((320, 200)).convert("RGB")
+    tint = Image.new("RGB", image.size, tuple(rng.randrange(256) for _ in range(3)))
+    image = Image.blend(image, tint, 0.6)
+    draw = ImageDraw.Draw(image)
+    for _ in range(6):
+        x, y = rng.randrange(300), rng.randrange(180)
+        draw.rectangle((x, y, x + rng.randrange(10, 80), y + rng.randrange(10, 60)),
+                       fill=tuple(rng.randrange(256) for _ in range(3)))
+    buffer = BytesIO()
+    image.save(buffer, "JPEG", quality=70)
+    return buffer.getvalue()
+
+
+def body(rng: random.Random, district: str, province: str, campaigns: list[str]) -> str:
+    parts = [f"Bài mô phỏng phục vụ đo hiệu năng, nội dung được sinh tự động. Tại {district}, {province}, "
+             + " ".join(rng.sample(SENTENCES, 3))]
+    for heading in rng.sample(HEADINGS, rng.randint(1, 3)):
+        parts.append(f"## {heading}")
+        for _ in range(rng.randint(2, 4)):
+            parts.append(" ".join(rng.sample(SENTENCES, rng.randint(2, 4))))
+        if rng.random() < 0.4:
+            parts.append("\n".join(f"- {s}" for s in rng.sample(SENTENCES, 3)))
+    if campaigns:
+        parts.append("Các phong trào được hưởng ứng: " + ", ".join(f"**“{c}”**" for c in campaigns) + ".")
+    return "\n\n".join(parts) + "\n"
+
+
+def article(index: int, rng: random.Random, places: list[tuple[str, str]]) -> tuple[str, str, bool]:
+    """Return (relative path, Markdown text, has_image) for article number index."""
+    category = CATEGORIES[rng.randrange(3)]
+    district, province = rng.choice(places)
+    date = datetime(2019, 1, 1, 7, 0) + timedelta(days=rng.randrange(6 * 365), minutes=rng.randrange(600))
+    campaigns = rng.sample(CAMPAIGNS, rng.randint(0, 3))
+    short_district = district.removeprefix("Huyện ")
+    verb = {"Phát động phong trào": "phát động thi đua", "Hội nghị tổng kết": "tổng kết phong trào thi đua",
+            "Tôn vinh điển hình": "tôn vinh điển hình tiên tiến"}[category]
+    title = f"{short_district} {verb} năm {date.year}: {rng.choice(TAGS)} (số {index})"
+    slug = slugify(title)
+    lines = [
+        f"Title: {title}",
+        f"Slug: {slug}",
+        f"Id: {uuid.UUID(int=rng.getrandbits(128), version=4)}",
+        f"Date: {date:%Y-%m-%d %H:%M}",
+        f"Category: {category}",
+        f"Localities: {district}; {province}",
+    ]
+    if campaigns:
+        lines.append("Campaigns: " + "; ".join(campaigns))
+    lines.append("Tags: " + ", ".join(rng.sample(TAGS, rng.randint(1, 4))))
+    lines.append(f"Author: {person(rng)}")
+    lines.append(f"Source: {rng.choice(SOURCES)}")
+    if rng.random() < 0.3:
+        lines.append(f"Modified: {date + timedelta(days=rng.randint(1, 30)):%Y-%m-%d %H:%M}")
+    has_image = rng.random() < 0.1
+    if has_image:
+        lines += [f"Image: images/bai-{index:05d}.jpg", f"Image_alt: Quang cảnh buổi lễ tại {short_district}",
+                  "Image_caption: Ảnh minh họa được sinh tự động"]
+    if category == "Phát động phong trào" and rng.random() < 0.25:
+        lines += [
+            "Document_type: Kế hoạch",
+            f"Document_number: {rng.randint(10, 300)}/KH-UBND",
+            f"Document_issuer: Ủy ban nhân dân {district[0].lower()}{district[1:]}",
+            f"Document_signer: {person(rng)}",
+            f"Document_date: ngày {date:%d} tháng {date:%m} năm {date.year}",
+            f"Recipients: UBND {province}",
+            "    Ban Thi đua - Khen thưởng tỉnh",
+            "    Các cơ quan, ban, ngành, đoàn thể",
+            "    Lưu: VT",
+        ]
+    if category == "Tôn vinh điển hình":
+        honourees = []
+        for _ in range(rng.randint(2, 5)):
+            name = person(rng) if rng.random() < 0.7 else f"{rng.choice(COLLECTIVES)} {rng.choice(GIVEN)}"
+            honourees.append(f"    {name} | {rng.choice(HONOUR_TITLES)} | {district}")
+        lines += ["Honourees:", *honourees]
+    if rng.random() < 0.5:
+        lines.append(f"Summary: {rng.choice(SENTENCES)}")
+    text = "\n".join(lines) + "\n\n" + body(rng, district, province, campaigns)
+    return f"{slugify(category)}/{slug}.md", text, has_image
+
+
+def generate(count: int, out: Path, seed: int = SEED, image_fraction_ok: bool = True) -> Path:
+    """Write count articles into out/content (replacing it) and return the content folder."""
+    content = out / "content"
+    if content.exists():
+        shutil.rmtree(content)
+    (content / "images").mkdir(parents=True)
+    rng = random.Random(seed)
+    places = load_places()
+    for index in range(1, count + 1):
+        relative, text, has_image = article(index, rng, places)
+        path = content / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        if has_image and image_fraction_ok:
+            (content / "images" / f"bai-{index:05d}.jpg").write_bytes(jpeg(rng))
+    return content
+
+
+def edit_one(content: Path, round_number: int = 1) -> Path:
+    """Append a sentence to the body of one fixed article (the first in path order); return it."""
+    first = sorted(p for p in content.rglob("*.md"))[0]
+    with first.open("a", encoding="utf-8") as handle:
+        handle.write(f"\nĐoạn bổ sung lần {round_number} (mô phỏng sửa bài).\n")
+    return first
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench/work/corpus")
+    parser.add_argument("--seed", type=int, default=SEED)
+    args = parser.parse_args(argv)
+    print(generate(args.count, args.out, args.seed))
+
+
+if __name__ == "__main__":
+    main()

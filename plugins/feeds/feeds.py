@@ -1,0 +1,280 @@
+"""Pelican adapters: turn the context's article lists into feed files, and tell templates the URLs."""
+
+import logging
+import mimetypes
+import os
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from pelican import signals
+from pelican.generators import Generator
+
+from .build import FeedImage, FeedItem, FeedSpec, absolute_html, build_feed, feed_id, item_id, with_source
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS = {
+    "FEEDS_MAX_ITEMS": 50,
+    "FEEDS_FORMATS": ("rss", "atom"),
+    "FEEDS_RSS_NAME": "rss.xml",
+    "FEEDS_ATOM_NAME": "atom.xml",
+    "FEEDS_DOMAIN": None,  # None: SITEURL
+    "FEEDS_STYLESHEET": "feeds.xsl",  # inside THEME_STATIC_DIR; "" for none
+    "FEEDS_TAXONOMIES": ("categories", "localities", "campaigns"),
+    "FEEDS_TITLES": {
+        "site": "{site}",
+        "categories": "{name} | {site}",
+        "localities": "{name} | {site}",
+        "campaigns": "Phong trào {name} | {site}",
+    },
+    "FEEDS_DESCRIPTIONS": {
+        "site": "{description}",
+        "categories": "Tin mới nhất chuyên mục {name} trên {site}.",
+        "localities": "Tin mới nhất về {name} trên {site}.",
+        "campaigns": "Tin mới nhất về phong trào {name} trên {site}.",
+    },
+    "FEEDS_SOURCE_LABEL": "Nguồn",
+}
+# Taxonomy → the setting holding its index URL (the scheme of its categories in feeds).
+SCHEME_SETTINGS = {"categories": "CATEGORY_URL", "localities": "LOCALITIES_URL", "campaigns": "CAMPAIGNS_URL"}
+
+
+@dataclass(frozen=True)
+class FeedLinks:
+    """What templates need to advertise a page's feeds: title and site-relative URLs."""
+
+    title: str
+    rss: str | None
+    atom: str | None
+
+
+def apply_defaults(pelican) -> None:
+    """Fill in and validate the FEEDS_* settings."""
+    settings = pelican.settings
+    for name, value in DEFAULTS.items():
+        settings.setdefault(name, value)
+    maximum = settings["FEEDS_MAX_ITEMS"]
+    if not isinstance(maximum, int) or isinstance(maximum, bool) or maximum < 1:
+        raise ValueError("FEEDS_MAX_ITEMS must be a positive integer, e.g. 50")
+    formats = tuple(settings["FEEDS_FORMATS"])
+    if not formats or not set(formats) <= {"rss", "atom"}:
+        raise ValueError('FEEDS_FORMATS must list "rss" and/or "atom", e.g. ("rss", "atom")')
+    unknown = set(settings["FEEDS_TAXONOMIES"]) - set(SCHEME_SETTINGS)
+    if unknown:
+        raise ValueError(f"FEEDS_TAXONOMIES: unknown {sorted(unknown)}; choose from {sorted(SCHEME_SETTINGS)}")
+    plugins = [getattr(p, "__name__", str(p)).rsplit(".", 1)[-1] for p in settings.get("PLUGINS") or []]
+    if "images" in plugins and "feeds" in plugins and plugins.index("images") > plugins.index("feeds"):
+        logger.warning('feeds: put "feeds" after "images" in PLUGINS so enclosures can name the published image files')
+
+
+def domain(settings) -> str:
+    """Return the scheme and host (and path) that every feed URL starts with."""
+    configured = settings.get("FEEDS_DOMAIN")
+    return (configured if configured is not None else settings.get("SITEURL", "")).rstrip("/")
+
+
+def stylesheet_href(settings) -> str:
+    """Return the stylesheet's absolute path on the feeds' own host (browsers refuse other origins)."""
+    name = settings.get("FEEDS_STYLESHEET")
+    if not name:
+        return ""
+    prefix = urlsplit(settings.get("SITEURL", "")).path.rstrip("/")
+    return f"{prefix}/{settings['THEME_STATIC_DIR']}/{name}"
+
+
+def _aware(moment, tz):
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
+def _scheme(settings, taxonomy: str, base: str) -> str:
+    url = settings.get(SCHEME_SETTINGS[taxonomy], "") or ""
+    prefix = url.split("{", 1)[0]
+    return f"{base}/{prefix}" if prefix else ""
+
+
+def lead_image(article, settings) -> FeedImage | None:
+    """Return the lead image as published: the images plugin's Open Graph variant, else the file."""
+    image = (getattr(article, "image", None) or "").strip().lstrip("/")
+    if not image:
+        return None
+    base = domain(settings)
+    output = Path(settings["OUTPUT_PATH"])
+    if hasattr(article, "lead_image"):  # the images plugin ran: use what it published
+        og = getattr(article, "og_image", None) if article.lead_image else None
+        if not og:
+            return None  # the image could not be used; the images plugin reported why
+        url = og["url"]
+        relative = url[len(settings.get("SITEURL", "")) :] if url.startswith(settings.get("SITEURL", "")) else url
+        relative = urlsplit(relative).path.lstrip("/")
+        length = og.get("length")
+        if length is None:
+            path = output / relative
+            if not path.is_file():
+                logger.warning('feeds: %s not yet written; list "feeds" after "images" in PLUGINS', relative)
+                return None
+            length = path.stat().st_size
+        return FeedImage(
+            f"{base}/{relative}", int(length), og["type"], og.get("width"), og.get("height"), og.get("alt", "")
+        )
+    path = Path(settings["PATH"], *image.split("/"))
+    if not path.is_file():
+        return None
+    width = height = None
+    try:
+        from PIL import Image
+
+        with Image.open(path) as opened:
+            width, height = opened.size
+    except Exception:  # noqa: BLE001 - a damaged image still gets an enclosure without its size
+        pass
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    alt = getattr(article, "image_alt", "") or ""
+    return FeedImage(f"{base}/{image}", path.stat().st_size, mime, width, height, alt)
+
+
+def make_item(article, settings) -> FeedItem:
+    """Turn one article into a feed item (content parsed and made absolute once)."""
+    tz = ZoneInfo(settings.get("TIMEZONE") or "Asia/Ho_Chi_Minh")
+    base = domain(settings)
+    link = f"{base}/{article.url}"
+    published = _aware(article.date, tz)
+    modified = getattr(article, "modified", None)
+    updated = max(published, _aware(modified, tz)) if modified else published
+    categories = []
+    category = getattr(article, "category", None)
+    if category:
+        categories.append((category.name, _scheme(settings, "categories", base)))
+    for taxonomy in ("localities", "campaigns"):
+        categories += [
+            (term.name, _scheme(settings, taxonomy, base)) for term in getattr(article, taxonomy, None) or []
+        ]
+    source = getattr(article, "source", "") or ""
+    content = with_source(absolute_html(article.content or "", link), source, settings["FEEDS_SOURCE_LABEL"])
+    relative_path = getattr(article, "relative_source_path", None) or os.path.basename(article.source_path)
+    return FeedItem(
+        id=item_id(getattr(article, "uid", None), relative_path),
+        title=str(article.title),
+        link=link,
+        published=published,
+        updated=updated,
+        content=content,
+        summary=getattr(article, "description", "") or "",
+        author=str(getattr(article, "author", "") or ""),
+        source=source,
+        categories=tuple(dict.fromkeys(categories)),
+        image=lead_image(article, settings),
+    )
+
+
+@dataclass
+class FeedPlan:
+    """One feed to write: who it is for, which articles, where it goes."""
+
+    kind: str  # site | categories | localities | campaigns
+    name: str
+    page_url: str  # site-relative URL of the HTML page it belongs to
+    folder_url: str  # site-relative URL folder of the feed files
+    folder_save: str  # output folder of the feed files
+    articles: list
+
+
+def _folder(path: str) -> str:
+    folder = path if path.endswith("/") else posixpath.dirname(path) + "/"
+    return "" if folder == "/" else folder
+
+
+def plan_feeds(context, settings) -> list[FeedPlan]:
+    """Return every feed of the site from the same article lists the pages use (empty terms skipped)."""
+    plans = []
+    if context.get("articles"):
+        plans.append(FeedPlan("site", settings.get("SITENAME", ""), "", "", "", list(context["articles"])))
+    for taxonomy in settings["FEEDS_TAXONOMIES"]:
+        for term, articles in context.get(taxonomy) or []:
+            if articles and term.url and term.save_as:
+                plans.append(
+                    FeedPlan(taxonomy, term.name, term.url, _folder(term.url), _folder(term.save_as), list(articles))
+                )
+    return plans
+
+
+def spec_for(plan: FeedPlan, kind: str, settings) -> FeedSpec:
+    """Return the feed-level fields of one planned feed."""
+    base = domain(settings)
+    file_name = settings["FEEDS_RSS_NAME"] if kind == "rss" else settings["FEEDS_ATOM_NAME"]
+    values = {
+        "name": plan.name,
+        "site": settings.get("SITENAME", ""),
+        "description": settings.get("SITE_DESCRIPTION", "") or settings.get("SITENAME", ""),
+    }
+    return FeedSpec(
+        id=feed_id(plan.folder_url + file_name),
+        title=settings["FEEDS_TITLES"][plan.kind].format(**values),
+        description=settings["FEEDS_DESCRIPTIONS"][plan.kind].format(**values),
+        link=f"{base}/{plan.page_url}",
+        self_url=f"{base}/{plan.folder_url}{file_name}",
+        language=(settings.get("DEFAULT_LANG") or "vi"),
+        stylesheet=stylesheet_href(settings),
+        publisher=settings.get("PUBLISHER", "") or settings.get("SITENAME", ""),
+    )
+
+
+def feed_links(plans: list[FeedPlan], settings) -> dict[str, FeedLinks]:
+    """Return page URL → the feeds it advertises ("" is the whole site)."""
+    formats = tuple(settings["FEEDS_FORMATS"])
+    return {
+        plan.page_url: FeedLinks(
+            spec_for(plan, formats[0], settings).title,
+            plan.folder_url + settings["FEEDS_RSS_NAME"] if "rss" in formats else None,
+            plan.folder_url + settings["FEEDS_ATOM_NAME"] if "atom" in formats else None,
+        )
+        for plan in plans
+    }
+
+
+def write_feeds(plans: list[FeedPlan], settings, output: Path) -> tuple[int, int]:
+    """Build each article's item once, write every feed; return (feeds, articles) counts."""
+    items: dict[int, FeedItem] = {}
+    entries: dict = {}
+    maximum = settings["FEEDS_MAX_ITEMS"]
+    written = 0
+    for plan in plans:
+        chosen = []
+        for article in sorted(plan.articles, key=lambda a: -a.date.timestamp())[:maximum]:
+            if id(article) not in items:
+                items[id(article)] = make_item(article, settings)
+            chosen.append(items[id(article)])
+        for kind in settings["FEEDS_FORMATS"]:
+            name = settings["FEEDS_RSS_NAME"] if kind == "rss" else settings["FEEDS_ATOM_NAME"]
+            target = output / plan.folder_save / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(build_feed(chosen, spec_for(plan, kind, settings), kind, maximum, entries))
+            written += 1
+    return written, len(items)
+
+
+class FeedsGenerator(Generator):
+    """Write rss.xml and atom.xml for the site and every category, locality and campaign."""
+
+    def generate_context(self):
+        """Plan every feed and tell templates which pages have feeds (`feeds`)."""
+        self.plans = plan_feeds(self.context, self.settings)
+        self.context["feeds"] = feed_links(self.plans, self.settings)
+
+    def generate_output(self, writer):
+        """Write every planned feed."""
+        feeds, articles = write_feeds(self.plans, self.settings, Path(self.output_path))
+        logger.info("feeds: %d feeds written for %d articles", feeds, articles)
+
+
+def get_generators(pelican):
+    """Hand Pelican the feeds generator."""
+    return FeedsGenerator
+
+
+def register() -> None:
+    """Connect the feeds plugin (list it after "taxonomies" and "images" in PLUGINS)."""
+    signals.initialized.connect(apply_defaults)
+    signals.get_generators.connect(get_generators)

@@ -1,0 +1,142 @@
+"""Signal adapters: provide the byte-comparing writer, keep static copies, drop stale files.
+
+With this plugin a rebuild into an existing output folder (DELETE_OUTPUT_DIRECTORY = False)
+rewrites only files whose bytes changed, so untouched files keep their modification time and
+rsync or a CDN sees only real changes. Files a previous build wrote and this one did not are
+deleted at the end, using a manifest kept in CACHE_PATH; files the build does not own (see
+INCREMENTAL_KEEP) are never deleted.
+"""
+
+import logging
+import os
+
+import pelican.utils
+from pelican import signals
+from pelican.writers import Writer
+
+from .files import CompareOnClose, copy_if_changed
+from .manifest import load_manifest, manifest_path, remove_stale, save_manifest, stale_files
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS = {
+    "INCREMENTAL_ENABLED": True,
+    # Files and folders ("name/") in the output that other tools write: never deleted as stale.
+    "INCREMENTAL_KEEP": ["thong-ke.json", "pagefind/"],
+}
+
+_original_copy_file = pelican.utils.copy_file
+
+
+def get_setting(settings: dict, name: str):
+    """Return a setting of this plugin, falling back to DEFAULTS."""
+    return settings.get(name, DEFAULTS[name])
+
+
+class IncrementalWriter(Writer):
+    """Pelican's writer, except that a file is written only when its bytes differ."""
+
+    last = None  # the writer of the current build, read back on `finalized`
+
+    def __init__(self, output_path, settings=None):
+        super().__init__(output_path, settings=settings)
+        self.changed: set[str] = set()
+        self.unchanged: set[str] = set()
+        IncrementalWriter.last = self
+
+    def _open_w(self, filename, encoding, override=False):
+        """Keep Pelican's rules about writing a file twice; buffer and compare instead of open."""
+        if filename in self._overridden_files:
+            if override:
+                return super()._open_w(filename, encoding, override)  # raises, as Pelican does
+            logger.info('Skipping "%s", not overwriting', filename)
+            return open(os.devnull, "w", encoding=encoding)  # noqa: SIM115 - closed by the caller
+        if filename in self._written_files and not override:
+            return super()._open_w(filename, encoding, override)  # raises, as Pelican does
+        if override:
+            self._overridden_files.add(filename)
+        self._written_files.add(filename)
+        return CompareOnClose(filename, encoding, self._record)
+
+    def _record(self, path: str, written: bool) -> None:
+        (self.changed if written else self.unchanged).add(path)
+        (self.unchanged if written else self.changed).discard(path)
+
+
+def _copy_file_if_changed(source: str, destination: str) -> None:
+    """Replacement for pelican.utils.copy_file during a build: leave identical copies alone."""
+    try:
+        copy_if_changed(source, destination)
+    except OSError:
+        _original_copy_file(source, destination)  # let Pelican report the problem its way
+
+
+def provide_writer(pelican_object):
+    """Answer the get_writer signal."""
+    if get_setting(pelican_object.settings, "INCREMENTAL_ENABLED"):
+        return IncrementalWriter
+    return None
+
+
+def start(pelican_object) -> None:
+    """Make static and theme copies skip identical files for this build."""
+    IncrementalWriter.last = None
+    if get_setting(pelican_object.settings, "INCREMENTAL_ENABLED"):
+        pelican.utils.copy_file = _copy_file_if_changed
+
+
+def owned_files(pelican_object, writer) -> set[str]:
+    """Return output-relative paths this build produced through the writer or static copies."""
+    root = os.path.realpath(pelican_object.output_path)
+    files = {os.path.relpath(os.path.realpath(p), root) for p in writer._written_files if p != os.devnull}
+    return {p.replace(os.sep, "/") for p in files if not p.startswith("..")}
+
+
+def static_files(generators) -> set[str]:
+    """Return the save_as of every static file (content images and the like)."""
+    found = set()
+    for generator in generators:
+        for item in getattr(generator, "staticfiles", []):
+            if getattr(item, "save_as", None):
+                found.add(item.save_as.replace(os.sep, "/"))
+    return found
+
+
+_generators: list = []
+
+
+def remember_generators(generators) -> None:
+    """Keep the generators of this build to list its static files at the end."""
+    _generators[:] = generators
+
+
+def finish(pelican_object) -> None:
+    """Delete what the previous build owned and this one did not; save this build's manifest."""
+    pelican.utils.copy_file = _original_copy_file
+    writer = IncrementalWriter.last
+    settings = pelican_object.settings
+    if writer is None or not get_setting(settings, "INCREMENTAL_ENABLED"):
+        return
+    current = owned_files(pelican_object, writer) | static_files(_generators)
+    where = manifest_path(settings["CACHE_PATH"], pelican_object.output_path)
+    previous = load_manifest(where)
+    removed = 0
+    if previous is not None:
+        removed = remove_stale(
+            pelican_object.output_path, stale_files(previous, current, get_setting(settings, "INCREMENTAL_KEEP"))
+        )
+    save_manifest(where, current)
+    logger.info(
+        "incremental: %d files written, %d unchanged, %d stale removed",
+        len(writer.changed),
+        len(writer.unchanged),
+        removed,
+    )
+
+
+def register() -> None:
+    """Connect the writer and the start/end handlers."""
+    signals.initialized.connect(start)
+    signals.get_writer.connect(provide_writer)
+    signals.all_generators_finalized.connect(remember_generators)
+    signals.finalized.connect(finish)

@@ -1,0 +1,100 @@
+"""Incremental builds: unchanged files keep their mtime, stale pages go, output equals a clean build."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from pelican.settings import read_settings
+from vntext import slugify
+
+from incremental.files import write_if_changed
+from incremental.manifest import is_kept, stale_files
+from tests.support import FIXTURE_SITE, ROOT, build_site, tree_differences
+
+OLD = 1_000_000_000  # an mtime long before any build (2001)
+EDITED = "ton-vinh-dien-hinh/ton-vinh-cong-dan.md"
+DELETED = "phat-dong-phong-trao/tuan-giao-nfd.md"
+
+
+def plugins_with_incremental() -> list:
+    plugins = list(read_settings(str(ROOT / "pelicanconf.py"))["PLUGINS"])
+    return plugins if "incremental" in plugins else [*plugins, "incremental"]
+
+
+def files_of(folder: Path) -> dict[str, Path]:
+    return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def age_everything(folder: Path) -> dict[str, bytes]:
+    """Set every output file's mtime far in the past; return their bytes."""
+    contents = {}
+    for relative, path in files_of(folder).items():
+        contents[relative] = path.read_bytes()
+        os.utime(path, (OLD, OLD))
+    return contents
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("incremental")
+    content = tmp / "content"
+    shutil.copytree(FIXTURE_SITE / "content", content)
+    output = tmp / "output"
+    options = {
+        "PLUGINS": plugins_with_incremental(),
+        "DELETE_OUTPUT_DIRECTORY": False,
+        "CACHE_PATH": str(tmp / "cache"),
+    }
+    build_site(output, content, **options)
+    before = age_everything(output)
+    deleted_title = next(
+        line.split(":", 1)[1].strip()
+        for line in (content / DELETED).read_text(encoding="utf-8").splitlines()
+        if line.startswith("Title:")
+    )
+    edited = content / EDITED
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nĐoạn bổ sung (hư cấu).\n", encoding="utf-8")
+    (content / DELETED).unlink()
+    build_site(output, content, **options)
+    clean = tmp / "clean"
+    build_site(clean, content, **{**options, "DELETE_OUTPUT_DIRECTORY": True, "CACHE_PATH": str(tmp / "cache2")})
+    return {"output": output, "clean": clean, "before": before, "deleted_slug": slugify(deleted_title)}
+
+
+def test_only_changed_files_get_a_new_mtime(builds):
+    after = files_of(builds["output"])
+    changed = [r for r, p in after.items() if builds["before"].get(r) != p.read_bytes()]
+    assert changed, "editing an article must change at least its page"
+    for relative, path in after.items():
+        touched = path.stat().st_mtime != OLD
+        assert touched == (relative in changed), relative
+
+
+def test_deleted_article_page_disappears(builds):
+    page = f"tin-tuc/{builds['deleted_slug']}/index.html"
+    assert page in builds["before"]
+    assert not (builds["output"] / page).exists()
+
+
+def test_incremental_output_equals_clean_build(builds):
+    assert tree_differences(builds["output"], builds["clean"]) == []
+
+
+def test_write_if_changed_keeps_identical_file(tmp_path):
+    target = tmp_path / "a.html"
+    assert write_if_changed(str(target), b"x")
+    os.utime(target, (OLD, OLD))
+    assert not write_if_changed(str(target), b"x")
+    assert target.stat().st_mtime == OLD
+    assert write_if_changed(str(target), b"y")
+    assert target.read_bytes() == b"y"
+
+
+def test_keep_list_protects_files_and_folders():
+    keep = ["thong-ke.json", "pagefind/"]
+    assert is_kept("thong-ke.json", keep)
+    assert is_kept("pagefind/index/x.pf", keep)
+    assert not is_kept("tin-tuc/a/index.html", keep)
+    previous = {"thong-ke.json", "pagefind/a.js", "tin-tuc/a/index.html", "tin-tuc/b/index.html"}
+    assert stale_files(previous, {"tin-tuc/b/index.html"}, keep) == ["tin-tuc/a/index.html"]

@@ -1,0 +1,91 @@
+"""Index published articles with Pagefind at the end of the build."""
+
+import asyncio
+import concurrent.futures
+import logging
+from pathlib import Path
+
+from pelican import signals
+from pelican.generators import ArticlesGenerator
+
+from .records import prepare_page, record_for
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS = {
+    "SEARCH_ENABLED": True,
+    "SEARCH_OUTPUT_PATH": "pagefind",
+    "SEARCH_LANGUAGE": "vi",
+}
+
+_records: list = []
+
+
+def setting(settings, name):
+    """Return a search setting or its default."""
+    return settings.get(name, DEFAULTS[name])
+
+
+def validate_settings(pelican) -> None:
+    """Reject bad search settings early, naming the setting and the fix."""
+    out = setting(pelican.settings, "SEARCH_OUTPUT_PATH")
+    if not isinstance(out, str) or not out or out.startswith("/") or ".." in out:
+        raise ValueError(
+            f"search: SEARCH_OUTPUT_PATH={out!r} must be a folder name relative to the output, e.g. 'pagefind'"
+        )
+
+
+def collect_articles(generators) -> None:
+    """Remember the published articles (never drafts or hidden ones) for the index."""
+    _records.clear()
+    for generator in generators:
+        if isinstance(generator, ArticlesGenerator):
+            _records.extend(record_for(article) for article in generator.articles)
+
+
+async def write_index(output: Path, records, settings) -> int:
+    """Index the article pages found in `output`; return how many were indexed."""
+    from pagefind.index import PagefindIndex
+
+    config = {
+        "force_language": setting(settings, "SEARCH_LANGUAGE"),
+        "output_path": str(output / setting(settings, "SEARCH_OUTPUT_PATH")),
+    }
+    count = 0
+    async with PagefindIndex(config=config) as index:
+        for record in records:
+            path = output / record.save_as
+            if not path.exists():
+                logger.warning("search: %s was not written; left out of the index", record.save_as)
+                continue
+            page = prepare_page(path.read_text(encoding="utf-8"), record)
+            if page is None:
+                logger.warning('search: %s has no <article class="td-article">; left out of the index', record.save_as)
+                continue
+            await index.add_html_file(content=page, url=record.url)
+            count += 1
+    return count
+
+
+def run_in_own_loop(coroutine):
+    """Run a coroutine to its end in a fresh thread (the caller may already run an event loop)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def build_index(pelican) -> None:
+    """Write the Pagefind bundle into the output folder."""
+    try:
+        if setting(pelican.settings, "SEARCH_ENABLED") and _records:
+            output = Path(pelican.output_path).resolve()
+            count = run_in_own_loop(write_index(output, list(_records), pelican.settings))
+            logger.info("search: indexed %d articles", count)
+    finally:
+        _records.clear()
+
+
+def register() -> None:
+    """Connect the search plugin."""
+    signals.initialized.connect(validate_settings)
+    signals.all_generators_finalized.connect(collect_articles)
+    signals.finalized.connect(build_index)

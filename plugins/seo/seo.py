@@ -1,0 +1,172 @@
+"""Canonical URLs, Open Graph and Twitter tags, JSON-LD, sitemap.xml and robots.txt."""
+
+import logging
+import re
+from pathlib import Path
+
+from jinja2 import pass_context
+from markupsafe import Markup
+from pelican import signals
+
+from . import metadata
+from .sitemap import Entry, build_robots, build_sitemap
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS = {
+    "SEO_SITEMAP": True,
+    "SEO_ROBOTS": True,
+    "SEO_SITEMAP_EXCLUDE": (),  # regular expressions matched against the path after SITEURL
+    "SEO_ROBOTS_DISALLOW": ("/ban-nhap/",),
+    "SEO_PUBLISHER_LOGO": None,
+    "SEO_TWITTER_SITE": None,
+}
+NOT_FOUND = "404.html"
+
+_entries: list[Entry] = []
+
+
+def setting(settings, name):
+    """Return an SEO setting or its default."""
+    return settings.get(name, DEFAULTS[name])
+
+
+def validate_settings(pelican) -> None:
+    """Reject bad SEO settings early, naming the setting and the fix."""
+    for name in ("SEO_SITEMAP_EXCLUDE", "SEO_ROBOTS_DISALLOW"):
+        value = setting(pelican.settings, name)
+        if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"seo: {name}={value!r} must be a list of strings, e.g. ['^tim-kiem/']")
+    _entries.clear()
+
+
+def is_unpublished(context) -> bool:
+    """Return whether the page being written is a draft or hidden article or page."""
+    content = context.get("article") or context.get("page")
+    return content is not None and getattr(content, "status", "published") != "published"
+
+
+def is_not_found(context) -> bool:
+    """Return whether the page being written is the 404 page."""
+    return context.get("page_name") == "404" or context.get("output_file") == NOT_FOUND
+
+
+def page_url(context) -> str:
+    """Return the site-relative URL of the page being rendered."""
+    content = context.get("article") or context.get("page")
+    if content is not None:
+        return content.url
+    articles_page = context.get("articles_page")
+    if articles_page is not None and getattr(articles_page, "url", None) is not None:
+        return articles_page.url
+    return context.get("url") or ""
+
+
+def collection_name(context) -> str:
+    """Return the name of a list page, as its heading shows it."""
+    t = context.get("t", {})
+    for key in ("category", "tag", "locality", "campaign"):
+        term = context.get(key)
+        if term is not None and not isinstance(term, str) and hasattr(term, "name"):
+            return term.name
+    period = context.get("period")
+    if period:
+        return f"{t.get('archive', {}).get('title', '')} {'/'.join(str(p) for p in reversed(period))}".strip()
+    settings_urls = {
+        context.get("ARCHIVES_URL"): t.get("archive", {}).get("title"),
+        context.get("LOCALITIES_URL"): t.get("list", {}).get("localities_title"),
+        context.get("CAMPAIGNS_URL"): t.get("list", {}).get("campaigns_title"),
+        context.get("SEARCH_URL"): t.get("search", {}).get("title"),
+    }
+    name = settings_urls.get(context.get("url"))
+    return name or context.get("SITENAME", "")
+
+
+@pass_context
+def seo_page(context) -> dict | None:
+    """Return what head_meta.html shows for the page being rendered, or None for drafts and 404."""
+    if is_unpublished(context) or is_not_found(context):
+        return None
+    settings = context
+    siteurl = context.get("SITEURL", "")
+    canonical = metadata.absolute_url(siteurl, page_url(context))
+    article = context.get("article")
+    page = context.get("page")
+    home = context.get("t", {}).get("site", {}).get("home", "")
+    if article is not None:
+        blocks = [metadata.news_article(article, settings), metadata.article_breadcrumbs(article, settings, home)]
+        info = {
+            "type": "article",
+            "title": str(article.title),
+            "description": getattr(article, "description", "") or "",
+            "image": metadata.image_of(article, siteurl),
+            "published": article.date,
+            "modified": getattr(article, "modified", None) or article.date,
+            "section": article.category.name,
+        }
+    elif page is not None:
+        description = getattr(page, "description", "") or context.get("SITE_DESCRIPTION", "")
+        blocks = [metadata.web_page(str(page.title), canonical, description, settings)]
+        info = {"type": "website", "title": str(page.title), "description": description, "image": None}
+    else:
+        name = collection_name(context)
+        description = context.get("SITE_DESCRIPTION", "")
+        articles_page = context.get("articles_page")
+        listed = articles_page.object_list if articles_page is not None else []
+        blocks = [metadata.collection_page(name, canonical, description, listed, settings)]
+        info = {"type": "website", "title": name, "description": description, "image": None}
+    info["canonical"] = canonical
+    info["json_ld"] = [Markup(metadata.json_for_script(block)) for block in blocks]  # noqa: S704 (escaped JSON)
+    info["twitter_site"] = setting(context, "SEO_TWITTER_SITE")
+    return info
+
+
+def add_template_functions(generator) -> None:
+    """Expose seo_page() to the templates."""
+    generator.env.globals["seo_page"] = seo_page
+
+
+def lastmod_of(context):
+    """Return when the page being written last changed: its own date, else its newest article."""
+    content = context.get("article") or context.get("page")
+    if content is not None:
+        return getattr(content, "modified", None) or getattr(content, "date", None)
+    articles_page = context.get("articles_page")
+    articles = articles_page.object_list if articles_page is not None else context.get("articles") or []
+    dates = [getattr(a, "modified", None) or a.date for a in articles]
+    return max(dates) if dates else None
+
+
+def collect_page(path, context) -> None:
+    """Remember each published HTML page for the sitemap (no drafts, hidden pages or 404)."""
+    output = Path(context.get("OUTPUT_PATH", "."))
+    relative = Path(path).resolve().relative_to(output.resolve()).as_posix()
+    if not relative.endswith(".html") or relative == NOT_FOUND or is_unpublished(context):
+        return
+    url = re.sub(r"(?:^|(?<=/))index\.html$", "", relative)
+    if any(re.search(pattern, url) for pattern in setting(context, "SEO_SITEMAP_EXCLUDE")):
+        return
+    _entries.append(Entry(metadata.absolute_url(context.get("SITEURL", ""), url), lastmod_of(context)))
+
+
+def write_sitemap(pelican) -> None:
+    """Write sitemap.xml and robots.txt into the output folder."""
+    try:
+        settings = pelican.settings
+        output = Path(pelican.output_path)
+        if setting(settings, "SEO_SITEMAP"):
+            (output / "sitemap.xml").write_text(build_sitemap(_entries), encoding="utf-8")
+            logger.info("seo: wrote sitemap.xml with %d pages", len({e.loc for e in _entries}))
+        if setting(settings, "SEO_ROBOTS"):
+            robots = build_robots(settings.get("SITEURL", ""), setting(settings, "SEO_ROBOTS_DISALLOW"))
+            (output / "robots.txt").write_text(robots, encoding="utf-8")
+    finally:
+        _entries.clear()
+
+
+def register() -> None:
+    """Connect the SEO plugin."""
+    signals.initialized.connect(validate_settings)
+    signals.generator_init.connect(add_template_functions)
+    signals.content_written.connect(collect_page)
+    signals.finalized.connect(write_sitemap)
