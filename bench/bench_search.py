@@ -88,16 +88,21 @@ def render(index: int, rng: random.Random, places) -> tuple[str, Record]:
 
 
 async def index_corpus(count: int, out: Path) -> int:
+    """Write the prepared pages under out/pages and index them in one request; return their bytes."""
     from pagefind.index import PagefindIndex
 
     rng = random.Random(SEED)
     places = load_places()
     raw = 0
+    pages = out / "pages"
+    for number in range(count):
+        page, record = render(number, rng, places)
+        raw += len(page.encode())
+        target = pages / record.save_as
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(prepare_page(page, record), encoding="utf-8")
     async with PagefindIndex(config={"force_language": "vi", "output_path": str(out / "pagefind")}) as index:
-        for number in range(count):
-            page, record = render(number, rng, places)
-            raw += len(page.encode())
-            await index.add_html_file(content=prepare_page(page, record), url=record.url)
+        await index.add_directory(str(pages))
     return raw
 
 

@@ -37,22 +37,92 @@ CAMPAIGNS = (
     "Cả nước chung tay xóa nhà tạm, nhà dột nát",
 )
 TAGS = (
-    "thi đua yêu nước", "khen thưởng", "nông thôn mới", "giảm nghèo", "chuyển đổi số", "cải cách hành chính",
-    "giáo dục", "y tế", "an sinh xã hội", "quốc phòng", "an ninh trật tự", "văn hóa công sở", "doanh nghiệp",
-    "thanh niên", "phụ nữ", "nông dân", "công đoàn", "cựu chiến binh", "khuyến học", "môi trường",
-    "giao ước thi đua", "điển hình tiên tiến", "người tốt việc tốt", "Huân chương Lao động", "Bằng khen",
-    "Cờ thi đua", "Chiến sĩ thi đua", "tổng kết năm", "sơ kết", "đại hội thi đua",
+    "thi đua yêu nước",
+    "khen thưởng",
+    "nông thôn mới",
+    "giảm nghèo",
+    "chuyển đổi số",
+    "cải cách hành chính",
+    "giáo dục",
+    "y tế",
+    "an sinh xã hội",
+    "quốc phòng",
+    "an ninh trật tự",
+    "văn hóa công sở",
+    "doanh nghiệp",
+    "thanh niên",
+    "phụ nữ",
+    "nông dân",
+    "công đoàn",
+    "cựu chiến binh",
+    "khuyến học",
+    "môi trường",
+    "giao ước thi đua",
+    "điển hình tiên tiến",
+    "người tốt việc tốt",
+    "Huân chương Lao động",
+    "Bằng khen",
+    "Cờ thi đua",
+    "Chiến sĩ thi đua",
+    "tổng kết năm",
+    "sơ kết",
+    "đại hội thi đua",
 )
 SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô")
 MIDDLE = ("Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Quốc", "Ngọc", "Xuân", "Thu", "Công", "Kim")
-GIVEN = ("An", "Bình", "Cường", "Dung", "Giang", "Hà", "Hải", "Hạnh", "Hòa", "Hùng", "Lan", "Linh", "Long",
-         "Mai", "Nam", "Phúc", "Quân", "Sơn", "Tâm", "Thảo", "Thủy", "Trang", "Trung", "Tuấn", "Vân", "Yến")
-HONOUR_TITLES = ("Chiến sĩ thi đua cơ sở", "Lao động tiên tiến", "Tập thể lao động xuất sắc",
-                 "Bằng khen của Chủ tịch UBND tỉnh", "Cờ thi đua của UBND tỉnh", "Huân chương Lao động hạng Ba",
-                 "Công dân tiêu biểu", "Gương điển hình tiên tiến")
-COLLECTIVES = ("Hợp tác xã", "Trường Tiểu học", "Trạm Y tế xã", "Hội Nông dân xã", "Đoàn Thanh niên xã",
-               "Công ty TNHH", "Phòng Giáo dục và Đào tạo")
-SOURCES = ("Ban Thi đua - Khen thưởng tỉnh", "Phòng Nội vụ huyện", "Văn phòng UBND tỉnh", "Theo Cổng thông tin điện tử tỉnh")
+GIVEN = (
+    "An",
+    "Bình",
+    "Cường",
+    "Dung",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hòa",
+    "Hùng",
+    "Lan",
+    "Linh",
+    "Long",
+    "Mai",
+    "Nam",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Thủy",
+    "Trang",
+    "Trung",
+    "Tuấn",
+    "Vân",
+    "Yến",
+)
+HONOUR_TITLES = (
+    "Chiến sĩ thi đua cơ sở",
+    "Lao động tiên tiến",
+    "Tập thể lao động xuất sắc",
+    "Bằng khen của Chủ tịch UBND tỉnh",
+    "Cờ thi đua của UBND tỉnh",
+    "Huân chương Lao động hạng Ba",
+    "Công dân tiêu biểu",
+    "Gương điển hình tiên tiến",
+)
+COLLECTIVES = (
+    "Hợp tác xã",
+    "Trường Tiểu học",
+    "Trạm Y tế xã",
+    "Hội Nông dân xã",
+    "Đoàn Thanh niên xã",
+    "Công ty TNHH",
+    "Phòng Giáo dục và Đào tạo",
+)
+SOURCES = (
+    "Ban Thi đua - Khen thưởng tỉnh",
+    "Phòng Nội vụ huyện",
+    "Văn phòng UBND tỉnh",
+    "Theo Cổng thông tin điện tử tỉnh",
+)
 SENTENCES = (
     "Phong trào thi đua yêu nước được triển khai sâu rộng đến từng cơ quan, đơn vị, địa phương.",
     "Các cấp ủy, chính quyền đã quan tâm lãnh đạo, chỉ đạo sát sao công tác thi đua, khen thưởng.",
@@ -71,14 +141,22 @@ SENTENCES = (
 )
 HEADINGS = ("Kết quả nổi bật", "Những hạn chế, tồn tại", "Nhiệm vụ trọng tâm thời gian tới", "Nội dung thi đua")
 FALLBACK_PLACES = (  # (district, province): real units, used only when the gazetteer is missing
-    ("Huyện Tuần Giáo", "Tỉnh Điện Biên"), ("Thành phố Đông Hà", "Tỉnh Quảng Trị"),
-    ("Thành phố Huế", "Tỉnh Thừa Thiên Huế"), ("Huyện Phong Điền", "Tỉnh Thừa Thiên Huế"),
-    ("Thành phố Vị Thanh", "Tỉnh Hậu Giang"), ("Huyện Châu Thành A", "Tỉnh Hậu Giang"),
-    ("Quận Ba Đình", "Thành phố Hà Nội"), ("Huyện Sóc Sơn", "Thành phố Hà Nội"),
-    ("Quận 1", "Thành phố Hồ Chí Minh"), ("Huyện Củ Chi", "Thành phố Hồ Chí Minh"),
-    ("Thành phố Thái Nguyên", "Tỉnh Thái Nguyên"), ("Huyện Đại Từ", "Tỉnh Thái Nguyên"),
-    ("Thành phố Vinh", "Tỉnh Nghệ An"), ("Huyện Nghi Lộc", "Tỉnh Nghệ An"),
-    ("Thành phố Buôn Ma Thuột", "Tỉnh Đắk Lắk"), ("Huyện Krông Pắc", "Tỉnh Đắk Lắk"),
+    ("Huyện Tuần Giáo", "Tỉnh Điện Biên"),
+    ("Thành phố Đông Hà", "Tỉnh Quảng Trị"),
+    ("Thành phố Huế", "Tỉnh Thừa Thiên Huế"),
+    ("Huyện Phong Điền", "Tỉnh Thừa Thiên Huế"),
+    ("Thành phố Vị Thanh", "Tỉnh Hậu Giang"),
+    ("Huyện Châu Thành A", "Tỉnh Hậu Giang"),
+    ("Quận Ba Đình", "Thành phố Hà Nội"),
+    ("Huyện Sóc Sơn", "Thành phố Hà Nội"),
+    ("Quận 1", "Thành phố Hồ Chí Minh"),
+    ("Huyện Củ Chi", "Thành phố Hồ Chí Minh"),
+    ("Thành phố Thái Nguyên", "Tỉnh Thái Nguyên"),
+    ("Huyện Đại Từ", "Tỉnh Thái Nguyên"),
+    ("Thành phố Vinh", "Tỉnh Nghệ An"),
+    ("Huyện Nghi Lộc", "Tỉnh Nghệ An"),
+    ("Thành phố Buôn Ma Thuột", "Tỉnh Đắk Lắk"),
+    ("Huyện Krông Pắc", "Tỉnh Đắk Lắk"),
 )
 
 
@@ -115,16 +193,20 @@ def jpeg(rng: random.Random) -> bytes:
     draw = ImageDraw.Draw(image)
     for _ in range(6):
         x, y = rng.randrange(300), rng.randrange(180)
-        draw.rectangle((x, y, x + rng.randrange(10, 80), y + rng.randrange(10, 60)),
-                       fill=tuple(rng.randrange(256) for _ in range(3)))
+        draw.rectangle(
+            (x, y, x + rng.randrange(10, 80), y + rng.randrange(10, 60)),
+            fill=tuple(rng.randrange(256) for _ in range(3)),
+        )
     buffer = BytesIO()
     image.save(buffer, "JPEG", quality=70)
     return buffer.getvalue()
 
 
 def body(rng: random.Random, district: str, province: str, campaigns: list[str]) -> str:
-    parts = [f"Bài mô phỏng phục vụ đo hiệu năng, nội dung được sinh tự động. Tại {district}, {province}, "
-             + " ".join(rng.sample(SENTENCES, 3))]
+    parts = [
+        f"Bài mô phỏng phục vụ đo hiệu năng, nội dung được sinh tự động. Tại {district}, {province}, "
+        + " ".join(rng.sample(SENTENCES, 3))
+    ]
     for heading in rng.sample(HEADINGS, rng.randint(1, 3)):
         parts.append(f"## {heading}")
         for _ in range(rng.randint(2, 4)):
@@ -143,8 +225,11 @@ def article(index: int, rng: random.Random, places: list[tuple[str, str]]) -> tu
     date = datetime(2019, 1, 1, 7, 0) + timedelta(days=rng.randrange(6 * 365), minutes=rng.randrange(600))
     campaigns = rng.sample(CAMPAIGNS, rng.randint(0, 3))
     short_district = district.removeprefix("Huyện ")
-    verb = {"Phát động phong trào": "phát động thi đua", "Hội nghị tổng kết": "tổng kết phong trào thi đua",
-            "Tôn vinh điển hình": "tôn vinh điển hình tiên tiến"}[category]
+    verb = {
+        "Phát động phong trào": "phát động thi đua",
+        "Hội nghị tổng kết": "tổng kết phong trào thi đua",
+        "Tôn vinh điển hình": "tôn vinh điển hình tiên tiến",
+    }[category]
     title = f"{short_district} {verb} năm {date.year}: {rng.choice(TAGS)} (số {index})"
     slug = slugify(title)
     lines = [
@@ -164,8 +249,11 @@ def article(index: int, rng: random.Random, places: list[tuple[str, str]]) -> tu
         lines.append(f"Modified: {date + timedelta(days=rng.randint(1, 30)):%Y-%m-%d %H:%M}")
     has_image = rng.random() < 0.1
     if has_image:
-        lines += [f"Image: images/bai-{index:05d}.jpg", f"Image_alt: Quang cảnh buổi lễ tại {short_district}",
-                  "Image_caption: Ảnh minh họa được sinh tự động"]
+        lines += [
+            f"Image: images/bai-{index:05d}.jpg",
+            f"Image_alt: Quang cảnh buổi lễ tại {short_district}",
+            "Image_caption: Ảnh minh họa được sinh tự động",
+        ]
     if category == "Phát động phong trào" and rng.random() < 0.25:
         lines += [
             "Document_type: Kế hoạch",

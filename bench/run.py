@@ -77,13 +77,13 @@ pagerSize = 10
 HUGO_LAYOUTS = {
     "_default/baseof.html": (
         '<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>'
-        "<body><header><a href=\"/\">{{ site.Title }}</a></header><main>{{ block \"main\" . }}{{ end }}</main>"
+        '<body><header><a href="/">{{ site.Title }}</a></header><main>{{ block "main" . }}{{ end }}</main>'
         "</body></html>\n"
     ),
     "_default/single.html": (
         '{{ define "main" }}<article><h1>{{ .Title }}</h1><time>{{ .Date.Format "02/01/2006" }}</time>'
-        "{{ .Content }}<ul>{{ range .GetTerms \"localities\" }}<li><a href=\"{{ .RelPermalink }}\">{{ .LinkTitle }}</a>"
-        "</li>{{ end }}{{ range .GetTerms \"tags\" }}<li><a href=\"{{ .RelPermalink }}\">{{ .LinkTitle }}</a></li>"
+        '{{ .Content }}<ul>{{ range .GetTerms "localities" }}<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a>'
+        '</li>{{ end }}{{ range .GetTerms "tags" }}<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>'
         "{{ end }}</ul></article>{{ end }}\n"
     ),
     "_default/list.html": (
@@ -115,18 +115,21 @@ def hugo_binary() -> str | None:
 def measure(command: list[str], cwd: Path | None = None) -> dict:
     """Run a command under /usr/bin/time; return wall seconds and peak RSS in MB."""
     rss_file = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-rss-{os.getpid()}.txt"
-    wrapped = [TIME, "-f", "%M", "-o", str(rss_file), *command] if Path(TIME).exists() else command
+    wrapped = [TIME, "-f", "%M %U %S", "-o", str(rss_file), *command] if Path(TIME).exists() else command
     start = time.perf_counter()
     done = subprocess.run(wrapped, cwd=cwd, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    rss = None
+    rss = cpu = None
     if rss_file.exists():
-        digits = re.findall(r"^\d+$", rss_file.read_text(), re.MULTILINE)
-        rss = int(digits[-1]) / 1024 if digits else None
+        found = re.findall(r"^(\d+) ([\d.]+) ([\d.]+)$", rss_file.read_text(), re.MULTILINE)
+        if found:
+            rss, cpu = int(found[-1][0]) / 1024, float(found[-1][1]) + float(found[-1][2])
         rss_file.unlink()
-    return {"seconds": seconds, "rss_mb": rss}
+    # CPU seconds (user + system) are reported too: on a shared, loaded machine they vary far
+    # less than wall time.
+    return {"seconds": seconds, "rss_mb": rss, "cpu_s": cpu}
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, str]]:
@@ -152,6 +155,7 @@ def summarise(samples: list[dict]) -> dict:
         "median_s": statistics.median(s["seconds"] for s in samples),
         "runs_s": [round(s["seconds"], 3) for s in samples],
         "peak_rss_mb": max(rss) if rss else None,
+        "median_cpu_s": statistics.median(cpu) if (cpu := [s["cpu_s"] for s in samples if s.get("cpu_s")]) else None,
     }
 
 
@@ -159,7 +163,7 @@ def pelican_command(conf: Path, content: Path, output: Path, mode: str) -> list[
     return [PELICAN, str(content), "-s", str(conf), "-o", str(output), "-q", *MODES[mode]]
 
 
-def bench_pelican(name: str, conf: Path, content: Path, work: Path, runs: int) -> dict:
+def bench_pelican(name: str, conf: Path, content: Path, work: Path, runs: int, cold_only: bool = False) -> dict:
     """Cold builds, then warm rebuilds and one-article edits into a kept output folder."""
     cold_out, warm_out = work / f"out-{name}-cold", work / f"out-{name}-warm"
     samples = []
@@ -170,6 +174,8 @@ def bench_pelican(name: str, conf: Path, content: Path, work: Path, runs: int) -
     result = {"cold": {**summarise(samples), **output_size(cold_out)}}
     print(f"  {name} cold: {result['cold']['median_s']:.1f} s", file=sys.stderr, flush=True)
 
+    if cold_only:
+        return result
     shutil.rmtree(warm_out, ignore_errors=True)
     cold_out.rename(warm_out)  # the last cold build and its cache are the warm starting point
     warm = [measure(pelican_command(conf, content, warm_out, "warm")) for _ in range(runs)]
@@ -235,7 +241,7 @@ def hugo_article(source: Path) -> str:
     return "\n".join(lines) + "\n\n" + body
 
 
-def bench_hugo(binary: str, content: Path, work: Path, runs: int) -> dict:
+def bench_hugo(binary: str, content: Path, work: Path, runs: int, cold_only: bool = False) -> dict:
     site = work / "hugo"
     to_hugo(content, site)
     out = work / "out-hugo"
@@ -246,6 +252,8 @@ def bench_hugo(binary: str, content: Path, work: Path, runs: int) -> dict:
         shutil.rmtree(site / "resources", ignore_errors=True)
         samples.append(measure([*command, "--cleanDestinationDir"]))
     result = {"cold": {**summarise(samples), **output_size(out)}}
+    if cold_only:
+        return result
     warm = [measure(command) for _ in range(runs)]
     result["warm"] = summarise(warm)
     edits = []
@@ -269,11 +277,19 @@ def versions(binary: str | None) -> dict:
     return found
 
 
+def _cpu(part: dict) -> str:
+    return f"{part['median_cpu_s']:.1f}" if part.get("median_cpu_s") else "–"
+
+
+def _seconds(part: dict | None) -> str:
+    return f"{part['median_s']:.1f}" if part else "–"
+
+
 def table(results: dict) -> str:
     rows = [
-        "| articles | build | cold (s, median) | ms/article | ×vanilla | peak RSS (MB) | files | MB "
+        "| articles | build | cold (s, median) | cold CPU (s) | ms/article | ×vanilla | peak RSS (MB) | files | MB "
         "| warm (s) | edit one (s) | changed / touched files |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for size, tools in results["sizes"].items():
         vanilla = tools.get("vanilla", {}).get("cold", {}).get("median_s")
@@ -282,13 +298,15 @@ def table(results: dict) -> str:
             ratio = f"{cold['median_s'] / vanilla:.2f}" if vanilla else ""
             edit = r.get("edit", {})
             changes = (
-                f"{edit['files_changed'][-1]} / {edit['files_touched'][-1]}" if "files_changed" in edit else "all rewritten"
+                f"{edit['files_changed'][-1]} / {edit['files_touched'][-1]}"
+                if "files_changed" in edit
+                else ("all rewritten" if edit else "not measured")
             )
             rss = f"{cold['peak_rss_mb']:.0f}" if cold.get("peak_rss_mb") else ""
             rows.append(
-                f"| {size} | {name} | {cold['median_s']:.1f} | {1000 * cold['median_s'] / int(size):.1f} | {ratio} "
-                f"| {rss} | {cold['files']} | {cold['bytes'] / 1e6:.1f} | {r['warm']['median_s']:.1f} "
-                f"| {edit.get('median_s', 0):.1f} | {changes} |"
+                f"| {size} | {name} | {cold['median_s']:.1f} | {_cpu(cold)} | {1000 * cold['median_s'] / int(size):.1f} | {ratio} "
+                f"| {rss} | {cold['files']} | {cold['bytes'] / 1e6:.1f} | {_seconds(r.get('warm'))} "
+                f"| {_seconds(edit)} | {changes} |"
             )
     return "\n".join(rows)
 
@@ -299,6 +317,9 @@ def main(argv=None) -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-hugo", action="store_true")
     parser.add_argument("--skip-vanilla", action="store_true")
+    parser.add_argument(
+        "--cold-only", default="", help="sizes (comma-separated) measured cold only: no warm or edit rounds"
+    )
     parser.add_argument("--work", type=Path, default=ROOT / "bench/work")
     parser.add_argument("--results", type=Path, default=ROOT / "bench/results")
     args = parser.parse_args(argv)
@@ -309,6 +330,7 @@ def main(argv=None) -> None:
         "versions": versions(binary),
         "sizes": {},
     }
+    cold_only = {int(s) for s in args.cold_only.split(",") if s.strip()}
     for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
         work = args.work / str(size)
         print(f"{size} articles: generating corpus in {work}", file=sys.stderr, flush=True)
@@ -322,10 +344,10 @@ def main(argv=None) -> None:
         )
         tools = {}
         if binary:  # before the Pelican edit rounds change the corpus
-            tools["hugo"] = bench_hugo(binary, content, work, args.runs)
+            tools["hugo"] = bench_hugo(binary, content, work, args.runs, size in cold_only)
         if not args.skip_vanilla:
-            tools["vanilla"] = bench_pelican("vanilla", vanilla_conf, content, work, args.runs)
-        tools["ours"] = bench_pelican("ours", ours_conf, content, work, args.runs)
+            tools["vanilla"] = bench_pelican("vanilla", vanilla_conf, content, work, args.runs, size in cold_only)
+        tools["ours"] = bench_pelican("ours", ours_conf, content, work, args.runs, size in cold_only)
         results["sizes"][str(size)] = {k: tools[k] for k in ("ours", "vanilla", "hugo") if k in tools}
         args.results.mkdir(parents=True, exist_ok=True)
         stamp = results["started"].replace(":", "").replace("+0000", "Z")

@@ -71,3 +71,18 @@ def test_malformed_honouree_lines_are_errors_with_their_line(tmp_path, line, exp
     from content_checks.problems import all_problems
 
     assert [str(p) for p in all_problems()] == [expected]
+
+
+def test_the_honour_roll_has_its_own_feed(fixture_build):
+    import feedparser
+
+    for name in ("rss.xml", "atom.xml"):
+        feed = feedparser.parse((fixture_build.output / "bang-vang" / name).read_bytes())
+        assert feed.bozo == 0
+        assert feed.feed.title.startswith("Bảng vàng")
+        assert [entry.title for entry in feed.entries] == [
+            "Tuần Giáo triển khai kế hoạch thi đua (bài hư cấu)",
+            "Tôn vinh công dân tiêu biểu (bài hư cấu)",
+        ]
+    page = fixture_build.soup("bang-vang/index.html")
+    assert page.select_one('link[rel="alternate"][type="application/rss+xml"]')["href"] == "/bang-vang/rss.xml"

@@ -29,12 +29,14 @@ DEFAULTS = {
         "categories": "{name} | {site}",
         "localities": "{name} | {site}",
         "campaigns": "Phong trào {name} | {site}",
+        "honours": "Bảng vàng | {site}",
     },
     "FEEDS_DESCRIPTIONS": {
         "site": "{description}",
         "categories": "Tin mới nhất chuyên mục {name} trên {site}.",
         "localities": "Tin mới nhất về {name} trên {site}.",
         "campaigns": "Tin mới nhất về phong trào {name} trên {site}.",
+        "honours": "Tin tôn vinh các cá nhân, tập thể trong bảng vàng của {site}.",
     },
     "FEEDS_SOURCE_LABEL": "Nguồn",
 }
@@ -197,6 +199,10 @@ def plan_feeds(context, settings) -> list[FeedPlan]:
                 plans.append(
                     FeedPlan(taxonomy, term.name, term.url, _folder(term.url), _folder(term.save_as), list(articles))
                 )
+    honoured = list(dict.fromkeys(h.article for h in context.get("honourees") or []))
+    if honoured and context.get("HONOURS_URL"):
+        url = context["HONOURS_URL"]
+        plans.append(FeedPlan("honours", "Bảng vàng", url, _folder(url), _folder(url), honoured))
     return plans
 
 
@@ -249,8 +255,10 @@ def write_feeds(plans: list[FeedPlan], settings, output: Path) -> tuple[int, int
         for kind in settings["FEEDS_FORMATS"]:
             name = settings["FEEDS_RSS_NAME"] if kind == "rss" else settings["FEEDS_ATOM_NAME"]
             target = output / plan.folder_save / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(build_feed(chosen, spec_for(plan, kind, settings), kind, maximum, entries))
+            document = build_feed(chosen, spec_for(plan, kind, settings), kind, maximum, entries)
+            if not target.is_file() or target.read_bytes() != document:  # unchanged feeds keep their mtime
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(document)
             written += 1
     return written, len(items)
 

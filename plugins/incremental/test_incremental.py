@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 from pelican.settings import read_settings
-from vntext import slugify
 
 from incremental.files import write_if_changed
 from incremental.manifest import is_kept, stale_files
 from tests.support import FIXTURE_SITE, ROOT, build_site, tree_differences
+from vntext import slugify
 
 OLD = 1_000_000_000  # an mtime long before any build (2001)
 EDITED = "ton-vinh-dien-hinh/ton-vinh-cong-dan.md"

@@ -60,12 +60,16 @@ def broken_links(folder: Path, siteurl: str = "") -> list[str]:
 
 
 def broken_feeds(folder: Path) -> list[str]:
-    """Return `feed: error` for every rss.xml/atom.xml that a feed reader cannot parse cleanly."""
+    """Return `feed: error` for every feed a reader cannot parse or that breaks RFC 4287."""
     import feedparser
+    from feeds.validate import atom_problems
 
     problems = []
     for feed in sorted([*folder.rglob("rss.xml"), *folder.rglob("atom.xml")]):
-        result = feedparser.parse(feed.read_bytes())
+        document = feed.read_bytes()
+        result = feedparser.parse(document)
         if result.bozo:
             problems.append(f"{feed.relative_to(folder)}: {result.bozo_exception}")
+        if feed.name == "atom.xml":
+            problems += [f"{feed.relative_to(folder)}: {problem}" for problem in atom_problems(document)]
     return problems
