@@ -4,8 +4,8 @@ import subprocess
 import sys
 
 import pytest
-from content_checks.content_checks import ContentErrors
 
+from content_checks.content_checks import ContentErrors
 from tests.support import ROOT, build_site, write_article
 
 ARTICLE = """Title: {title}

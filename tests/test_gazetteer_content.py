@@ -4,6 +4,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from content_checks.header import parse_source
 from gazetteer import load_gazetteer
 

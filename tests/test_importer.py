@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.error import URLError
 
 import pytest
+
 from importer import cli
 from importer.dates import find_date
 from importer.guess import guess_campaigns, guess_category

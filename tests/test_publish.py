@@ -1,8 +1,8 @@
 """`make publish`: a failure at any stage leaves the live output/ byte-identical."""
 
 import pytest
-from publishing import PublishError, broken_links, publish_site
 
+from publishing import PublishError, broken_links, publish_site
 from tests.support import FIXTURE_OVERRIDES, FIXTURE_SITE, PINNED, ROOT
 
 

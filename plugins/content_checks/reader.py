@@ -10,6 +10,7 @@ from markdown import Markdown
 from markupsafe import Markup, escape
 from pelican.contents import Author, Category, Tag
 from pelican.readers import BaseReader
+
 from safe_html import first_paragraph_text, plain_text, sanitize_html
 from vntext import collapse_spaces, nfc
 

@@ -62,6 +62,7 @@ def broken_links(folder: Path, siteurl: str = "") -> list[str]:
 def broken_feeds(folder: Path) -> list[str]:
     """Return `feed: error` for every feed a reader cannot parse or that breaks RFC 4287."""
     import feedparser
+
     from feeds.validate import atom_problems
 
     problems = []

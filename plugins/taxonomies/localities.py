@@ -5,10 +5,11 @@ from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
+from pelican.urlwrappers import URLWrapper
+
 from content_checks.problems import Problem, report
 from content_checks.reader import display_path
 from gazetteer import Gazetteer, Unit, load_gazetteer
-from pelican.urlwrappers import URLWrapper
 from vntext import fold
 
 DEFAULTS = {

@@ -7,6 +7,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 from pelican.urlwrappers import URLWrapper
+
 from vntext import slugify
 
 from .keys import campaign_key, preferred_spelling
