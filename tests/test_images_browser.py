@@ -78,15 +78,6 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.mark.parametrize(("scale", "width"), [(1, 480), (2, 800)])
 def test_lead_image_loads_the_variant_that_fits_a_375_px_phone(server, browser, scale, width):
     context = browser.new_context(viewport={"width": 375, "height": 700}, device_scale_factor=scale)

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from support import build_site, chromium, serve  # noqa: E402
+from support import build_site, serve  # noqa: E402
 
 SNAPSHOT = {
     "version": 1,
@@ -61,9 +61,9 @@ def widget_site(tmp_path):
     return tmp_path
 
 
-def test_widget_shows_the_numbers_of_the_json(widget_site):
+def test_widget_shows_the_numbers_of_the_json(widget_site, browser):
     errors = []
-    with serve(widget_site) as base, chromium() as browser:
+    with serve(widget_site) as base:
         page = browser.new_page()
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
         page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -72,7 +72,7 @@ def test_widget_shows_the_numbers_of_the_json(widget_site):
         assert page.inner_text('[data-td-stat="total"]') == "1.234.567"
         assert page.inner_text('[data-td-stat="today"]') == "2.048"
         assert page.inner_text('[data-td-stat="online"]') == "37"
-        assert page.get_attribute('[data-td-stat="updated"]', "datetime") == "2026-11-21T09:20:00+07:00"
+        assert page.get_attribute('[data-td-stat="updated"] time', "datetime") == "2026-11-21T09:20:00+07:00"
         assert page.inner_text('[data-td-stat="updated"]') == "09:20 21/11/2026"
         labels = page.locator(".td-visitor-stats__label").all_inner_texts()
         assert labels == ["Tổng truy cập", "Hôm nay", "Đang truy cập (15 phút qua)"]
@@ -83,8 +83,8 @@ def test_widget_shows_the_numbers_of_the_json(widget_site):
     assert errors == []
 
 
-def test_without_javascript_the_widget_links_to_the_statistics_page(widget_site):
-    with serve(widget_site) as base, chromium() as browser:
+def test_without_javascript_the_widget_links_to_the_statistics_page(widget_site, browser):
+    with serve(widget_site) as base:
         page = browser.new_page(java_script_enabled=False)
         page.goto(base + "/index.html")
         assert not page.is_visible(".td-visitor-stats__list")
@@ -94,10 +94,10 @@ def test_without_javascript_the_widget_links_to_the_statistics_page(widget_site)
         assert "1.234.567" not in page.content()
 
 
-def test_a_missing_snapshot_leaves_only_the_link_without_script_errors(widget_site):
+def test_a_missing_snapshot_leaves_only_the_link_without_script_errors(widget_site, browser):
     (widget_site / "thong-ke.json").write_text('{"updated_at": null}', encoding="utf-8")
     errors = []
-    with serve(widget_site) as base, chromium() as browser:
+    with serve(widget_site) as base:
         page = browser.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(base + "/index.html")

@@ -20,8 +20,8 @@ def write_if_changed(path: str, data: bytes) -> bool:
     """Write data to path unless it already holds it; return whether the file was written."""
     if same_bytes(path, data):
         return False
-    if os.path.islink(path):
-        os.unlink(path)  # never write through a link into content/
+    if os.path.lexists(path) and (os.path.islink(path) or os.stat(path).st_nlink > 1):
+        os.unlink(path)  # never write through a link (into content/ or a cache)
     with open(path, "wb") as handle:
         handle.write(data)
     return True
@@ -47,6 +47,8 @@ def copy_if_changed(source: str, destination: str) -> bool:
     """Copy a file unless the destination already has the same bytes; return whether it copied."""
     if same_file(source, destination):
         return False
+    if os.path.lexists(destination):
+        os.unlink(destination)  # a new inode: never write through a hard link (e.g. into a cache)
     shutil.copyfile(source, destination)
     return True
 

@@ -63,8 +63,21 @@ class IncrementalWriter(Writer):
         (self.unchanged if written else self.changed).discard(path)
 
 
+_claimed: set[str] = set()
+
+
+def claim(path) -> None:
+    """Declare that this build produced an output file written outside Pelican's writer.
+
+    Plugins that write files themselves call this (guarded by ``try: from incremental import
+    claim``) so the file is kept now and deleted by a later build that no longer produces it.
+    """
+    _claimed.add(os.path.realpath(path))
+
+
 def _copy_file_if_changed(source: str, destination: str) -> None:
     """Replacement for pelican.utils.copy_file during a build: leave identical copies alone."""
+    claim(destination)
     try:
         copy_if_changed(source, destination)
     except OSError:
@@ -81,14 +94,16 @@ def provide_writer(pelican_object):
 def start(pelican_object) -> None:
     """Make static and theme copies skip identical files for this build."""
     IncrementalWriter.last = None
+    _claimed.clear()
     if get_setting(pelican_object.settings, "INCREMENTAL_ENABLED"):
         pelican.utils.copy_file = _copy_file_if_changed
 
 
 def owned_files(pelican_object, writer) -> set[str]:
-    """Return output-relative paths this build produced through the writer or static copies."""
+    """Return output-relative paths this build produced: writer, Pelican's copies, claimed files."""
     root = os.path.realpath(pelican_object.output_path)
-    files = {os.path.relpath(os.path.realpath(p), root) for p in writer._written_files if p != os.devnull}
+    written = {os.path.realpath(p) for p in writer._written_files if p != os.devnull} | _claimed
+    files = {os.path.relpath(p, root) for p in written if os.path.isfile(p)}
     return {p.replace(os.sep, "/") for p in files if not p.startswith("..")}
 
 

@@ -34,6 +34,8 @@ from .logparse import (
 logger = logging.getLogger(__name__)
 
 FIRST_LINE_MAX = 64 * 1024
+# Processes counting chunks of a large plain log at the same time (this one commits).
+WORKERS = max(2, min(4, os.cpu_count() or 1))
 NO_TIME = -(10**12)
 
 
@@ -54,6 +56,7 @@ class ChunkAgg:
     ignored: int = 0
     late: int = 0
     counted_newest: int | None = None
+    min_day: int | None = None  # the earliest day of a counted request, for rebase()
 
 
 def aggregate(data: bytes, bots, newest: int | None, final_line: bool = False) -> ChunkAgg:
@@ -101,12 +104,12 @@ def _aggregate(data: bytes, bots, newest: int | None, final_line: bool = False) 
     good = [t for t in parsed.values() if t is not None]
     agg.newest = max(good) if good else None
     # 2. The candidate lines, in order: pages and feeds by people.
-    if escaped:
-        lines = [(m.start(), m.groups()) for m in CANDIDATE_RE.finditer(data)] + escaped
+    if escaped:  # m.start() is the "\n" before the line: + 1 - 1 in data's coordinates
+        lines = [(m.start(), m.groups()) for m in CANDIDATE_RE.finditer(b"\n" + data)] + escaped
         lines.sort(key=lambda item: item[0])
         lines = [fields for _, fields in lines]
     else:
-        lines = CANDIDATE_RE.findall(data)
+        lines = CANDIDATE_RE.findall(b"\n" + data)
     counted = newest if newest is not None else NO_TIME  # newest counted request so far
     floor = (counted - RECENT_SECONDS + ICT_SECONDS) // DAY
     views = agg.views
@@ -114,29 +117,31 @@ def _aggregate(data: bytes, bots, newest: int | None, final_line: bool = False) 
     scoped_visitors = agg.visitors
     recent = agg.recent
     is_bot = bots.is_bot
+    known_bot = getattr(bots, "_cache", {})  # user agent -> is_bot(), filled by is_bot()
+    kinds = {}  # request -> _request_kind(request)
     pages = feeds = nbots = late = 0
     for ip, raw_time, request, status, ua in lines:
         t = parsed[raw_time]
-        if t is None or status != b"200" and status != b"304" or request[:5] != b"GET /":
+        if t is None or status != b"200" and status != b"304":
             continue
-        end = request.find(b" ", 4)
-        path = request[4:end] if end > 0 else request[4:]
-        if b"?" in path:
-            path = path[: path.find(b"?")]
-        if b"#" in path:
-            path = path[: path.find(b"#")]
-        if path[-1:] == b"/" or path.endswith(b".html"):
-            if path.endswith(b"/index.html"):
-                path = path[:-10]
-            if is_bot(ua):
-                nbots += 1
-                continue
+        kind = kinds.get(request)
+        if kind is None:
+            kind = kinds[request] = _request_kind(request)
+        if kind is IGNORED:
+            continue
+        bot = known_bot.get(ua)
+        if bot is None:
+            bot = is_bot(ua)
+        if bot:
+            nbots += 1
+            continue
+        if t > counted:
+            counted = t
+            floor = (t - RECENT_SECONDS + ICT_SECONDS) // DAY
+        day = (t + ICT_SECONDS) // DAY
+        is_page, scope = kind
+        if is_page:
             pages += 1
-            if t > counted:
-                counted = t
-                floor = (t - RECENT_SECONDS + ICT_SECONDS) // DAY
-            day = (t + ICT_SECONDS) // DAY
-            scope = article_url(path) if path[:9] == b"/tin-tuc/" else None
             key = (day, "")
             views[key] = views.get(key, 0) + 1
             if scope:
@@ -151,26 +156,66 @@ def _aggregate(data: bytes, bots, newest: int | None, final_line: bool = False) 
                 scoped_visitors.add((who, scope))
             if t > counted - RECENT_SECONDS and recent.get(who, 0) < t:
                 recent[who] = t
-        elif (path.endswith(b"/rss.xml") or path.endswith(b"/atom.xml")) and FEED_RE.fullmatch(path):
-            if is_bot(ua):
-                nbots += 1
-                continue
+        else:
             feeds += 1
-            if t > counted:
-                counted = t
-                floor = (t - RECENT_SECONDS + ICT_SECONDS) // DAY
-            day = (t + ICT_SECONDS) // DAY
-            key = (day, "feed:" + path.decode("ascii"))
+            key = (day, scope)
             views[key] = views.get(key, 0) + 1
             if day < floor:
                 late += 1
                 continue
-            scoped_visitors.add(((day, ip, ua), key[1]))
+            scoped_visitors.add(((day, ip, ua), scope))
     if recent and counted != NO_TIME:  # keep only who can still be in the final window
         agg.recent = {who: t for who, t in recent.items() if t > counted - RECENT_SECONDS}
     agg.pages, agg.feeds, agg.bots, agg.late = pages, feeds, nbots, late
     agg.ignored = agg.lines - agg.malformed - pages - feeds - nbots
     agg.counted_newest = None if counted == NO_TIME else counted
+    agg.min_day = min((d for d, _ in views), default=None)
+    return agg
+
+
+IGNORED = (False, None)
+
+
+def _request_kind(request: bytes) -> tuple[bool, str | None]:
+    """Return (True, article URL or None) for a page, (False, "feed:<path>") for a feed, else IGNORED.
+
+    Only GET requests of HTML paths ("/", ".../", "....html") and of feeds count; the query
+    string and fragment are dropped and ".../index.html" is the same page as ".../".
+    """
+    if request[:5] != b"GET /":
+        return IGNORED
+    end = request.find(b" ", 4)
+    path = request[4:end] if end > 0 else request[4:]
+    if b"?" in path:
+        path = path[: path.find(b"?")]
+    if b"#" in path:
+        path = path[: path.find(b"#")]
+    if path[-1:] == b"/" or path.endswith(b".html"):
+        if path.endswith(b"/index.html"):
+            path = path[:-10]
+        return True, article_url(path) if path[:9] == b"/tin-tuc/" else None
+    if (path.endswith(b"/rss.xml") or path.endswith(b"/atom.xml")) and FEED_RE.fullmatch(path):
+        return False, "feed:" + path.decode("ascii")
+    return IGNORED
+
+
+def rebase(agg: ChunkAgg, newest: int | None) -> ChunkAgg | None:
+    """Turn the aggregates of a chunk counted from scratch into those counted after `newest`.
+
+    A request is late when its day is before the day of (newest counted request - 15
+    minutes), the newest one counted before it. Counted from scratch, a chunk only knows its
+    own requests; when none of its days (`min_day`, of every counted request, late or not)
+    is before the day of `newest` - 15 minutes, the earlier requests change nothing but the
+    newest counted time and the recent visitors still in the window. Otherwise return None:
+    the caller counts the chunk again with `aggregate(data, bots, newest)`.
+    """
+    if newest is None:
+        return agg
+    if agg.min_day is not None and agg.min_day < (newest - RECENT_SECONDS + ICT_SECONDS) // DAY:
+        return None
+    if agg.counted_newest is None or agg.counted_newest < newest:
+        agg.counted_newest = newest
+        agg.recent = {who: t for who, t in agg.recent.items() if t > newest - RECENT_SECONDS}
     return agg
 
 
@@ -181,6 +226,11 @@ def open_log(path):
     if magic == b"\x1f\x8b":
         return gzip.open(path, "rb"), True
     return open(path, "rb"), False
+
+
+def _is_gzip(path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
 
 
 def identify(path):
@@ -281,19 +331,117 @@ def _aggregates(path, offset, chunk_bytes, bots, counted):
         yield agg, end
 
 
+def _put(queue, item, parent) -> bool:
+    """Put an item on a bounded queue; return False if the parent died meanwhile."""
+    while True:
+        try:
+            queue.put(item, timeout=1)
+            return True
+        except Full:
+            if os.getppid() != parent:
+                return False
+
+
 def _produce(queue, path, offset, chunk_bytes, bots, counted, parent):
     """Worker process: aggregate chunks ahead of the commits; give up if the parent dies."""
     try:
         for item in _aggregates(path, offset, chunk_bytes, bots, counted):
-            while True:
-                try:
-                    queue.put(item, timeout=1)
-                    break
-                except Full:
-                    if os.getppid() != parent:
-                        return
+            if not _put(queue, item, parent):
+                return
     except BaseException as exc:  # reported by the parent, which raises
         queue.put(RuntimeError(f"visitor_stats: reading {path} failed: {exc!r}"))
+
+
+def _last_newline_before(fh, start: int, stop: int) -> int:
+    """Return the position after the last b"\n" in [start, stop) of a plain file, or start."""
+    step = 64 * 1024
+    end = stop
+    while end > start:
+        begin = max(start, end - step)
+        fh.seek(begin)
+        block = fh.read(end - begin)
+        cut = block.rfind(b"\n")
+        if cut >= 0:
+            return begin + cut + 1
+        end = begin
+    return start
+
+
+def _ranges(path, offset: int, chunk_bytes: int):
+    """Return the chunks [(start, end)] of complete lines of a plain log and the reading note.
+
+    The same chunks as `_chunks` reads: each ends after the last newline before
+    offset + k * chunk_bytes (or the end of the file), and empty ones are skipped.
+    """
+    size = os.path.getsize(path)
+    ranges = []
+    with open(path, "rb") as fh:
+        start = offset
+        read_to = offset
+        while read_to < size:
+            read_to = min(read_to + chunk_bytes, size)
+            end = _last_newline_before(fh, start, read_to)
+            if end > start:
+                ranges.append((start, end))
+                start = end
+    note = "last line incomplete; it will be counted next run" if start < size else ""
+    return ranges, note
+
+
+def _produce_ranges(queue, path, ranges, bots, parent):
+    """Worker process: aggregate the given chunks of a plain log from scratch, in order."""
+    try:
+        with open(path, "rb") as fh:
+            for start, end in ranges:
+                fh.seek(start)
+                data = fh.read(end - start)
+                if len(data) != end - start:
+                    raise OSError("the log became shorter while it was read")
+                if not _put(queue, (aggregate(data, bots, None), start, end), parent):
+                    return
+    except BaseException as exc:  # reported by the parent, which raises
+        queue.put(RuntimeError(f"visitor_stats: reading {path} failed: {exc!r}"))
+
+
+def _parallel_aggregates(path, offset, chunk_bytes, bots, counted, workers):
+    """Yield (ChunkAgg, offset) for each chunk in order, then the note, using worker processes.
+
+    Chunk i is counted from scratch by worker i % workers; the results are rebased on the
+    newest counted time of the chunks before (see `rebase`) and, in the rare case where that
+    is not enough (a log read out of order), counted again here with that time.
+    """
+    ranges, note = _ranges(path, offset, chunk_bytes)
+    workers = max(1, min(workers, len(ranges)))
+    queues, procs = [], []
+    try:
+        for w in range(workers):
+            queue = _mp.Queue(maxsize=2)
+            proc = _mp.Process(
+                target=_produce_ranges, args=(queue, path, ranges[w::workers], bots, os.getpid()), daemon=True
+            )
+            proc.start()
+            queues.append(queue)
+            procs.append(proc)
+        for i in range(len(ranges)):
+            item = queues[i % workers].get()
+            if isinstance(item, BaseException):
+                raise item
+            agg, start, end = item
+            rebased = rebase(agg, counted)
+            if rebased is None:
+                with open(path, "rb") as fh:
+                    fh.seek(start)
+                    rebased = aggregate(fh.read(end - start), bots, counted)
+            if rebased.counted_newest is not None:
+                counted = rebased.counted_newest
+            yield rebased, end
+        yield note
+    finally:
+        for proc in procs:  # all done unless the caller stopped early (an error)
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()
 
 
 def ingest_file(conn, path, bots, chunk_bytes: int, fingerprint: str) -> FileReport:
@@ -306,9 +454,13 @@ def ingest_file(conn, path, bots, chunk_bytes: int, fingerprint: str) -> FileRep
     offset = store.log_offset(conn, fingerprint)
     report.skipped_bytes = offset
     counted = store.meta(conn, "counted")
-    if os.path.getsize(path) <= chunk_bytes or _mp is None:
+    size = os.path.getsize(path)
+    worker = None
+    if size <= chunk_bytes or _mp is None:
         items = _aggregates(path, offset, chunk_bytes, bots, counted)
-        worker = None
+    elif size - offset > chunk_bytes and not _is_gzip(path):
+        # A plain log with more than one chunk to read: count chunks in parallel, commit in order.
+        items = _parallel_aggregates(path, offset, chunk_bytes, bots, counted, WORKERS)
     else:
         queue = _mp.Queue(maxsize=2)
         worker = _mp.Process(
@@ -328,6 +480,8 @@ def ingest_file(conn, path, bots, chunk_bytes: int, fingerprint: str) -> FileRep
             report.pages += agg.pages
             report.late += agg.late
     finally:
+        if hasattr(items, "close"):
+            items.close()  # stop the workers of an unfinished parallel read
         if worker is not None:
             worker.join(timeout=5)
             if worker.is_alive():

@@ -103,11 +103,9 @@ def commit_chunk(conn, agg, fingerprint: str, offset: int) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         salts = Salts(conn)
-        iso = {}
-        for d, _ in agg.views:
-            iso.setdefault(d, day_iso(d))
-        for d, _, _ in agg.site_visitors:
-            iso.setdefault(d, day_iso(d))
+        days = {d for d, _ in agg.views}
+        days.update({who[0] for who in agg.site_visitors})
+        iso = {d: day_iso(d) for d in days}
         day_salt = {d: salts.get(text) for d, text in iso.items()}
         sha = hashlib.sha256
         hashes = {

@@ -33,10 +33,16 @@
     set(root, "online", number(data.last_15_minutes && data.last_15_minutes.visitors));
     var list = root.querySelector(".td-visitor-stats__list");
     if (list) list.hidden = false;
-    var time = set(root, "updated", when(data.updated_at));
-    if (time) {
+    // The page ships an empty slot (an empty <time> would be invalid HTML); the script
+    // puts a real <time datetime> in it once the snapshot says when it was taken.
+    var slot = root.querySelector('[data-td-stat="updated"]');
+    if (slot && data.updated_at) {
+      var time = document.createElement("time");
       time.setAttribute("datetime", String(data.updated_at));
-      time.parentNode.hidden = false;
+      time.textContent = when(data.updated_at);
+      slot.textContent = "";
+      slot.appendChild(time);
+      slot.parentNode.hidden = false;
     }
   }
 
