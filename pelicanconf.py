@@ -30,11 +30,23 @@ JINJA_GLOBALS = {"t": THEME_STRINGS, "month_weeks": calendar.Calendar(0).monthda
 JINJA_FILTERS = {"vi_date": format_date_vi, "iso": format_datetime_iso}
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["content_checks", "images", "taxonomies", "honours", "related_news", "feeds", "visitor_stats", "assets"]
+PLUGINS = [
+    "content_checks",
+    "images",
+    "taxonomies",
+    "honours",
+    "related_news",
+    "feeds",
+    "seo",
+    "search",
+    "visitor_stats",
+    "assets",
+]
 CONTENT_CHECKS_STRICT = False
 LOCALITIES_DATA_PATH = str(PROJECT_ROOT / "data")
 LOCALITIES_CACHE_PATH = str(PROJECT_ROOT / "cache/gazetteer")
 IMAGES_CACHE_PATH = str(PROJECT_ROOT / "cache/images")
+SEARCH_CACHE_PATH = str(PROJECT_ROOT / "cache/pagefind")
 VISITOR_STATS_DB = str(PROJECT_ROOT / "cache/visitor-stats.sqlite3")
 VISITOR_STATS_BOTS_FILE = str(PROJECT_ROOT / "data/visitor_stats/bots.txt")
 # Set only by the local preview server: shows content problems as a banner on their page.

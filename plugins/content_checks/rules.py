@@ -11,7 +11,32 @@ from vntext import name_key
 from .header import Field, Source
 from .problems import ERROR, WARNING
 
-ARTICLE_KEYS = ["Title", "Date", "Modified", "Category", "Localities", "Campaigns", "Tags", "Author", "Source", "Summary", "Image", "Image_alt", "Image_caption", "Document_number", "Document_type", "Document_issuer", "Document_signer", "Document_date", "Recipients", "Honourees", "Slug", "Id", "Status", "Review"]
+ARTICLE_KEYS = [
+    "Title",
+    "Date",
+    "Modified",
+    "Category",
+    "Localities",
+    "Campaigns",
+    "Tags",
+    "Author",
+    "Source",
+    "Summary",
+    "Image",
+    "Image_alt",
+    "Image_caption",
+    "Document_number",
+    "Document_type",
+    "Document_issuer",
+    "Document_signer",
+    "Document_date",
+    "Recipients",
+    "Honourees",
+    "Slug",
+    "Id",
+    "Status",
+    "Review",
+]
 PAGE_KEYS = ["Title", "Slug", "Summary", "Date", "Modified", "Status", "Id"]
 REQUIRED_ARTICLE_KEYS = ("Title", "Date", "Category", "Localities")
 STATUSES = ("draft", "hidden", "published")

@@ -2,8 +2,12 @@
 
 import asyncio
 import concurrent.futures
+import hashlib
 import logging
+import os
+import shutil
 import tempfile
+from importlib.metadata import version
 from pathlib import Path
 
 from pelican import signals
@@ -17,6 +21,9 @@ DEFAULTS = {
     "SEARCH_ENABLED": True,
     "SEARCH_OUTPUT_PATH": "pagefind",
     "SEARCH_LANGUAGE": "vi",
+    # Pagefind's filter and metadata files differ from run to run for the same pages, so a
+    # bundle is kept per set of inputs: unchanged content republishes byte-identical files.
+    "SEARCH_CACHE_PATH": "cache/pagefind",
 }
 
 _records: list = []
@@ -63,24 +70,48 @@ def stage_pages(output: Path, records, staging: Path) -> int:
     return count
 
 
-async def write_index(output: Path, records, settings) -> int:
-    """Index the article pages found in `output`; return how many were indexed.
+def inputs_digest(staging: Path, config: dict) -> str:
+    """Return a hash of every staged page, the Pagefind version and its configuration."""
+    digest = hashlib.sha256(f"pagefind {version('pagefind')} {sorted(config.items())}".encode())
+    for path in sorted(staging.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(staging).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:24]
+
+
+async def index_folder(folder: Path, target: Path, language: str) -> int:
+    """Run Pagefind over a folder in one request and write its bundle into target."""
+    from pagefind.index import PagefindIndex
+
+    async with PagefindIndex(config={"force_language": language, "output_path": str(target)}) as index:
+        result = await index.add_directory(str(folder))
+    return result.get("page_count", 0)
+
+
+def write_index(output: Path, records, settings) -> int:
+    """Index the article pages found in `output` (or reuse the bundle of identical inputs).
 
     The prepared pages are staged in a temporary folder and indexed in one request: the Python
     API answers one request per 0.1 s, far too slow to send 10,000 pages one by one.
     """
-    from pagefind.index import PagefindIndex
-
-    config = {
-        "force_language": setting(settings, "SEARCH_LANGUAGE"),
-        "output_path": str(output / setting(settings, "SEARCH_OUTPUT_PATH")),
-    }
+    target = output / setting(settings, "SEARCH_OUTPUT_PATH")
+    language = setting(settings, "SEARCH_LANGUAGE")
+    cache_root = Path(setting(settings, "SEARCH_CACHE_PATH"))
     with tempfile.TemporaryDirectory(prefix="search-") as folder:
         count = stage_pages(output, records, Path(folder))
-        async with PagefindIndex(config=config) as index:
-            result = await index.add_directory(folder)
-    if result.get("page_count") != count:
-        logger.warning("search: Pagefind indexed %s pages of %d prepared", result.get("page_count"), count)
+        cached = cache_root / inputs_digest(Path(folder), {"language": language})
+        if not cached.is_dir():
+            fresh = cache_root / f".tmp-{os.getpid()}-{cached.name}"
+            shutil.rmtree(fresh, ignore_errors=True)
+            indexed = run_in_own_loop(index_folder(Path(folder), fresh, language))
+            if indexed != count:
+                logger.warning("search: Pagefind indexed %s pages of %d prepared", indexed, count)
+            try:
+                fresh.rename(cached)
+            except OSError:  # another build stored the same bundle first
+                shutil.rmtree(fresh, ignore_errors=True)
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(cached, target)
     return count
 
 
@@ -95,7 +126,7 @@ def build_index(pelican) -> None:
     try:
         if setting(pelican.settings, "SEARCH_ENABLED") and _records:
             output = Path(pelican.output_path).resolve()
-            count = run_in_own_loop(write_index(output, list(_records), pelican.settings))
+            count = write_index(output, list(_records), pelican.settings)
             logger.info("search: indexed %d articles", count)
     finally:
         _records.clear()

@@ -451,6 +451,7 @@ def ingest_file(conn, path, bots, chunk_bytes: int, fingerprint: str) -> FileRep
     parsing and SQLite work overlap; the commits stay in order, one per chunk.
     """
     report = FileReport(str(path), fingerprint)
+    seen = {}  # site visitors committed in this run (see store.commit_chunk)
     offset = store.log_offset(conn, fingerprint)
     report.skipped_bytes = offset
     counted = store.meta(conn, "counted")
@@ -474,7 +475,7 @@ def ingest_file(conn, path, bots, chunk_bytes: int, fingerprint: str) -> FileRep
                 report.note = item
                 break
             agg, end = item
-            store.commit_chunk(conn, agg, fingerprint, end)
+            store.commit_chunk(conn, agg, fingerprint, end, seen)
             report.lines += agg.lines
             report.malformed += agg.malformed
             report.pages += agg.pages

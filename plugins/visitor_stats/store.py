@@ -96,8 +96,13 @@ class Salts:
 _commits = 0
 
 
-def commit_chunk(conn, agg, fingerprint: str, offset: int) -> None:
-    """Add one chunk's aggregates and the log's new offset in a single transaction."""
+def commit_chunk(conn, agg, fingerprint: str, offset: int, seen: dict | None = None) -> None:
+    """Add one chunk's aggregates and the log's new offset in a single transaction.
+
+    `seen` (optional, kept by the caller for one connection during one run, in memory only)
+    maps day -> {(day, ip, user agent): visitor hash} of the site visitors committed so far:
+    their hashes are not computed and their rows not inserted again.
+    """
     global _commits
     _commits += 1
     conn.execute("BEGIN IMMEDIATE")
@@ -108,10 +113,16 @@ def commit_chunk(conn, agg, fingerprint: str, offset: int) -> None:
         iso = {d: day_iso(d) for d in days}
         day_salt = {d: salts.get(text) for d, text in iso.items()}
         sha = hashlib.sha256
-        hashes = {
-            who: int.from_bytes(sha(day_salt[who[0]] + who[1] + b"\n" + who[2]).digest()[:8], "big", signed=True)
-            for who in agg.site_visitors
-        }
+        seen = {} if seen is None else seen
+        hashes = {}
+        new_site = []
+        for who in agg.site_visitors:
+            known = seen.get(who[0])
+            h = known.get(who) if known else None
+            if h is None:
+                h = int.from_bytes(sha(day_salt[who[0]] + who[1] + b"\n" + who[2]).digest()[:8], "big", signed=True)
+                new_site.append((who, h))
+            hashes[who] = h
         for who, _ in agg.visitors:
             if who not in hashes:  # a feed reader that fetched no page
                 hashes[who] = int.from_bytes(
@@ -124,7 +135,7 @@ def commit_chunk(conn, agg, fingerprint: str, offset: int) -> None:
         )
         conn.executemany(
             "INSERT OR IGNORE INTO open_site (day, visitor) VALUES (?, ?)",
-            [(who[0], h) for who, h in hashes.items() if who in agg.site_visitors],
+            [(who[0], h) for who, h in new_site],
         )
         conn.executemany(
             "INSERT OR IGNORE INTO open_scoped (day, scope, visitor) VALUES (?, ?, ?)",
@@ -170,6 +181,13 @@ def commit_chunk(conn, agg, fingerprint: str, offset: int) -> None:
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+    for who, h in new_site:
+        seen.setdefault(who[0], {})[who] = h
+    counted = meta(conn, "counted")
+    if counted is not None:
+        first_open = day_number(counted - RECENT_SECONDS)
+        for day in [d for d in seen if d < first_open]:  # over: its rows are deleted too
+            del seen[day]
 
 
 def close_days(conn, newest: int | None, counted: int | None) -> None:
