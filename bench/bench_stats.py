@@ -60,7 +60,11 @@ def _count_lines(path: Path) -> int:
 def describe(name: str, lines: int, runs: list) -> str:
     wall = min(w for w, _ in runs)
     cpu = min(c for _, c in runs)
-    return f"{name}: best wall {wall:.2f} s = {lines / wall:,.0f} lines/s; best CPU {cpu:.2f} s = {lines / cpu:,.0f} lines/s"
+    each = ", ".join(f"{w:.2f}/{c:.2f}" for w, c in runs)
+    return (
+        f"{name}: best wall {wall:.2f} s = {lines / wall:,.0f} lines/s; best CPU {cpu:.2f} s = {lines / cpu:,.0f} lines/s"
+        f"  (runs, wall/CPU s: {each})"
+    )
 
 
 def main(argv=None) -> int:
@@ -90,6 +94,8 @@ def main(argv=None) -> int:
         wall = min(w for w, _ in theirs) / min(w for w, _ in ours)
         cpu = min(c for _, c in theirs) / min(c for _, c in ours)
         print(f"ratio: {wall:.2f}x GoAccess's throughput (wall clock), {cpu:.2f}x (CPU time)")
+        pairs = sorted(g[0] / o[0] for o, g in zip(ours, theirs, strict=True))
+        print(f"wall ratio of each alternated pair: {', '.join(f'{r:.2f}x' for r in pairs)}")
     else:
         print("goaccess: not installed")
     if not args.keep:

@@ -143,6 +143,23 @@ class Gazetteer:
             out.append(unit)
         return out
 
+    def ancestors_on(self, unit: Unit, day: date) -> list[Unit]:
+        """Return the ancestors as they were named on a day, following continuations.
+
+        Before 2025 the districts of Thừa Thiên Huế (parented to the Thành phố Huế of early
+        2025 in the data) roll up to Tỉnh Thừa Thiên Huế.
+        """
+        out = []
+        for ancestor in self.ancestors(unit):
+            chain, seen = [ancestor], {ancestor.id}
+            for current in chain:
+                for nxt in self.continuations(current):
+                    if nxt.id not in seen:
+                        seen.add(nxt.id)
+                        chain.append(nxt)
+            out.append(next((a for a in chain if a.valid_on(day)), ancestor))
+        return out
+
     def children(self, unit: Unit) -> list[Unit]:
         """Return the units directly inside this one (members for a declared place)."""
         ids = unit.members if unit.is_place else self.children_ids.get(unit.id, ())

@@ -359,3 +359,11 @@ def test_committed_data_matches_the_generator():
     from gazetteer.build_data import build, dump
 
     assert dump(build(DATA)) == (DATA / "gazetteer.jsonl").read_text(encoding="utf-8")
+
+
+def test_ancestors_on_a_day_follow_renames(gaz):
+    phu_vang = gaz.resolve(["Phú Vang", "Thừa Thiên Huế"], OLD).units[0]
+    assert [a.id for a in gaz.ancestors(phu_vang)] == ["46@2025-01-01"]
+    assert [a.id for a in gaz.ancestors_on(phu_vang, OLD)] == ["46"]
+    assert [a.id for a in gaz.ancestors_on(phu_vang, MID)] == ["46@2025-01-01"]
+    assert [a.id for a in gaz.ancestors_on(gaz.get("03253"), OLD)] == ["099", "11"]

@@ -49,7 +49,8 @@ def collect_honourees(articles, gazetteer, localities_by_unit, settings) -> list
             honouree = Honouree(name, title, place, line, article_day(article).year, article)
             honouree.unit = unit
             honouree.locality = localities_by_unit.get(unit.id)
-            province = gazetteer.province_of(unit) if not unit.is_place else unit
+            chain = gazetteer.ancestors_on(unit, article_day(article))
+            province = unit if unit.is_place or unit.level == 1 else (chain[-1] if chain else None)
             honouree.province = localities_by_unit.get(province.id) if province else None
             found.append(honouree)
     assign_anchors(found)

@@ -70,9 +70,12 @@ def roll_up(articles, resolved: dict[int, list[Unit]], gazetteer: Gazetteer) -> 
     pages: dict[str, list] = defaultdict(list)
     for article in articles:
         ids: dict[str, None] = {}
+        day = article_day(article)
         for unit in resolved[id(article)]:
             ids[unit.id] = None
-            for ancestor in gazetteer.ancestors(unit):
+            # Parents as named on the article's day: a 2021 article about a district of
+            # Thừa Thiên Huế rolls up to the province, not to the Huế city of early 2025.
+            for ancestor in gazetteer.ancestors_on(unit, day):
                 ids[ancestor.id] = None
         for unit_id in ids:
             pages[unit_id].append(article)
@@ -83,12 +86,13 @@ def build_localities(pages: dict[str, list], gazetteer: Gazetteer, settings) -> 
     """Create one Locality per unit with articles and link parents, children, old and new units."""
     terms = {unit_id: Locality(gazetteer.get(unit_id), settings) for unit_id in pages}
     for term in terms.values():
+        newest_day = article_day(pages[term.unit.id][0])
+        term.parents = [terms[a.id] for a in reversed(gazetteer.ancestors_on(term.unit, newest_day)) if a.id in terms]
+        if term.parents:
+            term.parents[-1].children.append(term)
+    for term in terms.values():
         unit = term.unit
-        term.parents = [terms[a.id] for a in reversed(gazetteer.ancestors(unit)) if a.id in terms]
-        term.children = sorted(
-            (terms[c.id] for c in gazetteer.children(unit) if c.id in terms and not unit.is_place),
-            key=lambda t: t.unit.short_name.casefold(),
-        )
+        term.children.sort(key=lambda t: (t.unit.short_name.casefold(), t.slug))
         term.successors = linked_units(gazetteer.successors(unit), gazetteer.successors, terms)
         term.predecessors = linked_units(gazetteer.predecessors(unit), gazetteer.predecessors, terms)
         term.ended_on = unit.valid_to + timedelta(days=1) if unit.valid_to and term.successors else None
