@@ -103,3 +103,30 @@ def test_strict_content_errors_stop_the_publish(tmp_path, live_site):
     with pytest.raises(ContentErrors):
         publish_site(ROOT, live_site, build=bad_content_build)
     assert snapshot(live_site) == before
+
+
+def test_deploy_sends_only_files_whose_content_changed(tmp_path, live_site):
+    import shutil
+    import subprocess
+    import sys
+
+    if not shutil.which("rsync"):
+        pytest.fail("rsync is required: apt-get install -y rsync (see README)")
+    web_root = tmp_path / "www"
+
+    def deploy():
+        run = subprocess.run(
+            [sys.executable, "-m", "invoke", "deploy", "--target", f"{web_root}/"],
+            cwd=live_site.parent,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+        )
+        assert run.returncode == 0, run.stderr
+        return [line for line in run.stdout.splitlines() if line.startswith((">f", "*deleting", "cd"))]
+
+    (live_site.parent / "tasks.py").write_text((ROOT / "tasks.py").read_text(encoding="utf-8"), encoding="utf-8")
+    assert len(deploy()) > 10  # first deploy: everything
+    assert deploy() == []  # nothing changed: nothing sent
+    (live_site / "index.html").write_text((live_site / "index.html").read_text(encoding="utf-8") + " ", encoding="utf-8")
+    assert [line.split()[-1] for line in deploy()] == ["index.html"]
