@@ -200,6 +200,19 @@ def stats(c, log, db=None, output=None):
     sys.exit(run_stats(list(log), db, str(Path(output or ROOT / CONFIG["output"]))))
 
 
+@task(
+    help={
+        "sizes": "article counts, comma-separated (default 1000,5000,10000)",
+        "runs": "runs per measurement (median reported)",
+        "skip_hugo": "do not build the corpus with Hugo",
+    }
+)
+def bench(c, sizes="1000,5000,10000", runs=3, skip_hugo=False):
+    """Benchmark full builds against vanilla Pelican (and Hugo) on a synthetic corpus."""
+    extra = " --skip-hugo" if skip_hugo else ""
+    c.run(f"{sys.executable} -m bench.run --sizes {sizes} --runs {runs}{extra}", pty=False)
+
+
 @task
 def lint(c):
     """Format and lint the Python code with ruff."""
