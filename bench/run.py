@@ -43,6 +43,7 @@ PLUGIN_PATHS = [{root!r} + "/plugins"]
 BUILD_DATE = "2026-01-01T00:00:00+07:00"
 CONTENT_CHECKS_STRICT = False
 CACHE_PATH = {cache!r}
+IMAGES_CACHE_PATH = {cache!r} + "/images"  # cleared with the content cache before each cold build
 if "incremental" not in PLUGINS:  # noqa: F405
     PLUGINS = [*PLUGINS, "incremental"]  # noqa: F405
 """

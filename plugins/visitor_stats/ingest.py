@@ -34,8 +34,24 @@ from .logparse import (
 logger = logging.getLogger(__name__)
 
 FIRST_LINE_MAX = 64 * 1024
-# Processes counting chunks of a large plain log at the same time (this one commits).
-WORKERS = max(2, min(4, os.cpu_count() or 1))
+# Processes counting chunks of a large plain log at the same time (this one commits); None:
+# one per core that other programs leave idle (measured on a busy 2-core machine, a second
+# worker only pays when a core is free: 3 processes on 1 free core are 10% slower than 2).
+WORKERS = None
+MAX_WORKERS = 4
+
+
+def _workers() -> int:
+    """Return how many worker processes to count chunks with."""
+    if WORKERS:
+        return WORKERS
+    try:
+        busy = os.getloadavg()[0]
+    except OSError:  # not available on this platform
+        busy = 0.0
+    return max(1, min(MAX_WORKERS, round((os.cpu_count() or 1) - busy)))
+
+
 NO_TIME = -(10**12)
 
 
@@ -104,7 +120,7 @@ def _aggregate(data: bytes, bots, newest: int | None, final_line: bool = False) 
     good = [t for t in parsed.values() if t is not None]
     agg.newest = max(good) if good else None
     # 2. The candidate lines, in order: pages and feeds by people.
-    if escaped:  # m.start() is the "\n" before the line: + 1 - 1 in data's coordinates
+    if escaped:  # in b"\n" + data, a match starts at the "\n" before the line: its start in data
         lines = [(m.start(), m.groups()) for m in CANDIDATE_RE.finditer(b"\n" + data)] + escaped
         lines.sort(key=lambda item: item[0])
         lines = [fields for _, fields in lines]
@@ -463,7 +479,7 @@ def ingest_file(conn, path, bots, chunk_bytes: int, fingerprint: str) -> FileRep
         items = _aggregates(path, offset, chunk_bytes, bots, counted)
     elif size - offset > chunk_bytes and not _is_gzip(path):
         # A plain log with more than one chunk to read: count chunks in parallel, commit in order.
-        items = _parallel_aggregates(path, offset, chunk_bytes, bots, counted, WORKERS)
+        items = _parallel_aggregates(path, offset, chunk_bytes, bots, counted, _workers())
     else:
         queue = _mp.Queue(maxsize=2)
         worker = _mp.Process(
