@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import pickle
 import tomllib
 from collections import defaultdict
@@ -294,7 +295,7 @@ def _load(data_dir: Path, fingerprint: str, cache_dir: Path | None) -> Gazetteer
     cache_dir.mkdir(parents=True, exist_ok=True)
     for old in cache_dir.glob("gazetteer-*.pickle"):
         old.unlink(missing_ok=True)
-    tmp = cache_file.with_suffix(".tmp")
+    tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")  # parallel test workers build at once
     with tmp.open("wb") as fh:
         pickle.dump(gaz, fh, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(cache_file)
