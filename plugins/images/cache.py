@@ -92,8 +92,17 @@ class ImageCache:
         return key, folder, variants
 
 
+try:  # an incremental build deletes published files a later build no longer produces
+    from incremental import claim as _claim
+except ImportError:  # pragma: no cover - the incremental plugin is optional
+
+    def _claim(path) -> None:
+        """No incremental plugin: nothing to declare."""
+
+
 def publish(source: Path, target: Path) -> None:
     """Hard-link a cached file into the output (copy across file systems); skip if identical."""
+    _claim(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
         if os.path.samefile(source, target):

@@ -2,7 +2,6 @@
 
 import logging
 import os
-import shutil
 from pathlib import Path
 
 from pelican import signals
@@ -11,7 +10,7 @@ from PIL import Image
 
 from . import markup
 from .cache import ImageCache, publish
-from .pipeline import EXTENSION_FORMATS, ImageInfo, inspect_image, load_clean
+from .pipeline import EXTENSION_FORMATS, ImageInfo, inspect_image, load_clean, sha256_file
 
 logger = logging.getLogger(__name__)
 
@@ -252,43 +251,47 @@ def get_generator(pelican):
     return ImagesGenerator
 
 
-def strip_static_images(pelican) -> None:
-    """Re-write Pelican's static copies of images without metadata, then clear build state."""
-    try:
-        if pelican.settings.get("IMAGES_STRIP_STATIC", True):
-            strip_static_copies(pelican.settings, _STATE.get("staticfiles", []))
-    finally:
-        _PUBLISH.clear()
-        _STATE.clear()
+def finish_build(pelican) -> None:
+    """Forget this build's state (live reload starts clean)."""
+    _PUBLISH.clear()
+    _STATE.clear()
 
 
-def remember_static_files(generator) -> None:
-    """Keep the list of static files so their images can be stripped after writing."""
-    _STATE["staticfiles"] = list(getattr(generator, "staticfiles", []))
-
-
-def strip_static_copies(settings, staticfiles) -> None:
-    """Replace each published static image by its cached metadata-free copy; drop undecodable ones."""
-    output = Path(settings["OUTPUT_PATH"])
+def clean_static_images(generator) -> None:
+    """Point Pelican's static copies of images at metadata-free cached files before they are
+    copied, so /images/… never carries EXIF and an unchanged image is never rewritten."""
+    settings = generator.settings
+    if not settings.get("IMAGES_STRIP_STATIC", True):
+        return
+    staticfiles = generator.context.get("staticfiles", generator.staticfiles)
+    keep = []
     for static in staticfiles:
-        source = static.source_path
-        if os.path.splitext(source)[1].lower() not in EXTENSION_FORMATS:
-            continue
-        target = output / static.save_as
+        if os.path.splitext(static.source_path)[1].lower() in EXTENSION_FORMATS:
+            clean = clean_copy(settings, static.source_path)
+            if clean is None:
+                continue  # never publish a file we cannot clean; the article check names it
+            # Pelican derives the output path from the source path: pin it before the swap.
+            static.override_save_as, static.override_url = static.save_as, static.url
+            static.source_path = str(clean)
+        keep.append(static)
+    staticfiles[:] = keep
+
+
+def clean_copy(settings, source: str) -> Path | None:
+    """Return the cached metadata-free copy of an image, or None when it cannot be decoded."""
+    result = inspect_image(source, settings["IMAGES_MAX_PIXELS"])
+    if not isinstance(result, ImageInfo):
+        return None
+    if result.format == "GIF":
+        target = cache_root(settings) / "gif" / f"{sha256_file(source)}.gif"
         if not target.exists():
-            continue
-        result = inspect_image(source, settings["IMAGES_MAX_PIXELS"])
-        if not isinstance(result, ImageInfo):
-            target.unlink()  # never publish a file we cannot clean; the article check names it
-            continue
-        temporary = target.with_name(f".{target.name}.tmp")
-        if result.format == "GIF":
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
             load_clean(source).convert("P", palette=Image.Palette.ADAPTIVE).save(temporary, "GIF")
-        else:
-            _, folder, variants = _cache(settings).variants(result, settings["IMAGES_WIDTHS"])
-            original = next(v for v in variants if v.role == "original")
-            shutil.copyfile(folder / original.name, temporary)
-        os.replace(temporary, target)  # a new inode: never writes through a hard link to content/
+            os.replace(temporary, target)
+        return target
+    _, folder, variants = _cache(settings).variants(result, settings["IMAGES_WIDTHS"])
+    return folder / next(v for v in variants if v.role == "original").name
 
 
 def register():
@@ -297,5 +300,5 @@ def register():
     signals.article_generator_finalized.connect(process_articles)
     signals.page_generator_finalized.connect(process_pages)
     signals.get_generators.connect(get_generator)
-    signals.static_generator_finalized.connect(remember_static_files)
-    signals.finalized.connect(strip_static_images)
+    signals.static_generator_finalized.connect(clean_static_images)
+    signals.finalized.connect(finish_build)

@@ -14,7 +14,7 @@ import pelican.utils
 from pelican import signals
 from pelican.writers import Writer
 
-from .files import CompareOnClose, copy_if_changed
+from .files import CompareOnClose, copy_if_changed, write_if_changed
 from .manifest import load_manifest, manifest_path, remove_stale, save_manifest, stale_files
 
 logger = logging.getLogger(__name__)
@@ -73,6 +73,16 @@ def claim(path) -> None:
     claim``) so the file is kept now and deleted by a later build that no longer produces it.
     """
     _claimed.add(os.path.realpath(path))
+
+
+def write_output(path, data: bytes | str, encoding: str = "utf-8") -> bool:
+    """Write a file outside Pelican's writer the incremental way: claimed, rewritten only if changed.
+
+    For plugins that write sitemap.xml, robots.txt and the like; returns whether it was written.
+    """
+    claim(path)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    return write_if_changed(str(path), data.encode(encoding) if isinstance(data, str) else data)
 
 
 def _copy_file_if_changed(source: str, destination: str) -> None:

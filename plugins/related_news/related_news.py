@@ -1,5 +1,6 @@
 """'Các tin khác': related articles chosen by shared localities and campaigns, then tags."""
 
+import heapq
 from collections import defaultdict
 
 from pelican import signals
@@ -22,15 +23,35 @@ def build_index(articles, attributes) -> dict:
 
 
 def related_articles(article, index, weights: dict, count: int) -> list:
-    """Return the `count` best-scoring other articles, newest first among equal scores."""
+    """Return the `count` best-scoring other articles, newest first among equal scores.
+
+    The category is shared by about a third of the site, so its members are not scored one by
+    one: they only fill the list after the articles that share a place, campaign or tag.
+    """
     scores: dict = defaultdict(int)
     for attribute, weight in weights.items():
+        if attribute == "category":
+            continue
         for term in _terms(article, attribute):
             for other in index.get((attribute, term), ()):
                 if other is not article:
                     scores[other] += weight
-    ranked = sorted(scores, key=lambda other: (-scores[other], -other.date.timestamp(), other.slug))
-    return ranked[:count]
+    category = getattr(article, "category", None)
+    same_category = index.get(("category", category), ()) if category and "category" in weights else ()
+    if same_category:
+        bonus = weights["category"]
+        for other in scores:
+            if other.category == category:
+                scores[other] += bonus
+        fillers = []
+        for other in same_category:  # already newest first, as the generator sorted them
+            if other is not article and other not in scores:
+                fillers.append(other)
+                if len(fillers) == count:
+                    break
+        for other in fillers:
+            scores[other] = bonus
+    return heapq.nsmallest(count, scores, key=lambda other: (-scores[other], -other.date.timestamp(), other.slug))
 
 
 def _terms(article, attribute):

@@ -110,9 +110,26 @@ def write_index(output: Path, records, settings) -> int:
                 fresh.rename(cached)
             except OSError:  # another build stored the same bundle first
                 shutil.rmtree(fresh, ignore_errors=True)
-    shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(cached, target)
+    sync_tree(cached, target)
     return count
+
+
+def sync_tree(source: Path, target: Path) -> None:
+    """Make target a copy of source, writing only files whose bytes differ (mtimes stay put)."""
+    wanted = {p.relative_to(source) for p in source.rglob("*") if p.is_file()}
+    if target.is_dir():
+        for path in sorted(target.rglob("*"), reverse=True):
+            relative = path.relative_to(target)
+            if path.is_file() and relative not in wanted:
+                path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    for relative in sorted(wanted):
+        source_file, target_file = source / relative, target / relative
+        if target_file.is_file() and target_file.read_bytes() == source_file.read_bytes():
+            continue
+        target_file.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source_file, target_file)
 
 
 def run_in_own_loop(coroutine):

@@ -149,17 +149,27 @@ def collect_page(path, context) -> None:
     _entries.append(Entry(metadata.absolute_url(context.get("SITEURL", ""), url), lastmod_of(context)))
 
 
+def _write(path: Path, text: str) -> None:
+    """Write through the incremental plugin when it is on (unchanged files keep their mtime)."""
+    try:
+        from incremental import write_output
+    except ImportError:
+        path.write_text(text, encoding="utf-8")
+    else:
+        write_output(path, text)
+
+
 def write_sitemap(pelican) -> None:
     """Write sitemap.xml and robots.txt into the output folder."""
     try:
         settings = pelican.settings
         output = Path(pelican.output_path)
         if setting(settings, "SEO_SITEMAP"):
-            (output / "sitemap.xml").write_text(build_sitemap(_entries), encoding="utf-8")
+            _write(output / "sitemap.xml", build_sitemap(_entries))
             logger.info("seo: wrote sitemap.xml with %d pages", len({e.loc for e in _entries}))
         if setting(settings, "SEO_ROBOTS"):
             robots = build_robots(settings.get("SITEURL", ""), setting(settings, "SEO_ROBOTS_DISALLOW"))
-            (output / "robots.txt").write_text(robots, encoding="utf-8")
+            _write(output / "robots.txt", robots)
     finally:
         _entries.clear()
 

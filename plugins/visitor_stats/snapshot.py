@@ -139,6 +139,8 @@ def dumps(snapshot: dict) -> bytes:
 def write_atomic(path, data: bytes) -> None:
     """Write a file through a temporary file and a rename, so readers never see half of it."""
     path = Path(path)
+    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return  # unchanged: keep the mtime so rsync and CDN caches see no change
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", dir=path.parent)
     try:

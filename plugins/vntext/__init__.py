@@ -1,5 +1,6 @@
 """Vietnamese text helpers shared by every plugin: normalisation, folding, slugs, dates."""
 
+import functools
 import re
 import unicodedata
 from datetime import date, datetime
@@ -64,6 +65,12 @@ def slugify(text: str) -> str:
 def format_date_vi(value: date | datetime, pattern: str = "EEEE, dd/MM/yyyy") -> str:
     """Format a date the Vietnamese way with Babel ("Thứ Hai, 11/01/2021"), never the OS locale."""
     day = value.date() if isinstance(value, datetime) else value
+    return _format_day(day, pattern)
+
+
+@functools.lru_cache(maxsize=8192)
+def _format_day(day: date, pattern: str) -> str:
+    """Babel costs about a millisecond a call; a site has few distinct days, so remember them."""
     return format_date(day, pattern, locale="vi")
 
 
