@@ -128,5 +128,13 @@ def test_deploy_sends_only_files_whose_content_changed(tmp_path, live_site):
     (live_site.parent / "tasks.py").write_text((ROOT / "tasks.py").read_text(encoding="utf-8"), encoding="utf-8")
     assert len(deploy()) > 10  # first deploy: everything
     assert deploy() == []  # nothing changed: nothing sent
-    (live_site / "index.html").write_text((live_site / "index.html").read_text(encoding="utf-8") + " ", encoding="utf-8")
+    (live_site / "index.html").write_text(
+        (live_site / "index.html").read_text(encoding="utf-8") + " ", encoding="utf-8"
+    )
     assert [line.split()[-1] for line in deploy()] == ["index.html"]
+
+
+def test_republishing_unchanged_content_keeps_every_file_and_its_mtime(live_site):
+    before = snapshot(live_site)
+    publish_site(ROOT, live_site, build=fixture_build)
+    assert snapshot(live_site) == before
