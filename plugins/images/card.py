@@ -7,7 +7,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from vntext import collapse_spaces, nfc
 
-CARD_VERSION = "1"
+CARD_VERSION = "2"  # bump whenever the drawing or the encoding changes: it keys the cache
 SIZE = (1200, 630)
 MARGIN = 80
 BACKGROUND = (139, 16, 16)  # deep red of the campaign banners
