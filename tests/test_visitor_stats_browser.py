@@ -2,7 +2,6 @@
 
 import json
 import shutil
-import sys
 import tomllib
 from pathlib import Path
 
@@ -10,10 +9,8 @@ import jinja2
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "plugins"))
 
-from support import build_site, serve  # noqa: E402
+from tests.support import build_site, serve  # noqa: E402  (one copy of the helpers, as elsewhere)
 
 SNAPSHOT = {
     "version": 1,
