@@ -6,6 +6,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import asdict
+from functools import lru_cache
 from pathlib import Path
 
 from . import card, pipeline
@@ -81,15 +82,44 @@ class ImageCache:
         return key, folder, variants
 
     def share_card(self, site_name: str, title: str, font_path) -> tuple[str, Path, list[Variant]]:
-        """Return (key, folder, [card]) for a generated default share card."""
-        key = card_key(site_name, title, pipeline.sha256_file(font_path))
+        """Return (key, folder, [card]) for a generated default share card, drawing it if needed."""
+        key = card_key(site_name, title, font_sha256(font_path))
 
         def produce(work: Path) -> list[Variant]:
-            card.make_share_card(site_name, title, work / "card.png", font_path)
-            return [Variant("card.png", "PNG", "image/png", *pipeline.OG_SIZE, "og")]
+            card.make_share_card(site_name, title, work / CARD_VARIANT.name, font_path)
+            return [CARD_VARIANT]
 
         folder, variants = self._fill(key, produce)
         return key, folder, variants
+
+    def has(self, key: str) -> bool:
+        """Tell whether a complete entry is stored under key."""
+        return self._read_manifest(self.folder(key)) is not None
+
+
+CARD_VARIANT = Variant("card.png", "PNG", "image/png", *pipeline.OG_SIZE, "og")
+
+
+@lru_cache(maxsize=8)
+def _font_sha256(path: str, size: int, mtime_ns: int) -> str:
+    return pipeline.sha256_file(path)
+
+
+def font_sha256(font_path) -> str:
+    """Return the font's hash, read once per font file version (not once per card)."""
+    stat = os.stat(font_path)
+    return _font_sha256(str(font_path), stat.st_size, stat.st_mtime_ns)
+
+
+def draw_cards(root: str, site_name: str, titles: list[str], font_path: str) -> int:
+    """Draw the share cards of titles into the cache at root; return how many were drawn.
+
+    Runs in a worker process while the main process renders pages.
+    """
+    store = ImageCache(root)
+    for title in titles:
+        store.share_card(site_name, title, font_path)
+    return store.processed
 
 
 try:  # an incremental build deletes published files a later build no longer produces

@@ -1,6 +1,8 @@
 """Pelican adapters: responsive variants, Open Graph images and image checks for every article."""
 
+import concurrent.futures
 import logging
+import multiprocessing
 import os
 from pathlib import Path
 
@@ -9,7 +11,7 @@ from pelican.generators import Generator
 from PIL import Image
 
 from . import markup
-from .cache import ImageCache, publish
+from .cache import CARD_VARIANT, ImageCache, card_key, draw_cards, font_sha256, publish
 from .pipeline import EXTENSION_FORMATS, ImageInfo, inspect_image, load_clean, sha256_file
 
 logger = logging.getLogger(__name__)
@@ -22,6 +24,10 @@ DEFAULTS = {
     "IMAGES_SIZES": "(min-width: 52rem) 48rem, 100vw",
     "IMAGES_FONT_PATH": "",  # default: <THEME>/fonts/BeVietnamPro-Regular.ttf
     "IMAGES_STRIP_STATIC": True,  # re-write static copies of images without metadata
+    # Share cards are drawn by this many worker processes (0: in the build process) when a
+    # build needs at least IMAGES_CARD_POOL_MIN new ones; a few are quicker drawn in place.
+    "IMAGES_CARD_WORKERS": max(1, (os.cpu_count() or 1) - 1),
+    "IMAGES_CARD_POOL_MIN": 64,
 }
 
 # Build state: output path → cached file; cleared on `finalized` so live reload starts clean.
@@ -31,6 +37,7 @@ _STATE: dict = {}
 
 def apply_defaults(pelican) -> None:
     """Fill in and validate the IMAGES_* settings."""
+    _forget_unfinished_build()
     settings = pelican.settings
     for name, value in DEFAULTS.items():
         settings.setdefault(name, value)
@@ -42,6 +49,15 @@ def apply_defaults(pelican) -> None:
     font = font_path(settings)
     if not font.is_file():
         raise ValueError(f"IMAGES_FONT_PATH: font {font} not found; set it to a .ttf with Vietnamese glyphs")
+
+
+def _forget_unfinished_build() -> None:
+    """Drop the state of a build that stopped with an error (live reload builds again in-process)."""
+    pool = _STATE.get("card_jobs", (None,))[0]
+    if pool is not None:
+        pool.shutdown(cancel_futures=True)
+    _PUBLISH.clear()
+    _STATE.clear()
 
 
 def font_path(settings) -> Path:
@@ -103,11 +119,58 @@ def _published(settings, image: str, info: ImageInfo):
 
 
 def _share_card(settings, title: str):
-    key, folder, variants = _cache(settings).share_card(settings.get("SITENAME", ""), title, font_path(settings))
-    variant = variants[0]
+    """Return the card's variant and URL; a card not in the cache yet is only planned here."""
+    site_name, font = settings.get("SITENAME", ""), font_path(settings)
+    store = _cache(settings)
+    key = card_key(site_name, title, font_sha256(font))
+    if not store.has(key):
+        _STATE.setdefault("cards", {})[key] = title
     path = f"{settings['IMAGES_OUTPUT_DIR']}/the/{key[:12]}.png"
-    _PUBLISH[path] = folder / variant.name
-    return variant, _url(settings, path)
+    _PUBLISH[path] = store.folder(key) / CARD_VARIANT.name
+    return CARD_VARIANT, _url(settings, path)
+
+
+def start_cards(settings) -> None:
+    """Draw the planned share cards: in worker processes for many, here for a few.
+
+    Workers draw while the main process renders pages; cards are only needed on disk when
+    they are published at the end of the build (finish_cards).
+    """
+    titles = sorted(set(_STATE.pop("cards", {}).values()))
+    if not titles:
+        return
+    store, site_name, font = _cache(settings), settings.get("SITENAME", ""), str(font_path(settings))
+    workers = settings["IMAGES_CARD_WORKERS"]
+    if workers < 1 or len(titles) < settings["IMAGES_CARD_POOL_MIN"]:
+        store.processed += draw_cards(str(store.root), site_name, titles, font)
+        return
+    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    size = -(-len(titles) // (workers * 8))  # a few batches per worker: even load, little overhead
+    batches = [titles[i : i + size] for i in range(0, len(titles), size)]
+    jobs = [(batch, pool.submit(draw_cards, str(store.root), site_name, batch, font)) for batch in batches]
+    _STATE["card_jobs"] = (pool, jobs, site_name, font)
+
+
+def finish_cards(settings) -> None:
+    """Wait for the card workers; a failed batch is drawn here so that no card is ever missing."""
+    pool, jobs, site_name, font = _STATE.pop("card_jobs", (None, [], "", ""))
+    store = _cache(settings)
+    try:
+        for batch, job in jobs:
+            try:
+                store.processed += job.result()
+            except Exception as error:  # noqa: BLE001 - a dead worker must not lose cards
+                logger.warning("images: share-card worker failed (%s); drawing its cards here", error)
+                store.processed += draw_cards(str(store.root), site_name, batch, font)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def publish_all(output: Path) -> None:
+    """Link every cached file this build uses into the output folder."""
+    for relative, source in sorted(_PUBLISH.items()):
+        publish(source, output / relative)
 
 
 def _line_of(source_path: str, needle: str, default: int = 1) -> int:
@@ -220,6 +283,7 @@ def process_articles(generator) -> None:
             rewrite_body_images(article, settings, render)
         except Exception as error:  # noqa: BLE001 - an image must never stop the build
             report(display_path(article.source_path, settings), 1, f"không xử lý được ảnh: {error}", "báo cho kỹ thuật")
+    start_cards(settings)
 
 
 def process_pages(generator) -> None:
@@ -240,9 +304,9 @@ class ImagesGenerator(Generator):
         pass
 
     def generate_output(self, writer):
-        output = Path(self.output_path)
-        for relative, source in sorted(_PUBLISH.items()):
-            publish(source, output / relative)
+        if "card_jobs" in _STATE:  # cards still being drawn: publish everything at the end
+            return
+        publish_all(Path(self.output_path))
         logger.info("images: %d files published, %d images processed", len(_PUBLISH), _cache(self.settings).processed)
 
 
@@ -252,9 +316,17 @@ def get_generator(pelican):
 
 
 def finish_build(pelican) -> None:
-    """Forget this build's state (live reload starts clean)."""
-    _PUBLISH.clear()
-    _STATE.clear()
+    """Publish what waited for the card workers, then forget this build's state (live reload starts clean)."""
+    try:
+        if "card_jobs" in _STATE:
+            finish_cards(pelican.settings)
+            publish_all(Path(pelican.output_path))
+            logger.info(
+                "images: %d files published, %d images processed", len(_PUBLISH), _cache(pelican.settings).processed
+            )
+    finally:
+        _PUBLISH.clear()
+        _STATE.clear()
 
 
 def clean_static_images(generator) -> None:

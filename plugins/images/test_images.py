@@ -380,3 +380,70 @@ def test_python_twin_escapes_alt_and_caption():
 
 def test_sanitiser_encoded_static_prefix_is_understood():
     assert markup.content_relative("%7Bstatic%7D/images/a.jpg", "tin") == "images/a.jpg"
+
+
+# --- share cards drawn by worker processes ---------------------------------------------------
+
+
+def _card_settings(tmp_path, **overrides):
+    return {
+        "SITENAME": "Thi đua",
+        "THEME": str(FONT.parents[1]),
+        "PATH": str(tmp_path / "content"),
+        "IMAGES_CACHE_PATH": str(tmp_path / "cache"),
+        "IMAGES_OUTPUT_DIR": "anh",
+        "IMAGES_FONT_PATH": "",
+        "SITEURL": "",
+        "IMAGES_CARD_WORKERS": 1,
+        "IMAGES_CARD_POOL_MIN": 2,
+        **overrides,
+    }
+
+
+def test_cards_drawn_by_workers_match_cards_drawn_in_place(tmp_path):
+    from images import images as adapters
+
+    settings = _card_settings(tmp_path)
+    titles = [f"Tin số {n}: hội nghị điển hình tiên tiến" for n in range(5)]
+    adapters._forget_unfinished_build()
+    urls = [adapters._share_card(settings, title)[1] for title in titles]
+    adapters.start_cards(settings)
+    assert "card_jobs" in adapters._STATE  # five new cards ≥ IMAGES_CARD_POOL_MIN: a pool draws them
+    adapters.finish_cards(settings)
+    adapters.publish_all(tmp_path / "out")
+    adapters._forget_unfinished_build()
+    for title, url in zip(titles, urls, strict=True):
+        card.make_share_card("Thi đua", title, tmp_path / "expected.png", FONT)
+        assert (tmp_path / "out" / url.lstrip("/")).read_bytes() == (tmp_path / "expected.png").read_bytes()
+
+
+def test_a_failed_card_worker_loses_no_card(tmp_path):
+    import concurrent.futures
+
+    from images import images as adapters
+
+    settings = _card_settings(tmp_path)
+    adapters._forget_unfinished_build()
+    url = adapters._share_card(settings, "Tin bị lỗi khi vẽ")[1]
+    adapters._STATE.pop("cards")
+    crashed = concurrent.futures.Future()
+    crashed.set_exception(RuntimeError("worker killed"))
+    adapters._STATE["card_jobs"] = (None, [(["Tin bị lỗi khi vẽ"], crashed)], "Thi đua", str(FONT))
+    adapters.finish_cards(settings)
+    adapters.publish_all(tmp_path / "out")
+    adapters._forget_unfinished_build()
+    with Image.open(tmp_path / "out" / url.lstrip("/")) as image:
+        assert image.size == (1200, 630)
+
+
+def test_a_cached_card_is_not_planned_again(tmp_path):
+    from images import images as adapters
+
+    settings = _card_settings(tmp_path, IMAGES_CARD_POOL_MIN=100)
+    adapters._forget_unfinished_build()
+    adapters._share_card(settings, "Tin đã có thẻ")
+    adapters.start_cards(settings)  # one card: drawn in place
+    adapters._forget_unfinished_build()
+    adapters._share_card(settings, "Tin đã có thẻ")
+    assert "cards" not in adapters._STATE
+    adapters._forget_unfinished_build()

@@ -42,3 +42,51 @@ def test_ties_are_broken_by_date_then_slug_so_output_is_deterministic():
     weights = DEFAULTS["RELATED_NEWS_WEIGHTS"]
     related = related_articles(me, build_index([me, older, newer_b, newer_a], weights), weights, 2)
     assert [a.slug for a in related] == ["a-newer", "b-newer"]
+
+
+def _slow_reference(me, everything, weights, count):
+    """Score every other article one by one: the definition the bit-set scoring must match."""
+
+    def score(other):
+        total = 0
+        for attribute, weight in weights.items():
+            mine = [me.category] if attribute == "category" else getattr(me, attribute)
+            theirs = [other.category] if attribute == "category" else getattr(other, attribute)
+            total += weight * len(set(mine) & set(theirs))
+        return total
+
+    scored = [(score(o), o) for o in everything if o is not me]
+    scored = [(s, o) for s, o in scored if s > 0]
+    scored.sort(key=lambda pair: (-pair[0], -pair[1].date.timestamp(), pair[1].slug))
+    return [o.slug for _, o in scored[:count]]
+
+
+def test_bit_set_scoring_matches_scoring_one_by_one_on_a_random_site():
+    import random
+
+    rng = random.Random(7)
+    places, campaigns, tags = [f"p{i}" for i in range(12)], [f"c{i}" for i in range(4)], [f"t{i}" for i in range(9)]
+    everything = [
+        article(
+            f"a{n:03d}",
+            rng.randint(1, 28),
+            localities=rng.sample(places, rng.randint(0, 2)),
+            campaigns=rng.sample(campaigns, rng.randint(0, 1)),
+            tags=rng.sample(tags, rng.randint(0, 3)),
+            category=rng.choice("abc"),
+        )
+        for n in range(300)
+    ]
+    weights = {"localities": 3, "campaigns": 3, "tags": 1, "category": 1}
+    index = build_index(everything, weights)
+    for me in everything[:80]:
+        assert [a.slug for a in related_articles(me, index, weights, 5)] == _slow_reference(me, everything, weights, 5)
+
+
+def test_weights_that_are_not_whole_numbers_are_refused():
+    import pytest
+
+    from related_news.related_news import validate_weights
+
+    with pytest.raises(ValueError, match=r"RELATED_NEWS_WEIGHTS\['tags'\] = 0.5: use a whole number ≥ 0"):
+        validate_weights({"tags": 0.5})
