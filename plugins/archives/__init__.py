@@ -1,0 +1,3 @@
+from .archives import register
+
+__all__ = ["register"]

@@ -1,0 +1,46 @@
+"""Template filters for the date archives, computed once per archive rather than once per page.
+
+A year archive of 2,000 articles has 200 pages, and each page shows the same list of months;
+grouping all the year's articles again on every page made period archives quadratic.
+"""
+
+from collections import Counter
+
+from pelican import signals
+
+_memo: dict = {}
+
+
+def _once(kind: str, items, compute):
+    """Return compute(items), remembered for this very list object during one build."""
+    key = (kind, id(items))
+    found = _memo.get(key)
+    if found is None or found[0] is not items:  # the list is kept alive, so its id stays unique
+        found = _memo[key] = (items, compute(items))
+    return found[1]
+
+
+def month_counts(dates) -> list[tuple[int, int]]:
+    """Return (month, number of articles) for the months that have articles, in calendar order."""
+    return _once("months", dates, lambda items: sorted(Counter(a.date.month for a in items).items()))
+
+
+def news_days(dates) -> frozenset[int]:
+    """Return the days of the month that have articles."""
+    return _once("days", dates, lambda items: frozenset(a.date.day for a in items))
+
+
+def add_filters(generator) -> None:
+    """Make the filters available to every template."""
+    generator.env.filters.update({"month_counts": month_counts, "news_days": news_days})
+
+
+def forget(*_args) -> None:
+    """Drop remembered results at the end of a build (live reload builds again in-process)."""
+    _memo.clear()
+
+
+def register() -> None:
+    """Connect the archive filters."""
+    signals.generator_init.connect(add_filters)
+    signals.finalized.connect(forget)
