@@ -21,10 +21,17 @@ def with_plugins(*names):
 
 
 @pytest.fixture(scope="module")
-def search_site(tmp_path_factory):
-    """The fixture site built with search and seo, served on loopback."""
-    build = build_site(tmp_path_factory.mktemp("search-site") / "output", PLUGINS=with_plugins("search", "seo"))
-    with serve(build.output) as base:
+def search_build(tmp_path_factory):
+    """The fixture site built with search and seo. Its word index is cut into chunks of about 200 bytes
+    (16 KiB on a real build), so that lookups across many chunks are exercised as on a large site."""
+    output = tmp_path_factory.mktemp("search-site") / "output"
+    return build_site(output, PLUGINS=with_plugins("search", "seo"), SEARCH_CHUNK_BYTES=200)
+
+
+@pytest.fixture(scope="module")
+def search_site(search_build):
+    """The fixture site served on loopback."""
+    with serve(search_build.output) as base:
         yield base
 
 
@@ -138,6 +145,17 @@ def test_pagefind_loads_only_on_the_search_page_or_when_the_box_is_used(search_s
     page.wait_for_function(
         "() => performance.getEntriesByType('resource').some(e => e.name.includes('/pagefind/pagefind.js'))"
     )
+
+
+@pytest.mark.parametrize("query", ["dong ha", "Huế", "tuan giao"])
+def test_a_first_query_downloads_only_the_index_chunks_of_its_words(search_build, search_site, page, query):
+    fetched = []
+    page.on("response", lambda r: fetched.append(r.url))
+    assert result_urls(page, search_site, query)
+    chunks = [url for url in fetched if "/pagefind/index/" in url]
+    assert 1 <= len(chunks) <= len(query.split())
+    assert len(list((search_build.output / "pagefind" / "index").iterdir())) > 10 * len(chunks)
+    assert not [url for url in fetched if "/pagefind/filter/" in url]  # filters load with their panel
 
 
 def test_header_search_box_leads_to_results(search_site, page):

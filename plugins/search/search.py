@@ -13,6 +13,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 
+from .bundle import CHUNK_BYTES, FormatError, rechunk
 from .records import prepare_page, record_for
 
 logger = logging.getLogger(__name__)
@@ -24,9 +25,30 @@ DEFAULTS = {
     # Pagefind's filter and metadata files differ from run to run for the same pages, so a
     # bundle is kept per set of inputs: unchanged content republishes byte-identical files.
     "SEARCH_CACHE_PATH": "cache/pagefind",
+    # Chrome inside the article that nobody searches for, kept out of the index and the excerpts:
+    # the category link (a filter), the dates (shown from metadata; the year is a filter), and
+    # labels (term lists, official-document fields, the honourees heading and its link to the roll,
+    # the "original picture" link). Body, title, summary, byline, captions, honourees, documents,
+    # localities, campaigns and tags stay indexed.
+    "SEARCH_EXCLUDE_SELECTORS": [
+        ".td-article__category",
+        ".td-article__dates",
+        ".td-terms__label",
+        ".td-document__key",
+        ".td-document__subheading",
+        ".td-figure__original",
+        ".td-article__honourees > h2",
+        ".td-article__honourees > p",
+    ],
+    # Compressed size the word index is cut into (see bundle.py): what one query word costs at most,
+    # unless that word alone is larger.
+    "SEARCH_CHUNK_BYTES": CHUNK_BYTES,
 }
 
 _records: list = []
+
+# Bump when the post-processing of the bundle changes, so cached bundles are rebuilt.
+BUNDLE_FORMAT = "rechunk-1"
 
 
 def setting(settings, name):
@@ -40,6 +62,14 @@ def validate_settings(pelican) -> None:
     if not isinstance(out, str) or not out or out.startswith("/") or ".." in out:
         raise ValueError(
             f"search: SEARCH_OUTPUT_PATH={out!r} must be a folder name relative to the output, e.g. 'pagefind'"
+        )
+    chunk = setting(pelican.settings, "SEARCH_CHUNK_BYTES")
+    if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
+        raise ValueError(f"search: SEARCH_CHUNK_BYTES={chunk!r} must be a positive whole number of bytes, e.g. 16384")
+    selectors = setting(pelican.settings, "SEARCH_EXCLUDE_SELECTORS")
+    if not isinstance(selectors, (list, tuple)) or not all(isinstance(x, str) and x for x in selectors):
+        raise ValueError(
+            f"search: SEARCH_EXCLUDE_SELECTORS={selectors!r} must be a list of CSS selectors, e.g. ['.td-terms__label']"
         )
 
 
@@ -72,20 +102,44 @@ def stage_pages(output: Path, records, staging: Path) -> int:
 
 def inputs_digest(staging: Path, config: dict) -> str:
     """Return a hash of every staged page, the Pagefind version and its configuration."""
-    digest = hashlib.sha256(f"pagefind {version('pagefind')} {sorted(config.items())}".encode())
+    digest = hashlib.sha256(f"pagefind {version('pagefind')} {BUNDLE_FORMAT} {sorted(config.items())}".encode())
     for path in sorted(staging.rglob("*")):
         if path.is_file():
             digest.update(path.relative_to(staging).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:24]
 
 
-async def index_folder(folder: Path, target: Path, language: str) -> int:
+def bundle_config(settings) -> dict:
+    """Return everything that shapes the bundle besides the pages themselves."""
+    return {
+        "language": setting(settings, "SEARCH_LANGUAGE"),
+        "exclude_selectors": list(setting(settings, "SEARCH_EXCLUDE_SELECTORS")),
+        "chunk_bytes": setting(settings, "SEARCH_CHUNK_BYTES"),
+    }
+
+
+async def index_folder(folder: Path, target: Path, config: dict) -> int:
     """Run Pagefind over a folder in one request and write its bundle into target."""
     from pagefind.index import PagefindIndex
 
-    async with PagefindIndex(config={"force_language": language, "output_path": str(target)}) as index:
+    options = {
+        "force_language": config["language"],
+        "exclude_selectors": config["exclude_selectors"],
+        "output_path": str(target),
+    }
+    async with PagefindIndex(config=options) as index:
         result = await index.add_directory(str(folder))
     return result.get("page_count", 0)
+
+
+def make_bundle(folder: Path, target: Path, config: dict) -> int:
+    """Index the prepared pages in folder into a bundle at target; return how many were indexed."""
+    indexed = run_in_own_loop(index_folder(folder, target, config))
+    try:
+        rechunk(target, config["chunk_bytes"])
+    except FormatError as error:  # raised before anything is rewritten: Pagefind's bundle stays whole
+        logger.warning("search: index chunks left as Pagefind wrote them (%s); first queries will be larger", error)
+    return indexed
 
 
 def write_index(output: Path, records, settings) -> int:
@@ -95,15 +149,15 @@ def write_index(output: Path, records, settings) -> int:
     API answers one request per 0.1 s, far too slow to send 10,000 pages one by one.
     """
     target = output / setting(settings, "SEARCH_OUTPUT_PATH")
-    language = setting(settings, "SEARCH_LANGUAGE")
+    config = bundle_config(settings)
     cache_root = Path(setting(settings, "SEARCH_CACHE_PATH"))
     with tempfile.TemporaryDirectory(prefix="search-") as folder:
         count = stage_pages(output, records, Path(folder))
-        cached = cache_root / inputs_digest(Path(folder), {"language": language})
+        cached = cache_root / inputs_digest(Path(folder), config)
         if not cached.is_dir():
             fresh = cache_root / f".tmp-{os.getpid()}-{cached.name}"
             shutil.rmtree(fresh, ignore_errors=True)
-            indexed = run_in_own_loop(index_folder(Path(folder), fresh, language))
+            indexed = make_bundle(Path(folder), fresh, config)
             if indexed != count:
                 logger.warning("search: Pagefind indexed %s pages of %d prepared", indexed, count)
             try:
