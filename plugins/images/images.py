@@ -127,6 +127,7 @@ def _share_card(settings, title: str):
         _STATE.setdefault("cards", {})[key] = title
     path = f"{settings['IMAGES_OUTPUT_DIR']}/the/{key[:12]}.png"
     _PUBLISH[path] = store.folder(key) / CARD_VARIANT.name
+    _STATE.setdefault("card_paths", set()).add(path)
     return CARD_VARIANT, _url(settings, path)
 
 
@@ -167,10 +168,11 @@ def finish_cards(settings) -> None:
             pool.shutdown(cancel_futures=True)
 
 
-def publish_all(output: Path) -> None:
-    """Link every cached file this build uses into the output folder."""
+def publish_all(output: Path, skip=frozenset()) -> None:
+    """Link every cached file this build uses into the output folder (but those in skip)."""
     for relative, source in sorted(_PUBLISH.items()):
-        publish(source, output / relative)
+        if relative not in skip:
+            publish(source, output / relative)
 
 
 def _line_of(source_path: str, needle: str, default: int = 1) -> int:
@@ -304,7 +306,9 @@ class ImagesGenerator(Generator):
         pass
 
     def generate_output(self, writer):
-        if "card_jobs" in _STATE:  # cards still being drawn: publish everything at the end
+        if "card_jobs" in _STATE:
+            # Photographs now (feeds read their published size), cards once drawn (finish_build).
+            publish_all(Path(self.output_path), skip=_STATE.get("card_paths", set()))
             return
         publish_all(Path(self.output_path))
         logger.info("images: %d files published, %d images processed", len(_PUBLISH), _cache(self.settings).processed)

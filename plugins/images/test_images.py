@@ -447,3 +447,19 @@ def test_a_cached_card_is_not_planned_again(tmp_path):
     adapters._share_card(settings, "Tin đã có thẻ")
     assert "cards" not in adapters._STATE
     adapters._forget_unfinished_build()
+
+
+def test_photographs_are_published_before_the_cards_that_workers_still_draw(tmp_path):
+    from images import images as adapters
+
+    settings = _card_settings(tmp_path)
+    adapters._forget_unfinished_build()
+    card_url = adapters._share_card(settings, "Tin chưa có thẻ")[1]
+    photo = tmp_path / "cache" / "photo.jpg"
+    photo.parent.mkdir(parents=True, exist_ok=True)
+    photo.write_bytes(b"jpeg bytes")
+    adapters._PUBLISH["anh/ab/photo-800.jpg"] = photo
+    adapters.publish_all(tmp_path / "out", skip=adapters._STATE["card_paths"])
+    assert (tmp_path / "out/anh/ab/photo-800.jpg").read_bytes() == b"jpeg bytes"
+    assert not (tmp_path / "out" / card_url.lstrip("/")).exists()
+    adapters._forget_unfinished_build()
