@@ -23,7 +23,8 @@ for output in outputs:
         LOCALITIES_CACHE_PATH=output + '-cache/gazetteer',
         IMAGES_CACHE_PATH=output + '-cache/images',
         SEARCH_CACHE_PATH=search_cache,
-        IMAGES_CARD_POOL_MIN=int(os.environ["TEST_CARD_POOL_MIN"]),
+        IMAGES_CARD_POOL_MIN=int(os.environ["TEST_WORKERS_MIN"]),
+        FEEDS_WORKER_MIN_ARTICLES=int(os.environ["TEST_WORKERS_MIN"]),
     )
 """
 
@@ -47,11 +48,11 @@ def test_two_builds_from_scratch_are_byte_identical(tmp_path):
     first, second, again = tmp_path / "first", tmp_path / "second", tmp_path / "second-again"
     search_cache = tmp_path / "search-cache"
     runs = [
-        # The first draws share cards in the build process, the second in worker processes (as
-        # large sites do) while pages are written: the output must not tell them apart.
-        ({"PYTHONHASHSEED": "1", "TZ": "UTC", "LC_ALL": "C.UTF-8", "TEST_CARD_POOL_MIN": "100000"}, [first]),
+        # The first draws share cards and writes feeds in the build process, the second in worker
+        # processes (as large sites do) while pages are written: the output must not tell them apart.
+        ({"PYTHONHASHSEED": "1", "TZ": "UTC", "LC_ALL": "C.UTF-8", "TEST_WORKERS_MIN": "100000"}, [first]),
         # The second process also builds once more (warm, in the same process), as `invoke livereload` does.
-        ({"PYTHONHASHSEED": "2", "TZ": "America/New_York", "LC_ALL": "C", "TEST_CARD_POOL_MIN": "1"}, [second, again]),
+        ({"PYTHONHASHSEED": "2", "TZ": "America/New_York", "LC_ALL": "C", "TEST_WORKERS_MIN": "1"}, [second, again]),
     ]
     for env_changes, outputs in runs:  # one after the other: the second reuses the search bundle
         process = _start(env_changes, search_cache, *outputs)

@@ -2,6 +2,7 @@
 
 import logging
 import mimetypes
+import multiprocessing
 import os
 import posixpath
 from dataclasses import dataclass
@@ -39,6 +40,9 @@ DEFAULTS = {
         "honours": "Tin tôn vinh các cá nhân, tập thể trong bảng vàng của {site}.",
     },
     "FEEDS_SOURCE_LABEL": "Nguồn",
+    # Sites with at least this many articles write their feeds in a forked process while the
+    # build process renders pages (0: never). Small sites are quicker without the fork.
+    "FEEDS_WORKER_MIN_ARTICLES": 500,
 }
 # Taxonomy → the setting holding its index URL (the scheme of its categories in feeds).
 SCHEME_SETTINGS = {"categories": "CATEGORY_URL", "localities": "LOCALITIES_URL", "campaigns": "CAMPAIGNS_URL"}
@@ -61,6 +65,9 @@ def apply_defaults(pelican) -> None:
     maximum = settings["FEEDS_MAX_ITEMS"]
     if not isinstance(maximum, int) or isinstance(maximum, bool) or maximum < 1:
         raise ValueError("FEEDS_MAX_ITEMS must be a positive integer, e.g. 50")
+    threshold = settings["FEEDS_WORKER_MIN_ARTICLES"]
+    if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 0:
+        raise ValueError("FEEDS_WORKER_MIN_ARTICLES must be a whole number ≥ 0 (0: never fork), e.g. 500")
     formats = tuple(settings["FEEDS_FORMATS"])
     if not formats or not set(formats) <= {"rss", "atom"}:
         raise ValueError('FEEDS_FORMATS must list "rss" and/or "atom", e.g. ("rss", "atom")')
@@ -263,18 +270,73 @@ def write_feeds(plans: list[FeedPlan], settings, output: Path) -> tuple[int, int
     return written, len(items)
 
 
+def _write_in_child(plans, settings, output: Path, connection) -> None:
+    """The forked process: write the feeds and send back the counts, or the error."""
+    try:
+        connection.send(("done", write_feeds(plans, settings, output)))
+    except BaseException as error:  # noqa: BLE001 - reported to the build process
+        connection.send(("failed", f"{type(error).__name__}: {error}"))
+    finally:
+        connection.close()
+
+
+class FeedWorker:
+    """Feeds written by a forked copy of the build process, which has every article already."""
+
+    def __init__(self, plans, settings, output: Path):
+        context = multiprocessing.get_context("fork")
+        self.connection, child_end = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=_write_in_child, args=(plans, settings, output, child_end), name="feeds", daemon=True
+        )
+        self.process.start()
+        child_end.close()
+
+    def result(self) -> tuple[int, int] | None:
+        """Wait for the child; return its counts, or None (with a warning) if it did not finish."""
+        try:
+            status, value = self.connection.recv()
+        except (EOFError, OSError):
+            status, value = "failed", f"the process ended with code {self.process.exitcode}"
+        finally:
+            self.process.join()
+            self.connection.close()
+        if status == "done":
+            return value
+        logger.warning("feeds: the feed process failed (%s); writing the feeds here", value)
+        return None
+
+
 class FeedsGenerator(Generator):
     """Write rss.xml and atom.xml for the site and every category, locality and campaign."""
+
+    worker: FeedWorker | None = None
 
     def generate_context(self):
         """Plan every feed and tell templates which pages have feeds (`feeds`)."""
         self.plans = plan_feeds(self.context, self.settings)
         self.context["feeds"] = feed_links(self.plans, self.settings)
 
+    def start_worker(self) -> None:
+        """Fork the feed writer once every generator's context is complete (large sites only)."""
+        threshold = self.settings["FEEDS_WORKER_MIN_ARTICLES"]
+        if threshold and len(self.context.get("articles", [])) >= threshold:
+            self.worker = FeedWorker(self.plans, self.settings, Path(self.output_path))
+
     def generate_output(self, writer):
-        """Write every planned feed."""
-        feeds, articles = write_feeds(self.plans, self.settings, Path(self.output_path))
-        logger.info("feeds: %d feeds written for %d articles", feeds, articles)
+        """Write every planned feed (or collect what the forked writer did)."""
+        worker, self.worker = self.worker, None
+        counts = worker.result() if worker is not None else None
+        if counts is None:
+            counts = write_feeds(self.plans, self.settings, Path(self.output_path))
+        logger.info("feeds: %d feeds written for %d articles", *counts)
+
+
+def start_feed_worker(generators) -> None:
+    """Answer all_generators_finalized: feeds may be written from now on, in parallel with pages."""
+    for generator in generators:
+        if isinstance(generator, FeedsGenerator):
+            generator.start_worker()
 
 
 def get_generators(pelican):
@@ -286,3 +348,4 @@ def register() -> None:
     """Connect the feeds plugin (list it after "taxonomies" and "images" in PLUGINS)."""
     signals.initialized.connect(apply_defaults)
     signals.get_generators.connect(get_generators)
+    signals.all_generators_finalized.connect(start_feed_worker)

@@ -182,3 +182,27 @@ def test_reused_entries_give_the_same_bytes(kind):
     warm = build_feed(items[:4], spec_b, kind, entries=entries)
     assert warm == build_feed(items[:4], spec_b, kind)
     assert build_feed(items, SPEC, kind, entries=entries) == build_feed(items, SPEC, kind)
+
+
+def test_a_failed_feed_process_is_reported_and_leaves_the_work_to_the_build(tmp_path, caplog):
+    from feeds.feeds import FeedWorker
+
+    worker = FeedWorker([object()], {"FEEDS_MAX_ITEMS": 50}, tmp_path)  # not a plan: the child fails
+    assert worker.result() is None
+    assert "feeds: the feed process failed (AttributeError:" in caplog.text
+    assert "writing the feeds here" in caplog.text
+
+
+def test_a_forked_feed_process_sends_back_its_counts(tmp_path):
+    from feeds.feeds import FeedWorker
+
+    assert FeedWorker([], {"FEEDS_MAX_ITEMS": 50}, tmp_path).result() == (0, 0)
+
+
+def test_bad_worker_threshold_is_refused():
+    from types import SimpleNamespace
+
+    from feeds.feeds import apply_defaults
+
+    with pytest.raises(ValueError, match=r"FEEDS_WORKER_MIN_ARTICLES must be a whole number ≥ 0 \(0: never fork\)"):
+        apply_defaults(SimpleNamespace(settings={"FEEDS_WORKER_MIN_ARTICLES": -1}))

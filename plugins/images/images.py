@@ -106,6 +106,11 @@ def _url(settings, path: str) -> str:
     return f"{settings.get('SITEURL', '')}/{path}"
 
 
+def _cached_file(settings, url: str) -> Path:
+    """Return the cached file that will be published at url (the inverse of _url)."""
+    return _PUBLISH[url[len(settings.get("SITEURL", "")) + 1 :]]
+
+
 def _published(settings, image: str, info: ImageInfo):
     """Process (or fetch from cache) one image; register its files; return variants with URLs."""
     key, folder, variants = _cache(settings).variants(info, settings["IMAGES_WIDTHS"])
@@ -209,6 +214,8 @@ def set_lead_image(article, settings) -> None:
             article.lead_image["original"] = next(url for v, url in rows if v.role == "original")
             og = next((v, url) for v, url in rows if v.role == "og")
             article.og_image = markup.og_params(og[1], og[0], alt)
+            # Its size in bytes, for feed enclosures: feeds need not wait for the file to be published.
+            article.og_image["length"] = _cached_file(settings, og[1]).stat().st_size
             if not alt:
                 message, fix = markup.problem_text("no_alt", image)
                 report(where, lines.get("image_alt", lines.get("image", 1)), message, fix, "warning")
