@@ -1,10 +1,12 @@
 """Measure the Pagefind index and the bytes one first query downloads, on 10,000 synthetic articles.
 
-Run from the project root: ``.venv/bin/python bench/bench_search.py [--count 10000] [--query Q ...]``.
+Run from the project root: ``.venv/bin/python bench/bench_search.py [--count 10000] [--query Q ...]
+[--common-word-share S] [--common-word-locations K]`` (the last two default to a build's settings).
 Articles come from bench.corpus (deterministic, fictional) and are rendered as pages shaped like
 theme/templates/article.html (same classes, labels, byline, honourees, document and term lists).
 They then go through plugins/search exactly as in a real build: the same markup and folded copy
-(records.py), the same Pagefind options and the same re-cut of the index (search.make_bundle).
+(records.py), the same Pagefind options and the same re-cut of the index, common words capped
+(search.make_bundle).
 The bundle is served on loopback and each query runs as a first query in a fresh headless
 Chromium (Pagefind's JS, worker, WebAssembly, entry, metadata and index chunks, and the fragments
 of the ten results shown), recording every response.
@@ -21,6 +23,7 @@ import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import markdown
 
@@ -30,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.corpus import SEED, article, load_places  # noqa: E402
 from search.records import Record, prepare_page  # noqa: E402
-from search.search import bundle_config, make_bundle  # noqa: E402
+from search.search import bundle_config, make_bundle, validate_settings  # noqa: E402
 from vntext import format_date_vi  # noqa: E402
 
 # The place names of issue 7, then two queries made only of the corpus's most common syllables
@@ -167,7 +170,7 @@ def render(index: int, rng: random.Random, places) -> tuple[str, Record]:
     return page, record
 
 
-def index_corpus(count: int, out: Path) -> tuple[int, float]:
+def index_corpus(count: int, out: Path, settings: dict | None = None) -> tuple[int, float]:
     """Stage the prepared pages under out/pages and bundle them into out/pagefind as a build does.
 
     Return the bytes of HTML rendered and the seconds the bundle took (Pagefind and the re-cut).
@@ -183,7 +186,7 @@ def index_corpus(count: int, out: Path) -> tuple[int, float]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(prepare_page(page, record), encoding="utf-8")
     start = time.perf_counter()
-    make_bundle(pages, out / "pagefind", bundle_config({}))  # the default settings of a build
+    make_bundle(pages, out / "pagefind", bundle_config(settings or {}))  # by default a build's settings
     return raw, time.perf_counter() - start
 
 
@@ -238,11 +241,27 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--query", action="append", help=f"repeatable; default: {', '.join(QUERIES)}")
+    parser.add_argument(
+        "--common-word-share",
+        type=lambda v: None if v == "none" else float(v),
+        default=argparse.SUPPRESS,
+        metavar="S|none",
+        help="SEARCH_COMMON_WORD_SHARE (none: keep every position)",
+    )
+    parser.add_argument(
+        "--common-word-locations", type=int, default=argparse.SUPPRESS, metavar="K", help="SEARCH_COMMON_WORD_LOCATIONS"
+    )
     args = parser.parse_args(argv)
+    settings = {
+        f"SEARCH_{name.upper()}": getattr(args, name)
+        for name in ("common_word_share", "common_word_locations")
+        if hasattr(args, name)
+    }
+    validate_settings(SimpleNamespace(settings=settings))
     with tempfile.TemporaryDirectory() as folder:
         site = Path(folder)
         start = time.perf_counter()
-        raw, bundling = index_corpus(args.count, site)
+        raw, bundling = index_corpus(args.count, site, settings)
         elapsed = time.perf_counter() - start
         bundle = site / "pagefind"
         files = [p for p in bundle.rglob("*") if p.is_file()]
@@ -255,6 +274,7 @@ def main(argv=None) -> None:
             f"{args.count} articles ({raw / 1e6:.1f} MB of HTML) staged and bundled in {elapsed:.1f} s "
             f"(Pagefind and the re-cut of its index: {bundling:.1f} s)"
         )
+        print(f"settings: {bundle_config(settings)}")
         print(f"bundle: {len(files)} files, {sum(s for _, s in by_kind.values()) / 1024:.0f} KiB")
         for kind, (n, size) in sorted(by_kind.items()):
             print(f"  {kind:<12} {n:>6} files {size / 1024:>9.1f} KiB")

@@ -7,12 +7,21 @@ chunks reach 500–700 KiB, and a rare word such as "hue" (Huế) shares one wit
 syllables (hội, hình, kết, huyện…). Every query then downloads those chunks whole.
 
 This module rewrites the bundle's index after Pagefind has written it: the same words with the same
-postings, cut into chunks of about CHUNK_BYTES compressed bytes (a word larger than that gets a chunk
-of its own), and the metadata file's list of chunks updated to match. The pages a query word finds,
-and their scores, do not change. One thing does, as it would with any other cut: Pagefind also
-matches longer words that start with a query word ("ha" → "hai", "hành") but only among the words
-already loaded, so fewer such extensions come along with a small chunk than with a 600 KiB one (for
-Vietnamese, where they are different syllables, that is mostly noise gone).
+pages, cut into chunks of about CHUNK_BYTES compressed bytes (a word larger than that gets a chunk
+of its own), and the metadata file's list of chunks updated to match. One thing changes with any
+cut: Pagefind also matches longer words that start with a query word ("ha" → "hai", "hành") but
+only among the words already loaded, so fewer such extensions come along with a small chunk than
+with a 600 KiB one (for Vietnamese, where they are different syllables, that is mostly noise gone).
+
+A word found on a large share of the pages (COMMON_WORD_SHARE) whose postings still exceed a chunk
+is the one thing a chunk cannot bound: "công" lists 13 positions on each of 10,000 pages (169 KiB).
+For such a word each page keeps only its COMMON_WORD_LOCATIONS heaviest positions (a heading or
+title beats body text), earliest first among equals: every page that holds the word is still
+listed, under every spelling, and the words' positions in metadata fields (title, locality) are
+kept whole. What readers see change, for those words only: ranking counts at most that many
+occurrences per page, the excerpt is centred and highlighted on the kept positions, and a quoted
+phrase made of them matches in the body only where the kept positions are adjacent (titles and
+other metadata fields still match in full). See cap_locations.
 
 The formats are Pagefind's own (gzip of a signature and CBOR; see pagefind/src/index and
 pagefind_web/src in Pagefind's source); a bundle written by another version of Pagefind is left
@@ -33,6 +42,12 @@ logger = logging.getLogger(__name__)
 
 SUPPORTED_VERSIONS = {"1.5.2"}
 CHUNK_BYTES = 16 * 1024
+# A word on at least this share of the pages is "common"; see cap_common_words for the reasons.
+COMMON_WORD_SHARE = 0.2
+# Positions kept per page (and spelling) of a common word.
+COMMON_WORD_LOCATIONS = 1
+# Pagefind's weight of a position when no marker precedes it (its decoder's default).
+DEFAULT_WEIGHT = 25
 SIGNATURE = b"pagefind_dcd"
 
 
@@ -241,6 +256,189 @@ def chunk_bounds(runs: list[list[tuple[str, bytes]]]) -> list[tuple[str, str]]:
     return bounds
 
 
+# --- Common words: fewer positions per page ---
+
+
+def decode_locations(locs: list[int]) -> list[tuple[int, int]]:
+    """Return the (weight, position) pairs of one page's location list, as pagefind_web reads them.
+
+    A negative number -(w + 1) sets the weight w of the positions after it and makes the next one
+    absolute; any other number is the distance from the previous position. Weight 25 holds until
+    the first marker (body text is weight 24, so most lists open with -25); headings weigh more
+    (h1 168, h2 144…), text marked data-pagefind-weight="0.5" 12.
+    """
+    pairs = []
+    weight, position = DEFAULT_WEIGHT, 0
+    for value in locs:
+        if value < 0:
+            weight, position = min(-value - 1, 255), 0
+        else:
+            position += value
+            pairs.append((weight, position))
+    return pairs
+
+
+def encode_locations(pairs) -> list[int]:
+    """Return the location list of (weight, position) pairs exactly as Pagefind 1.5.2 writes it.
+
+    Sorted by weight, the default weight first, then by position (positions_to_packed_page in
+    pagefind/src/index/mod.rs).
+    """
+    locs: list[int] = []
+    weight, last = DEFAULT_WEIGHT, 0
+    for w, position in sorted(pairs, key=lambda p: (0 if p[0] == DEFAULT_WEIGHT else p[0], p[1])):
+        if w != weight:
+            locs += [-w - 1, position]
+            weight = w
+        else:
+            locs.append(position - last)
+        last = position
+    return locs
+
+
+def cap_locations(locs: list[int], limit: int) -> list[int]:
+    """Return one page's location list keeping its `limit` heaviest positions, earliest first.
+
+    A list with no more positions than that is returned as it is.
+    """
+    if sum(value >= 0 for value in locs) <= limit:
+        return locs
+    kept = sorted(decode_locations(locs), key=lambda pair: (-pair[0], pair[1]))[:limit]
+    return encode_locations(kept)
+
+
+def _scan_pages(data: bytes, pos: int) -> tuple[list[tuple[int, int, int, list[int], int]], int]:
+    """Read the page list at pos of a word entry; return its pages and the position after it.
+
+    A page is [page number minus the previous page's, locations, metadata-field locations]; each is
+    returned as (that difference, start and end of the locations in data, the locations, how many
+    of them are positions). Written out flat: the common words of 10,000 pages hold 13 million.
+    """
+    major, count, pos = _read_head(data, pos)
+    if major != 4:
+        raise FormatError("a word's pages must be an array")
+    pages = []
+    for _ in range(count):
+        if data[pos] != 0x83:  # an array of 3
+            raise FormatError("a page must be [page delta, locations, meta locations]")
+        major, delta, pos = _read_head(data, pos + 1)
+        start = pos
+        kind, number, pos = _read_head(data, pos)
+        if major != 0 or kind != 4:
+            raise FormatError("a page must be [page delta, locations, meta locations]")
+        locs: list[int] = []
+        positions = 0
+        for _ in range(number):
+            first = data[pos]
+            if first < 24:  # most distances: an unsigned integer in the head
+                locs.append(first)
+                positions += 1
+                pos += 1
+            elif first == 0x18:  # a larger one in one byte
+                locs.append(data[pos + 1])
+                positions += 1
+                pos += 2
+            elif first == 0x38:  # a weight marker -1 … -256
+                locs.append(-1 - data[pos + 1])
+                pos += 2
+            else:
+                major, value, pos = _read_head(data, pos)
+                if major == 0:
+                    locs.append(value)
+                    positions += 1
+                elif major == 1:
+                    locs.append(-1 - value)
+                else:
+                    raise FormatError("a location must be an integer")
+        end = pos
+        pos = pos + 1 if data[pos] == 0x80 else _skip(data, pos)  # mostly no metadata-field positions
+        pages.append((delta, start, end, locs, positions))
+    return pages, pos
+
+
+_INTEGERS = {v: _head(0, v) if v >= 0 else _head(1, -1 - v) for v in range(-256, 4096)}
+
+
+def _int_array(values: list[int]) -> bytes:
+    """Return CBOR for a short array of integers (as cbor_dumps, faster)."""
+    return _head(4, len(values)) + b"".join(_INTEGERS.get(v) or cbor_dumps(v) for v in values)
+
+
+def cap_word(entry: bytes, least: float, limit: int) -> bytes | None:
+    """Return a word entry with each page keeping `limit` positions, or None if on fewer than `least` pages.
+
+    An entry is [word, pages, [[spelling, pages], ...]]: the pages of the unaccented form, then
+    those of each spelling with diacritics. A page is counted once whatever its spellings, and each
+    page list is capped apart, so that a search for an exact spelling still finds every page.
+    Everything but the capped location lists is copied byte for byte.
+    """
+    try:
+        major, length, pos = _read_head(entry, 0)
+        kind, size, pos = _read_head(entry, pos)
+        if major != 4 or length != 3 or kind != 3:
+            raise FormatError("a word entry must be [word, pages, variants]")
+        pages, pos = _scan_pages(entry, pos + size)
+        lists = [pages]
+        major, variants, pos = _read_head(entry, pos)
+        if major != 4:
+            raise FormatError("a word's variants must be an array")
+        for _ in range(variants):
+            major, length, pos = _read_head(entry, pos)
+            kind, size, pos = _read_head(entry, pos)
+            if major != 4 or length != 2 or kind != 3:
+                raise FormatError("a variant must be [form, pages]")
+            pages, pos = _scan_pages(entry, pos + size)
+            lists.append(pages)
+    except IndexError:
+        raise FormatError("truncated CBOR") from None
+    if pos != len(entry):
+        raise FormatError("trailing bytes after a word entry")
+    found = set()
+    for pages in lists:
+        number = 0
+        for delta, _, _, _, _ in pages:
+            number += delta
+            found.add(number)
+    if len(found) < least:
+        return None
+    out = bytearray()
+    copied = 0
+    for pages in lists:
+        for _, start, end, locs, positions in pages:
+            if positions > limit:
+                out += entry[copied:start]
+                out += _int_array(cap_locations(locs, limit))
+                copied = end
+    out += entry[copied:]
+    return bytes(out)
+
+
+def cap_common_words(
+    words: list[tuple[str, bytes]], page_count: int, share: float | None, limit: int, budget: int
+) -> tuple[list[tuple[str, bytes]], int]:
+    """Return the words with each common word's positions capped, and how many words were capped.
+
+    A word is common when it is on at least `share` of the `page_count` pages (share None: never)
+    and its entry is larger than `budget` compressed, i.e. when it gets a chunk of its own anyway:
+    capping a smaller word would change its ranking without making any download smaller. Each
+    page list of a common word keeps its `limit` heaviest positions (cap_word, cap_locations).
+    """
+    if share is None:
+        return words, 0
+    least = share * page_count
+    result = []
+    capped = 0
+    for text, entry in words:
+        # Each page of an entry takes 4 bytes at least: a cheap bound before reading it.
+        if len(entry) >= 4 * least and len(zlib.compress(entry, 1)) > budget:
+            smaller = cap_word(entry, least, limit)
+            if smaller is not None:
+                entry = smaller
+                capped += 1
+        result.append((text, entry))
+    return result, capped
+
+
 def _name(language: str, cbor: bytes, length: int, taken: set[str]) -> str:
     digest = hashlib.sha256(cbor).hexdigest()
     while f"{language}_{digest[:length]}" in taken and length < len(digest):
@@ -263,15 +461,20 @@ def _plan(bundle: Path, entry: dict) -> list:
         keys = [word for word, _ in words]
         if keys != sorted(set(keys)):
             raise FormatError(f"the words of the {language} index are not sorted and distinct")
-        plans.append((language, info, meta_path, meta, old, words))
+        plans.append([language, info, meta_path, meta, old, words])
     return plans
 
 
-def rechunk(bundle: Path, budget: int = CHUNK_BYTES) -> bool:
+def rechunk(
+    bundle: Path,
+    budget: int = CHUNK_BYTES,
+    common_share: float | None = COMMON_WORD_SHARE,
+    common_locations: int = COMMON_WORD_LOCATIONS,
+) -> bool:
     """Re-cut the word index of every language in a Pagefind bundle; return False if left as is.
 
-    Everything is read and checked before the first file is touched: on FormatError the bundle is
-    unchanged.
+    The positions of common words are capped first (cap_common_words). Everything is read and
+    checked before the first file is touched: on FormatError the bundle is unchanged.
     """
     entry_path = bundle / "pagefind-entry.json"
     try:
@@ -284,6 +487,12 @@ def rechunk(bundle: Path, budget: int = CHUNK_BYTES) -> bool:
             )
             return False
         plans = _plan(bundle, entry)
+        for plan in plans:
+            language, meta = plan[0], plan[3]
+            if not isinstance(meta[1], list):
+                raise FormatError(f"the {language} metadata must list its pages")
+            plan[5], capped = cap_common_words(plan[5], len(meta[1]), common_share, common_locations, budget)
+            logger.debug("search: %s index: positions of %d common words capped", language, capped)
     except (OSError, KeyError, TypeError, IndexError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise FormatError(f"unexpected Pagefind bundle: {error!r}") from error
     for language, info, meta_path, meta, old, words in plans:

@@ -13,7 +13,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 
-from .bundle import CHUNK_BYTES, FormatError, rechunk
+from .bundle import CHUNK_BYTES, COMMON_WORD_LOCATIONS, COMMON_WORD_SHARE, FormatError, rechunk
 from .records import prepare_page, record_for
 
 logger = logging.getLogger(__name__)
@@ -43,12 +43,17 @@ DEFAULTS = {
     # Compressed size the word index is cut into (see bundle.py): what one query word costs at most,
     # unless that word alone is larger.
     "SEARCH_CHUNK_BYTES": CHUNK_BYTES,
+    # A word on at least this share of the pages, too large for one chunk, keeps only
+    # SEARCH_COMMON_WORD_LOCATIONS positions per page (every page is still listed; see bundle.py).
+    # None keeps every position.
+    "SEARCH_COMMON_WORD_SHARE": COMMON_WORD_SHARE,
+    "SEARCH_COMMON_WORD_LOCATIONS": COMMON_WORD_LOCATIONS,
 }
 
 _records: list = []
 
 # Bump when the post-processing of the bundle changes, so cached bundles are rebuilt.
-BUNDLE_FORMAT = "rechunk-1"
+BUNDLE_FORMAT = "rechunk-2"
 
 
 def setting(settings, name):
@@ -66,6 +71,18 @@ def validate_settings(pelican) -> None:
     chunk = setting(pelican.settings, "SEARCH_CHUNK_BYTES")
     if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
         raise ValueError(f"search: SEARCH_CHUNK_BYTES={chunk!r} must be a positive whole number of bytes, e.g. 16384")
+    share = setting(pelican.settings, "SEARCH_COMMON_WORD_SHARE")
+    if share is not None and (isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1):
+        raise ValueError(
+            f"search: SEARCH_COMMON_WORD_SHARE={share!r} must be a share of the pages above 0 and at most 1, "
+            "e.g. 0.2, or None to keep every position of every word"
+        )
+    locations = setting(pelican.settings, "SEARCH_COMMON_WORD_LOCATIONS")
+    if isinstance(locations, bool) or not isinstance(locations, int) or locations < 1:
+        raise ValueError(
+            f"search: SEARCH_COMMON_WORD_LOCATIONS={locations!r} must be a positive whole number of positions "
+            "kept per page, e.g. 1"
+        )
     selectors = setting(pelican.settings, "SEARCH_EXCLUDE_SELECTORS")
     if not isinstance(selectors, (list, tuple)) or not all(isinstance(x, str) and x for x in selectors):
         raise ValueError(
@@ -115,6 +132,8 @@ def bundle_config(settings) -> dict:
         "language": setting(settings, "SEARCH_LANGUAGE"),
         "exclude_selectors": list(setting(settings, "SEARCH_EXCLUDE_SELECTORS")),
         "chunk_bytes": setting(settings, "SEARCH_CHUNK_BYTES"),
+        "common_word_share": setting(settings, "SEARCH_COMMON_WORD_SHARE"),
+        "common_word_locations": setting(settings, "SEARCH_COMMON_WORD_LOCATIONS"),
     }
 
 
@@ -136,7 +155,7 @@ def make_bundle(folder: Path, target: Path, config: dict) -> int:
     """Index the prepared pages in folder into a bundle at target; return how many were indexed."""
     indexed = run_in_own_loop(index_folder(folder, target, config))
     try:
-        rechunk(target, config["chunk_bytes"])
+        rechunk(target, config["chunk_bytes"], config["common_word_share"], config["common_word_locations"])
     except FormatError as error:  # raised before anything is rewritten: Pagefind's bundle stays whole
         logger.warning("search: index chunks left as Pagefind wrote them (%s); first queries will be larger", error)
     return indexed

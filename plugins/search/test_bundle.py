@@ -1,5 +1,8 @@
 import gzip
 import json
+import random
+import shutil
+import zlib
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -8,15 +11,20 @@ import pytest
 from search.bundle import (
     SIGNATURE,
     FormatError,
+    cap_common_words,
+    cap_locations,
+    cap_word,
     cbor_dumps,
     cbor_loads,
     chunk_bounds,
+    decode_locations,
+    encode_locations,
     pack,
     read_pf,
     rechunk,
     split_words,
 )
-from search.search import DEFAULTS, make_bundle, validate_settings
+from search.search import DEFAULTS, bundle_config, inputs_digest, make_bundle, validate_settings
 
 
 @pytest.mark.parametrize(
@@ -83,12 +91,27 @@ PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>x</t
 </article></body></html>"""
 
 
+def repeated(sentence: str, times: int) -> str:
+    """The sentence `times` times, with a varying number of filler words between (irregular positions)."""
+    rng = random.Random(sentence)
+    fillers = ["năm", "nay", "tại", "xã", "với", "nhiều", "người"]
+    return " ".join(sentence + " " + " ".join(fillers[: rng.randrange(8)]) for _ in range(times))
+
+
+BODIES = [
+    "Huế đẹp và thơ",
+    # A heading at the end: its "thi" outweighs all the earlier ones in the body.
+    repeated("Đông Hà thi đua khen thưởng", 80) + "</p><h2>Thi đua</h2><p>kết thúc",
+    "Tuần Giáo " + repeated("công dân tiêu biểu", 80),
+]
+
+
 @pytest.fixture(scope="module")
-def small_bundle(tmp_path_factory):
-    """A Pagefind bundle of a few pages, re-cut into chunks of a few words each."""
+def bundles(tmp_path_factory):
+    """Pagefind bundles of the same few pages, re-cut into chunks of a few words each: with the default
+    settings (twice), with two positions kept per page of a common word, and with every position."""
     root = tmp_path_factory.mktemp("bundle")
-    bodies = ["Huế đẹp và thơ", "Đông Hà thi đua khen thưởng " * 40, "Tuần Giáo " + "công dân tiêu biểu " * 60]
-    for number, body in enumerate(bodies):
+    for number, body in enumerate(BODIES):
         page = root / "pages" / f"bai-{number}" / "index.html"
         page.parent.mkdir(parents=True)
         page.write_text(PAGE.format(title=f"Tin {number}", body=body), encoding="utf-8")
@@ -96,9 +119,23 @@ def small_bundle(tmp_path_factory):
         "language": "vi",
         "exclude_selectors": list(DEFAULTS["SEARCH_EXCLUDE_SELECTORS"]),
         "chunk_bytes": 64,
+        "common_word_share": DEFAULTS["SEARCH_COMMON_WORD_SHARE"],
+        "common_word_locations": DEFAULTS["SEARCH_COMMON_WORD_LOCATIONS"],
     }
-    assert make_bundle(root / "pages", root / "pagefind", config) == len(bodies)
-    return root / "pagefind"
+    variants = {
+        "default": {},
+        "default again": {},
+        "two": {"common_word_locations": 2},
+        "every position": {"common_word_share": None},
+    }
+    for name, changes in variants.items():
+        assert make_bundle(root / "pages", root / name, {**config, **changes}) == len(BODIES)
+    return {name: root / name for name in variants}
+
+
+@pytest.fixture(scope="module")
+def small_bundle(bundles):
+    return bundles["default"]
 
 
 def index_of(bundle: Path):
@@ -162,3 +199,210 @@ def test_rechunk_raises_before_touching_anything_when_a_chunk_is_unreadable(tmp_
 def test_bad_bundle_settings_are_rejected_naming_the_setting(name, value):
     with pytest.raises(ValueError, match=name):
         validate_settings(SimpleNamespace(settings={name: value}))
+
+
+# --- Common words: fewer positions per page ---
+
+
+def test_locations_decode_and_encode_exactly_as_pagefind_writes_them():
+    # Pagefind 1.5.2 lists the default weight 25 first, then by weight and position; a marker -(w + 1)
+    # sets the weight and makes the next position absolute. Body text is 24, an h1 168, weight="0.5" 12.
+    locs = [2, -13, 90, -25, 3, 4, -169, 0]
+    pairs = [(25, 2), (12, 90), (24, 3), (24, 7), (168, 0)]
+    assert decode_locations(locs) == pairs
+    assert encode_locations(reversed(pairs)) == locs
+
+
+def test_cap_locations_keeps_the_heaviest_positions_then_the_earliest():
+    locs = encode_locations([(24, 3), (24, 7), (168, 40), (12, 1), (24, 9), (144, 60)])
+    assert decode_locations(cap_locations(locs, 1)) == [(168, 40)]
+    assert decode_locations(cap_locations(locs, 2)) == [(144, 60), (168, 40)]
+    assert decode_locations(cap_locations(locs, 4)) == [(24, 3), (24, 7), (144, 60), (168, 40)]
+    assert cap_locations(locs, 6) is locs
+
+
+def entry(text, pages, variants=()):
+    """Encode a word entry; pages maps a page number to (weight, position) pairs and meta locations."""
+
+    def listed(pages):
+        out, last = [], 0
+        for number in sorted(pages):
+            pairs, meta = pages[number]
+            out.append([number - last, encode_locations(pairs), meta])
+            last = number
+        return out
+
+    return cbor_dumps([text, listed(pages), [[form, listed(forms)] for form, forms in variants]])
+
+
+def page_lists(word):
+    return [word[1], *(variant[1] for variant in word[2])]
+
+
+BODY = [(24, p) for p in range(3, 60, 4)]
+CONG = entry(
+    "cong",
+    {0: (BODY, []), 3: ([(24, 8)], [-1, 0])},
+    [
+        ("công", {0: ([(24, 2), (24, 5)], []), 1: ([*BODY, (168, 80)], [-1, 0, 2]), 4: ([(12, 9), (24, 70)], [])}),
+        ("cộng", {4: ([(24, 1)], [])}),
+    ],
+)
+
+
+def test_cap_word_keeps_every_page_of_every_spelling_with_its_heaviest_positions():
+    capped = cap_word(CONG, least=5 * 0.2, limit=1)
+    whole, cut = cbor_loads(CONG), cbor_loads(capped)
+    assert len(capped) < len(CONG)
+    assert [[page[0] for page in pages] for pages in page_lists(cut)] == [[0, 3], [0, 1, 3], [4]]
+    assert [[page[2] for page in pages] for pages in page_lists(cut)] == [
+        [page[2] for page in pages] for pages in page_lists(whole)
+    ]
+    kept = [[decode_locations(page[1]) for page in pages] for pages in page_lists(cut)]
+    assert kept == [[[(24, 3)], [(24, 8)]], [[(24, 2)], [(168, 80)], [(24, 70)]], [[(24, 1)]]]
+
+
+def test_cap_word_leaves_a_word_on_too_few_pages():
+    assert cap_word(CONG, least=6, limit=1) is None  # on 5 pages: 0, 1, 3 and 4, counted once each
+    assert cap_word(CONG, least=4, limit=1) is not None
+
+
+def test_cap_common_words_caps_only_words_on_the_share_of_pages_and_larger_than_a_chunk():
+    small = entry("an", {n: ([(24, 1), (24, 2)], []) for n in range(4)})
+    rare = entry("hue", {0: ([(24, p * p % 4001) for p in range(300)], [])})
+    budget = len(zlib.compress(small, 1))
+    assert len(zlib.compress(rare, 1)) > budget < len(zlib.compress(CONG, 1))
+    words = [("an", small), ("cong", CONG), ("hue", rare)]
+    capped, count = cap_common_words(words, page_count=10, share=0.4, limit=1, budget=budget)
+    assert count == 1
+    assert capped == [("an", small), ("cong", cap_word(CONG, 4, 1)), ("hue", rare)]
+    assert cap_common_words(words, page_count=10, share=None, limit=1, budget=0) == (words, 0)
+
+
+def entries_of(bundle: Path) -> dict[str, bytes]:
+    _, meta, _ = index_of(bundle)
+    return {w: raw for _, _, name in meta[2] for w, raw in split_words(read_pf(bundle / "index" / f"{name}.pf_index"))}
+
+
+def test_pagefind_writes_locations_as_encode_locations_does(bundles):
+    pages = [
+        page
+        for raw in entries_of(bundles["every position"]).values()
+        for pages in page_lists(cbor_loads(raw))
+        for page in pages
+    ]
+    assert len(pages) > 30
+    assert all(encode_locations(decode_locations(page[1])) == page[1] for page in pages)
+
+
+@pytest.mark.parametrize(("name", "limit"), [("default", DEFAULTS["SEARCH_COMMON_WORD_LOCATIONS"]), ("two", 2)])
+def test_common_words_of_a_pagefind_bundle_keep_their_heaviest_positions_on_every_page(bundles, name, limit):
+    whole, cut = entries_of(bundles["every position"]), entries_of(bundles[name])
+    assert whole.keys() == cut.keys()
+    share = DEFAULTS["SEARCH_COMMON_WORD_SHARE"]
+    capped = set()
+    for text, raw in whole.items():
+        word, kept = cbor_loads(raw), cbor_loads(cut[text])
+        found = {sum(page[0] for page in pages[: i + 1]) for pages in page_lists(word) for i in range(len(pages))}
+        if len(found) < share * len(BODIES) or len(zlib.compress(raw, 1)) <= 64:
+            assert cut[text] == raw
+            continue
+        capped.add(text)
+        assert kept[0] == word[0]
+        for pages, capped_pages in zip(page_lists(word), page_lists(kept), strict=True):
+            assert [p[0] for p in capped_pages] == [p[0] for p in pages]
+            assert [p[2] for p in capped_pages] == [p[2] for p in pages]
+            for page, capped_page in zip(pages, capped_pages, strict=True):
+                heaviest = sorted(decode_locations(page[1]), key=lambda pair: (-pair[0], pair[1]))[:limit]
+                assert sorted(decode_locations(capped_page[1])) == sorted(heaviest)
+    assert {"thi", "cong", "tieu"} <= capped
+    thi = page_lists(cbor_loads(cut["thi"]))[0]
+    kept = decode_locations(thi[0][1])
+    assert max(kept) == (144, max(position for _, position in kept))  # the h2 at the end comes first
+    assert sorted(weight for weight, _ in kept) == [24] * (limit - 1) + [144]
+
+
+def test_rechunk_writes_the_same_bytes_for_the_same_bundle(bundles, tmp_path):
+    from search.search import index_folder, run_in_own_loop
+
+    config = {"language": "vi", "exclude_selectors": list(DEFAULTS["SEARCH_EXCLUDE_SELECTORS"])}
+    pages = bundles["default"].parent / "pages"
+    run_in_own_loop(index_folder(pages, tmp_path / "a", config))
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    for name in "ab":
+        assert rechunk(tmp_path / name, 64, 0.2, 1)
+    files = [
+        {p.relative_to(tmp_path / n): p.read_bytes() for p in (tmp_path / n).rglob("*") if p.is_file()} for n in "ab"
+    ]
+    assert files[0] == files[1]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        (
+            "SEARCH_COMMON_WORD_SHARE",
+            0,
+            "search: SEARCH_COMMON_WORD_SHARE=0 must be a share of the pages above 0 and at most 1, e.g. 0.2, "
+            "or None to keep every position of every word",
+        ),
+        (
+            "SEARCH_COMMON_WORD_SHARE",
+            20,
+            "search: SEARCH_COMMON_WORD_SHARE=20 must be a share of the pages above 0 and at most 1, e.g. 0.2, "
+            "or None to keep every position of every word",
+        ),
+        (
+            "SEARCH_COMMON_WORD_SHARE",
+            "20%",
+            "search: SEARCH_COMMON_WORD_SHARE='20%' must be a share of the pages above 0 and at most 1, e.g. 0.2, "
+            "or None to keep every position of every word",
+        ),
+        (
+            "SEARCH_COMMON_WORD_SHARE",
+            True,
+            "search: SEARCH_COMMON_WORD_SHARE=True must be a share of the pages above 0 and at most 1, e.g. 0.2, "
+            "or None to keep every position of every word",
+        ),
+        (
+            "SEARCH_COMMON_WORD_LOCATIONS",
+            0,
+            "search: SEARCH_COMMON_WORD_LOCATIONS=0 must be a positive whole number of positions kept per page, e.g. 1",
+        ),
+        (
+            "SEARCH_COMMON_WORD_LOCATIONS",
+            2.5,
+            "search: SEARCH_COMMON_WORD_LOCATIONS=2.5 must be a positive whole number of positions kept per page, "
+            "e.g. 1",
+        ),
+        (
+            "SEARCH_COMMON_WORD_LOCATIONS",
+            None,
+            "search: SEARCH_COMMON_WORD_LOCATIONS=None must be a positive whole number of positions kept per page, "
+            "e.g. 1",
+        ),
+    ],
+)
+def test_bad_common_word_settings_are_refused_with_the_fix(name, value, message):
+    with pytest.raises(ValueError) as refused:
+        validate_settings(SimpleNamespace(settings={name: value}))
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [{}, {"SEARCH_COMMON_WORD_SHARE": None}, {"SEARCH_COMMON_WORD_SHARE": 1, "SEARCH_COMMON_WORD_LOCATIONS": 3}],
+)
+def test_good_common_word_settings_are_accepted_and_shape_the_cache_key(settings):
+    validate_settings(SimpleNamespace(settings=settings))
+    config = bundle_config(settings)
+    assert config["common_word_share"] == settings.get("SEARCH_COMMON_WORD_SHARE", DEFAULTS["SEARCH_COMMON_WORD_SHARE"])
+    assert config["common_word_locations"] == settings.get("SEARCH_COMMON_WORD_LOCATIONS", 1)
+
+
+def test_common_word_settings_change_the_bundle_cache_key(tmp_path):
+    keys = {
+        inputs_digest(tmp_path, bundle_config(settings))
+        for settings in [{}, {"SEARCH_COMMON_WORD_SHARE": 0.5}, {"SEARCH_COMMON_WORD_LOCATIONS": 2}]
+    }
+    assert len(keys) == 3
