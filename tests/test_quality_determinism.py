@@ -25,6 +25,7 @@ for output in outputs:
         SEARCH_CACHE_PATH=search_cache,
         IMAGES_CARD_POOL_MIN=int(os.environ["TEST_WORKERS_MIN"]),
         FEEDS_WORKER_MIN_ARTICLES=int(os.environ["TEST_WORKERS_MIN"]),
+        SEARCH_WORKER_MIN_ARTICLES=int(os.environ["TEST_WORKERS_MIN"]),
     )
 """
 
@@ -48,7 +49,7 @@ def test_two_builds_from_scratch_are_byte_identical(tmp_path):
     first, second, again = tmp_path / "first", tmp_path / "second", tmp_path / "second-again"
     search_cache = tmp_path / "search-cache"
     runs = [
-        # The first draws share cards and writes feeds in the build process, the second in worker
+        # The first draws share cards, writes feeds and indexes in the build process, the second in worker
         # processes (as large sites do) while pages are written: the output must not tell them apart.
         ({"PYTHONHASHSEED": "1", "TZ": "UTC", "LC_ALL": "C.UTF-8", "TEST_WORKERS_MIN": "100000"}, [first]),
         # The second process also builds once more (warm, in the same process), as `invoke livereload` does.

@@ -4,6 +4,7 @@ import asyncio
 import concurrent.futures
 import hashlib
 import logging
+import multiprocessing
 import os
 import shutil
 import tempfile
@@ -48,6 +49,9 @@ DEFAULTS = {
     # None keeps every position.
     "SEARCH_COMMON_WORD_SHARE": COMMON_WORD_SHARE,
     "SEARCH_COMMON_WORD_LOCATIONS": COMMON_WORD_LOCATIONS,
+    # Sites with at least this many articles are indexed by a forked process as soon as the
+    # article pages are written, while the build renders the other pages (0: never fork).
+    "SEARCH_WORKER_MIN_ARTICLES": 500,
 }
 
 _records: list = []
@@ -82,6 +86,11 @@ def validate_settings(pelican) -> None:
         raise ValueError(
             f"search: SEARCH_COMMON_WORD_LOCATIONS={locations!r} must be a positive whole number of positions "
             "kept per page, e.g. 1"
+        )
+    threshold = setting(pelican.settings, "SEARCH_WORKER_MIN_ARTICLES")
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 0:
+        raise ValueError(
+            f"search: SEARCH_WORKER_MIN_ARTICLES={threshold!r} must be a whole number ≥ 0 (0: never fork), e.g. 500"
         )
     selectors = setting(pelican.settings, "SEARCH_EXCLUDE_SELECTORS")
     if not isinstance(selectors, (list, tuple)) or not all(isinstance(x, str) and x for x in selectors):
@@ -162,12 +171,18 @@ def make_bundle(folder: Path, target: Path, config: dict) -> int:
 
 
 def write_index(output: Path, records, settings) -> int:
-    """Index the article pages found in `output` (or reuse the bundle of identical inputs).
+    """Index the article pages found in `output` (or reuse the bundle of identical inputs)."""
+    cached, count = cached_bundle(output, records, settings)
+    sync_tree(cached, output / setting(settings, "SEARCH_OUTPUT_PATH"))
+    return count
+
+
+def cached_bundle(output: Path, records, settings) -> tuple[Path, int]:
+    """Return the cached bundle of the article pages found in `output` (made if missing), and their count.
 
     The prepared pages are staged in a temporary folder and indexed in one request: the Python
     API answers one request per 0.1 s, far too slow to send 10,000 pages one by one.
     """
-    target = output / setting(settings, "SEARCH_OUTPUT_PATH")
     config = bundle_config(settings)
     cache_root = Path(setting(settings, "SEARCH_CACHE_PATH"))
     with tempfile.TemporaryDirectory(prefix="search-") as folder:
@@ -183,8 +198,67 @@ def write_index(output: Path, records, settings) -> int:
                 fresh.rename(cached)
             except OSError:  # another build stored the same bundle first
                 shutil.rmtree(fresh, ignore_errors=True)
-    sync_tree(cached, target)
-    return count
+    return cached, count
+
+
+def _bundle_in_child(output: Path, records, settings, connection) -> None:
+    """The forked process: make the bundle; send back its path and count, and what it would have logged."""
+    collected: list[tuple[int, str]] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            collected.append((record.levelno, record.getMessage()))
+
+    family = logging.getLogger(__name__.rsplit(".", 1)[0] if "." in __name__ else __name__)
+    family.handlers, family.propagate = [Collect()], False  # the build process prints them, in order
+    try:
+        cached, count = cached_bundle(output, records, settings)
+        connection.send(("done", (str(cached), count), collected))
+    except BaseException as error:  # noqa: BLE001 - reported to the build process
+        connection.send(("failed", f"{type(error).__name__}: {error}", collected))
+    finally:
+        connection.close()
+
+
+class BundleWorker:
+    """The bundle made by a forked copy of the build process while the build renders other pages."""
+
+    def __init__(self, output: Path, records, settings):
+        context = multiprocessing.get_context("fork")
+        self.connection, child_end = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=_bundle_in_child, args=(output, records, settings, child_end), name="search", daemon=True
+        )
+        self.process.start()
+        child_end.close()
+
+    def result(self) -> tuple[Path, int] | None:
+        """Wait for the child; return (bundle, count), or None (with a warning) if it did not finish."""
+        try:
+            status, value, collected = self.connection.recv()
+        except (EOFError, OSError):
+            status, value, collected = "failed", f"the process ended with code {self.process.exitcode}", []
+        finally:
+            self.process.join()
+            self.connection.close()
+        for level, message in collected:
+            logger.log(level, "%s", message)
+        if status == "done":
+            return Path(value[0]), value[1]
+        logger.warning("search: the indexing process failed (%s); indexing here", value)
+        return None
+
+
+_worker: list[BundleWorker] = []
+
+
+def start_worker(generator, writer=None) -> None:
+    """Answer article_writer_finalized: article pages are on disk, index them on the second core."""
+    settings = generator.settings
+    threshold = setting(settings, "SEARCH_WORKER_MIN_ARTICLES")
+    if setting(settings, "SEARCH_ENABLED") and threshold and len(_records) >= threshold:
+        output = Path(generator.output_path).resolve()
+        _worker[:] = [BundleWorker(output, list(_records), settings)]
 
 
 def sync_tree(source: Path, target: Path) -> None:
@@ -212,18 +286,24 @@ def run_in_own_loop(coroutine):
 
 
 def build_index(pelican) -> None:
-    """Write the Pagefind bundle into the output folder."""
+    """Write the Pagefind bundle into the output folder (made by the worker when there is one)."""
     try:
+        worker = _worker.pop() if _worker else None
         if setting(pelican.settings, "SEARCH_ENABLED") and _records:
             output = Path(pelican.output_path).resolve()
-            count = write_index(output, list(_records), pelican.settings)
-            logger.info("search: indexed %d articles", count)
+            made = worker.result() if worker is not None else None
+            if made is None:
+                made = cached_bundle(output, list(_records), pelican.settings)
+            sync_tree(made[0], output / setting(pelican.settings, "SEARCH_OUTPUT_PATH"))
+            logger.info("search: indexed %d articles", made[1])
     finally:
         _records.clear()
+        _worker.clear()
 
 
 def register() -> None:
     """Connect the search plugin."""
     signals.initialized.connect(validate_settings)
     signals.all_generators_finalized.connect(collect_articles)
+    signals.article_writer_finalized.connect(start_worker)
     signals.finalized.connect(build_index)

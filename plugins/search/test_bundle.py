@@ -406,3 +406,34 @@ def test_common_word_settings_change_the_bundle_cache_key(tmp_path):
         for settings in [{}, {"SEARCH_COMMON_WORD_SHARE": 0.5}, {"SEARCH_COMMON_WORD_LOCATIONS": 2}]
     }
     assert len(keys) == 3
+
+
+# --- the forked indexing process --------------------------------------------------------------
+
+
+def test_bad_worker_threshold_is_refused_with_the_fix():
+    with pytest.raises(ValueError) as refused:
+        validate_settings(SimpleNamespace(settings={"SEARCH_WORKER_MIN_ARTICLES": -1}))
+    assert str(refused.value) == (
+        "search: SEARCH_WORKER_MIN_ARTICLES=-1 must be a whole number ≥ 0 (0: never fork), e.g. 500"
+    )
+
+
+def test_a_failed_indexing_process_is_reported_and_leaves_the_work_to_the_build(tmp_path, caplog):
+    from search.search import BundleWorker
+
+    worker = BundleWorker(tmp_path, [object()], {"SEARCH_CACHE_PATH": str(tmp_path / "cache")})  # not a record
+    assert worker.result() is None
+    assert "search: the indexing process failed (AttributeError:" in caplog.text
+    assert "indexing here" in caplog.text
+
+
+def test_the_indexing_process_hands_its_warnings_to_the_build(tmp_path, caplog):
+    from search.records import Record
+    from search.search import BundleWorker
+
+    missing = Record("tin/khong-co/index.html", "/tin/khong-co/", "Tin", [], "2025", "", [])
+    worker = BundleWorker(tmp_path, [missing], {"SEARCH_CACHE_PATH": str(tmp_path / "cache")})
+    made = worker.result()
+    assert made is not None and made[1] == 0
+    assert "search: tin/khong-co/index.html was not written; left out of the index" in caplog.text
