@@ -43,7 +43,11 @@ PLUGIN_PATHS = [{root!r} + "/plugins"]
 BUILD_DATE = "2026-01-01T00:00:00+07:00"
 CONTENT_CHECKS_STRICT = False
 CACHE_PATH = {cache!r}
-IMAGES_CACHE_PATH = {cache!r} + "/images"  # cleared with the content cache before each cold build
+# Every cache lives in the folder cleared before each cold build: a cold build pays for
+# everything (images, share cards, the search bundle, the gazetteer index).
+IMAGES_CACHE_PATH = {cache!r} + "/images"
+SEARCH_CACHE_PATH = {cache!r} + "/pagefind"
+LOCALITIES_CACHE_PATH = {cache!r} + "/gazetteer"
 if "incremental" not in PLUGINS:  # noqa: F405
     PLUGINS = [*PLUGINS, "incremental"]  # noqa: F405
 """
