@@ -10,6 +10,7 @@ wall-clock and as CPU time (the fairer figure on a busy machine).
 """
 
 import argparse
+import os
 import resource
 import shutil
 import subprocess
@@ -57,6 +58,10 @@ def _count_lines(path: Path) -> int:
         return sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
 
 
+def describe_load(load: tuple) -> str:
+    return " ".join(f"{x:.2f}" for x in load)
+
+
 def describe(name: str, lines: int, runs: list) -> str:
     wall = min(w for w, _ in runs)
     cpu = min(c for _, c in runs)
@@ -83,11 +88,14 @@ def main(argv=None) -> int:
         loggen.main(["--lines", str(args.lines), "--days", str(args.days), str(log)])
     size = log.stat().st_size
     ours, theirs = [], []
+    load_before = os.getloadavg()
     for _ in range(args.repeat):  # interleaved, so both see the same machine load
         ours.append(time_ours(log, work))
         if Path(args.goaccess).exists():
             theirs.append(time_goaccess(log, work, args.goaccess))
     print(f"log: {args.lines} lines, {size / 1e6:.1f} MB, {args.days} days ({log})")
+    # Wall times depend on free cores (visitor_stats runs one worker process per core).
+    print(f"load average (1, 5, 15 min): {describe_load(load_before)} before, {describe_load(os.getloadavg())} after")
     print(describe("visitor_stats", args.lines, ours))
     if theirs:
         print(describe("goaccess     ", args.lines, theirs))

@@ -22,8 +22,18 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import loggen  # noqa: E402
 
+from visitor_stats import ingest, store  # noqa: E402
 from visitor_stats.cli import run_stats  # noqa: E402
-from visitor_stats.logparse import BotRules, classify, iso_day_number, parse_line, parse_time  # noqa: E402
+from visitor_stats.logparse import (  # noqa: E402
+    CAND_EXACT,
+    CAND_FAST,
+    BotRules,
+    classify,
+    iso_day_number,
+    parse_line,
+    parse_time,
+    parse_times,
+)
 from visitor_stats.snapshot import empty_snapshot, latest_snapshot  # noqa: E402
 
 BOTS = str(ROOT / "data/visitor_stats/bots.txt")
@@ -96,6 +106,24 @@ def output_bytes(tmp_path) -> bytes:
 )
 def test_parse_time_reads_nginx_time_local(raw, expected):
     assert parse_time(raw) == expected
+
+
+def test_parse_times_answers_like_parse_time_for_many_values():
+    raws = [
+        b"10/Oct/2026:13:55:36 +0700",
+        b"10/Oct/2026:13:55:37 +0700",
+        b"10/Oct/2026:06:55:36 +0000",
+        b"10/Oct/2026:13:55:36 -0100",
+        b"29/Feb/2026:00:00:00 +0000",
+        b"10/Oct/2026:13:55:61 +0700",
+        b"10/Oct/2026:13:55:36 *0700",
+        b"10/Oct]2026:13:55:36 +0700",
+        b"10/Oct/2026:13:55:36 +0700 ",
+        b"",
+    ]
+    expected = [1791615336, 1791615337, 1791615336, 1791615336 + 8 * 3600, None, None, None, None, None, None]
+    assert parse_times(raws) == dict(zip(raws, expected, strict=True))
+    assert [parse_time(raw) for raw in raws] == expected
 
 
 @pytest.mark.parametrize(
@@ -174,6 +202,49 @@ def test_generated_log_matches_the_generators_truth(tmp_path):
     assert {f["url"]: f["fetches"] for f in snap["feeds"]} == expected["feeds"]
     top = snap["most_read"][0]
     assert top["pageviews"] == max(expected["articles"].values())
+
+
+def test_escaped_quotes_in_a_user_agent_count_like_any_other(tmp_path):
+    quoted = line("192.0.2.60", "21/Nov/2026:09:21:00", "GET /tin-tuc/bai-mot/ HTTP/1.1", 200, 'Agent \\"q\\" 1.0')
+    snap = run(tmp_path, [write_log(tmp_path / "access.log", KNOWN + [quoted])])
+    assert snap["totals"] == {"pageviews": 8, "visitors": 5, "feed_fetches": 3}
+    assert snap["most_read"][0] == {"url": "/tin-tuc/bai-mot/", "title": None, "pageviews": 3, "visitors": 2}
+    assert snap["lines"]["malformed"] == 1
+
+
+def test_a_field_running_over_a_line_end_leaves_both_lines_malformed(tmp_path):
+    # The fast expressions let a quoted field run on into the next line; the exact ones,
+    # which then count the chunk again, take each of these lines as malformed on its own.
+    open_ua = line("192.0.2.50", "21/Nov/2026:09:21:00", "GET /tin-tuc/bai-mot/ HTTP/1.1", 200, FIREFOX)[:-1]
+    open_request = '192.0.2.51 - - [21/Nov/2026:09:22:00 +0700] "GET /tin-tuc/bai-hai/'
+    bad = [open_ua, 'Firefox/1"', open_request, f'HTTP/1.1" 200 5 "-" "{FIREFOX}"']
+    buf = ("\n" + "\n".join(bad) + "\n").encode()
+    assert CAND_FAST.findall(buf)  # what the fast pass alone would count
+    assert ingest._shapes(buf, len(bad))[1] is CAND_EXACT
+    snap = run(tmp_path, [write_log(tmp_path / "access.log", KNOWN + bad)], chunk=1 << 20)
+    assert snap["totals"] == {"pageviews": 7, "visitors": 4, "feed_fetches": 3}
+    assert snap["updated_at"] == "2026-11-21T09:20:00+07:00"
+    assert snap["lines"]["malformed"] == 1 + len(bad)
+
+
+def test_a_request_of_a_day_already_over_adds_a_view_but_no_visitor(tmp_path):
+    late = line("203.0.113.99", "20/Nov/2026:23:00:00", "GET /tin-tuc/bai-mot/ HTTP/1.1", 200, SAFARI)
+    snap = run(tmp_path, [write_log(tmp_path / "access.log", KNOWN + [late])])
+    assert snap["last_30_days"][-2:] == [
+        {"date": "2026-11-20", "pageviews": 5, "visitors": 2},
+        {"date": "2026-11-21", "pageviews": 3, "visitors": 2},
+    ]
+    assert snap["lines"]["late"] == 1
+
+
+def test_recent_visitors_are_exact_when_thousands_of_views_fall_in_the_last_15_minutes(tmp_path):
+    truth = loggen.Truth()
+    lines = list(loggen.generate(20000, days=0, seed=3, truth=truth))  # all within a few seconds
+    expected = truth.result()
+    assert expected["pageviews"] > 5000
+    snap = run(tmp_path, [write_log(tmp_path / "access.log", lines)], chunk=1 << 24)
+    assert snap["last_15_minutes"]["visitors"] == expected["recent_visitors"]
+    assert snap["totals"]["visitors"] == expected["visitors"]
 
 
 def test_titles_come_from_the_built_site_and_unknown_paths_are_dropped(tmp_path):
@@ -297,6 +368,78 @@ def test_a_run_killed_with_sigkill_and_run_again_counts_exactly_once(tmp_path, g
     assert 0 < done < len(gzip.decompress(log.read_bytes()))  # 39 chunks committed, then killed
     run(tmp_path, [log])
     assert output_bytes(tmp_path) == expected
+
+
+def test_parallel_chunks_count_an_out_of_order_log_like_one_pass(tmp_path, generated, monkeypatch):
+    # Day-1 lines again near the end: late lines, in chunks that workers count from scratch
+    # and that the main process must count again knowing what came before.
+    lines = generated[:15000] + generated[2000:3000] + generated[15000:]  # several whole chunks of them
+    one = tmp_path / "one"
+    one.mkdir()
+    single = run(one, [write_log(one / "access.log", lines)], chunk=1 << 30)
+    assert single["lines"]["late"] > 0
+    monkeypatch.setattr(ingest, "WORKERS", 3)
+    run(tmp_path, [write_log(tmp_path / "access.log", lines)], chunk=64 * 1024)
+    assert output_bytes(tmp_path) == output_bytes(one)
+
+
+def downgrade_to_version_1(db) -> None:
+    """Store the open days' visitors as version 1 did: one row per visitor, a signed integer."""
+    conn = sqlite3.connect(db)
+    site = conn.execute("SELECT day, visitors FROM open_site").fetchall()
+    scoped = conn.execute("SELECT day, scope, visitors FROM open_scoped").fetchall()
+    assert site and scoped
+    conn.executescript(
+        "DROP TABLE open_site; DROP TABLE open_scoped;"
+        "CREATE TABLE open_site (day INTEGER NOT NULL, visitor INTEGER NOT NULL,"
+        " PRIMARY KEY (day, visitor)) WITHOUT ROWID;"
+        "CREATE TABLE open_scoped (day INTEGER NOT NULL, scope TEXT NOT NULL, visitor INTEGER NOT NULL,"
+        " PRIMARY KEY (day, scope, visitor)) WITHOUT ROWID;"
+    )
+
+    def ints(blob):
+        return [int.from_bytes(blob[i : i + 8], "big", signed=True) for i in range(0, len(blob), 8)]
+
+    conn.executemany("INSERT INTO open_site VALUES (?, ?)", [(d, v) for d, blob in site for v in ints(blob)])
+    conn.executemany(
+        "INSERT INTO open_scoped VALUES (?, ?, ?)", [(d, sc, v) for d, sc, blob in scoped for v in ints(blob)]
+    )
+    conn.commit()
+    conn.close()
+
+
+def test_a_database_of_version_1_is_upgraded_and_counting_goes_on_exactly_once(tmp_path, generated):
+    expected = clean_pass(tmp_path, generated)
+    log = write_log(tmp_path / "access.log", generated[:9000])  # stops in the middle of a day
+    run(tmp_path, [log])
+    downgrade_to_version_1(tmp_path / "stats.sqlite3")
+    write_log(log, generated)
+    run(tmp_path, [log])
+    assert output_bytes(tmp_path) == expected
+    with sqlite3.connect(tmp_path / "stats.sqlite3") as conn:
+        assert "visitor" not in {row[1] for row in conn.execute("PRAGMA table_info(open_site)")}
+
+
+def test_a_day_salt_is_the_stored_one_or_drawn_for_the_run_and_stored_once(tmp_path):
+    conn = store.connect(tmp_path / "salts.sqlite3")
+    conn.execute("INSERT INTO salts (day, salt) VALUES ('2026-11-20', ?)", (b"s" * 32,))
+    one, two = store.DaySalts(conn), store.DaySalts(conn)
+    day20, day21 = iso_day_number("2026-11-20"), iso_day_number("2026-11-21")
+    assert one.salt(day20) == two.salt(day20) == b"s" * 32
+    assert one.salt(day21) == one.salt(day21) != two.salt(day21)  # each run draws its own secret
+    assert len(one.salt(day21)) == 32
+    assert store.hash_visitor(one.salt(day21), b"192.0.2.1", b"UA") != store.hash_visitor(
+        one.salt(day21), b"192.0.2.2", b"UA"
+    )
+    assert store.hash_visitor(one.salt(day21), b"192.0.2.1", b"UA") != store.hash_visitor(
+        two.salt(day21), b"192.0.2.1", b"UA"
+    )
+    store.store_salts(conn, one, [day21])
+    store.store_salts(conn, one, [day21])
+    assert conn.execute("SELECT salt FROM salts WHERE day = '2026-11-21'").fetchone() == (one.salt(day21),)
+    with pytest.raises(RuntimeError, match="changed during the run"):
+        store.store_salts(conn, two, [day21])  # a run that hashed with another salt must not commit
+    conn.close()
 
 
 def test_running_again_on_the_same_logs_changes_no_byte(tmp_path):

@@ -13,30 +13,38 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import re
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 from queue import Full
 
 from . import store
 from .logparse import (
-    CANDIDATE_RE,
+    CAND_EXACT,
+    CAND_FAST,
     DAY,
     FEED_RE,
     ICT_SECONDS,
     LINE_RE,
     RECENT_SECONDS,
+    SHAPE_EXACT,
+    SHAPE_FAST,
     SIMPLE_RE,
-    TIME_RE,
     article_url,
     parse_time,
+    parse_times,
 )
+from .store import hash_visitor
 
 logger = logging.getLogger(__name__)
 
 FIRST_LINE_MAX = 64 * 1024
 # Processes counting chunks of a large plain log at the same time (this one commits); None:
-# one per core that other programs leave idle (measured on a busy 2-core machine, a second
-# worker only pays when a core is free: 3 processes on 1 free core are 10% slower than 2).
+# one per CPU this process may use. Measured on a 2-core machine where other jobs kept the
+# load average at 2-3: two workers were as fast as one or faster (the main process only
+# merges hashes, so it barely competes with them), and 1.7 times as fast with both cores free.
 WORKERS = None
 MAX_WORKERS = 4
 
@@ -46,10 +54,10 @@ def _workers() -> int:
     if WORKERS:
         return WORKERS
     try:
-        busy = os.getloadavg()[0]
-    except OSError:  # not available on this platform
-        busy = 0.0
-    return max(1, min(MAX_WORKERS, round((os.cpu_count() or 1) - busy)))
+        cpus = len(os.sched_getaffinity(0))  # the CPUs this process may run on (containers, taskset)
+    except AttributeError:  # not available on this platform
+        cpus = os.cpu_count() or 1
+    return max(1, min(MAX_WORKERS, cpus))
 
 
 NO_TIME = -(10**12)
@@ -61,9 +69,9 @@ class ChunkAgg:
 
     newest: int | None = None
     views: dict = field(default_factory=dict)  # (day, scope) -> views
-    site_visitors: set = field(default_factory=set)  # (day, ip, ua)
-    visitors: set = field(default_factory=set)  # ((day, ip, ua), scope) for articles and feeds
-    recent: dict = field(default_factory=dict)  # (day, ip, ua) -> newest time
+    site: dict = field(default_factory=dict)  # day -> {visitor} of the page views
+    scoped: dict = field(default_factory=dict)  # day -> {(scope, visitor)}: articles and feeds
+    recent: dict = field(default_factory=dict)  # visitor -> newest time
     lines: int = 0
     malformed: int = 0
     pages: int = 0
@@ -75,124 +83,196 @@ class ChunkAgg:
     min_day: int | None = None  # the earliest day of a counted request, for rebase()
 
 
-def aggregate(data: bytes, bots, newest: int | None, final_line: bool = False) -> ChunkAgg:
+def aggregate(data: bytes, bots, newest: int | None, salts, final_line: bool = False) -> ChunkAgg:
     """Count the complete lines in `data`; `newest` is the newest counted request before them.
 
     A request counts as a page view when it is a GET answered 200 or 304 for "/", a path
     ending in "/" or ".html", by a user agent that no bot rule matches (feeds likewise for
     rss.xml/atom.xml). A day is over once a counted request is 15 minutes past its end; a
     request of a day already over ("late", only in logs read out of order) adds a view but
-    no visitor, as that day's visitors can no longer be told apart.
+    no visitor, as that day's visitors can no longer be told apart. A visitor is a hash made
+    with `salts` (a store.DaySalts).
     """
+    return aggregate_lines(b"\n" + data + (b"\n" if final_line else b""), bots, newest, salts)
+
+
+def aggregate_lines(buf: bytes, bots, newest: int | None, salts) -> ChunkAgg:
+    """The same as `aggregate` for b"\n" + complete lines (read so, it needs no copy)."""
     enabled = gc.isenabled()
     gc.disable()  # millions of small tuples and no cycles: collection passes only cost time
     try:
-        return _aggregate(data, bots, newest, final_line)
+        return _aggregate(buf, bots, newest, salts)
     finally:
         if enabled:
             gc.enable()
 
 
-def _aggregate(data: bytes, bots, newest: int | None, final_line: bool = False) -> ChunkAgg:
-    """Count with two fast passes in C (regular expressions) and Python only for candidates."""
+def _aggregate(buf: bytes, bots, newest: int | None, salts) -> ChunkAgg:
+    """Count with two passes in C (regular expressions) and Python only for the candidates."""
     agg = ChunkAgg()
-    if final_line:
-        data += b"\n"
-    agg.lines = data.count(b"\n")
-    # 1. Every well-formed line: its time (for the newest line and the malformed count).
-    raw_times = TIME_RE.findall(data)
-    # Lines with escaped quotes that the simple expression rejects but the full one accepts.
+    agg.lines = buf.count(b"\n") - 1
+    times, candidates_re = _shapes(buf, agg.lines)
+    escaped = _escaped_lines(buf)
+    parsed = _tally_times(agg, times, [fields[1] for _, fields in escaped])
+    candidates = _candidates(candidates_re, buf, escaped)
+    counted = _count_candidates(agg, candidates, parsed, bots, newest, salts)
+    agg.counted_newest = None if counted == NO_TIME else counted
+    if agg.counted_newest is not None:
+        salts.forget_hashes((counted - RECENT_SECONDS + ICT_SECONDS) // DAY)  # over: never hashed again
+    agg.ignored = agg.lines - agg.malformed - agg.pages - agg.feeds - agg.bots
+    agg.min_day = min((d for d, _ in agg.views), default=None)
+    return agg
+
+
+def _shapes(buf: bytes, lines: int) -> tuple[list, re.Pattern]:
+    """Return the raw time (or b"") of every line of b"\n" + data, and the candidate expression.
+
+    The fast expressions are exact unless a field ran over a line end: then there are fewer
+    matches than lines + 1 and both passes use the exact ones (see logparse.SHAPE_FAST).
+    """
+    times = SHAPE_FAST.findall(buf)
+    if len(times) == lines + 1:
+        return times, CAND_FAST
+    return SHAPE_EXACT.findall(buf), CAND_EXACT
+
+
+def _escaped_lines(buf: bytes) -> list:
+    """Return [(position of the "\n" before the line, (ip, time, request, status, ua))] of the
+    lines of b"\n" + data that are well-formed only when read with \\" quotes."""
     escaped = []
-    at = data.find(b'\\"')
+    # Look for a backslash first: find() of one byte is memchr, 20 times faster than of two.
+    at = buf.find(b"\\")
     while at >= 0:
-        start = data.rfind(b"\n", 0, at) + 1
-        end = data.find(b"\n", at)
-        line = data[start:end]
-        if TIME_RE.match(line) is None:
-            m = LINE_RE.match(line)
-            if m:
-                escaped.append((start, m.groups()))
-                raw_times.append(m.group(2))
-        at = data.find(b'\\"', end)
-    parsed = {raw: parse_time(raw) for raw in set(raw_times)}
+        end = buf.find(b"\n", at)
+        at = buf.find(b'\\"', at, end)
+        if at >= 0:
+            start = buf.rfind(b"\n", 0, at)
+            line = buf[start + 1 : end]
+            if SIMPLE_RE.match(line) is None:
+                m = LINE_RE.match(line)
+                if m:
+                    escaped.append((start, m.groups()))
+        at = buf.find(b"\\", end)
+    return escaped
+
+
+def _tally_times(agg: ChunkAgg, times: list, escaped_times: list) -> dict:
+    """Set agg.malformed and agg.newest; return {raw time: Unix time or None}."""
+    distinct = set(times)
+    distinct.update(escaped_times)
+    distinct.discard(b"")
+    parsed = parse_times(distinct)
+    shaped = len(times) - times.count(b"") + len(escaped_times)  # b"": not a line of the shape
     bad = [raw for raw, t in parsed.items() if t is None]
-    agg.malformed = agg.lines - len(raw_times) + sum(raw_times.count(raw) for raw in bad)
-    good = [t for t in parsed.values() if t is not None]
-    agg.newest = max(good) if good else None
-    # 2. The candidate lines, in order: pages and feeds by people.
-    if escaped:  # in b"\n" + data, a match starts at the "\n" before the line: its start in data
-        lines = [(m.start(), m.groups()) for m in CANDIDATE_RE.finditer(b"\n" + data)] + escaped
-        lines.sort(key=lambda item: item[0])
-        lines = [fields for _, fields in lines]
+    if len(bad) < 4:  # usual: none or a few, each counted by one pass in C
+        invalid = sum(times.count(raw) + escaped_times.count(raw) for raw in bad)
     else:
-        lines = CANDIDATE_RE.findall(b"\n" + data)
+        invalid = sum(map(set(bad).__contains__, times)) + sum(map(set(bad).__contains__, escaped_times))
+    agg.malformed = agg.lines - shaped + invalid
+    agg.newest = max((t for t in parsed.values() if t is not None), default=None)
+    return parsed
+
+
+def _candidates(candidates_re: re.Pattern, buf: bytes, escaped: list) -> list:
+    """Return (ip, raw time, request, ua) of the lines that may count, in the order of the log."""
+    if not escaped:
+        return candidates_re.findall(buf)
+    # A match starts at the "\n" before its line, as the positions of `escaped` do.
+    found = [(m.start(), m.groups()) for m in candidates_re.finditer(buf)]
+    found += [(start, (ip, t, request, ua)) for start, (ip, t, request, status, ua) in escaped if status in OK]
+    found.sort(key=itemgetter(0))
+    return [fields for _, fields in found]
+
+
+OK = (b"200", b"304")
+_REQUEST, _UA = itemgetter(2), itemgetter(3)
+
+
+def _count_candidates(agg: ChunkAgg, candidates: list, parsed: dict, bots, newest: int | None, salts) -> int:
+    """Count page views, feed fetches and visitors into agg; return the newest counted time."""
     counted = newest if newest is not None else NO_TIME  # newest counted request so far
     floor = (counted - RECENT_SECONDS + ICT_SECONDS) // DAY
-    views = agg.views
-    site_visitors = agg.site_visitors
-    scoped_visitors = agg.visitors
-    recent = agg.recent
-    is_bot = bots.is_bot
-    known_bot = getattr(bots, "_cache", {})  # user agent -> is_bot(), filled by is_bot()
-    kinds = {}  # request -> _request_kind(request)
-    pages = feeds = nbots = late = 0
-    for ip, raw_time, request, status, ua in lines:
-        t = parsed[raw_time]
-        if t is None or status != b"200" and status != b"304":
-            continue
-        kind = kinds.get(request)
-        if kind is None:
-            kind = kinds[request] = _request_kind(request)
+    # Few distinct requests and user agents: classify each once, not once per line. A person's
+    # user agent also maps to one bytes object (None for a bot), whose hash Python caches:
+    # the (ip, ua) keys below then hash only the address.
+    kinds = {request: _request_kind(request) for request in set(map(_REQUEST, candidates))}
+    person = {ua: None if bots.is_bot(ua) else ua for ua in set(map(_UA, candidates))}
+    by_day = {}  # day -> ([kind of each view], {visitor}, {(scope, visitor)})
+    current = None  # the day of the previous counted line: consecutive lines share it
+    # Recent visitors: only page views in the 15 minutes before the chunk's newest line (any
+    # line) can be, as the commit deletes the older ones (store.close_days).
+    recent_after = NO_TIME if agg.newest is None else agg.newest - RECENT_SECONDS
+    recent = []  # (time, visitor)
+    nbots = late = 0
+    for ip, raw_time, request, ua in candidates:
+        kind = kinds[request]
         if kind is IGNORED:
             continue
-        bot = known_bot.get(ua)
-        if bot is None:
-            bot = is_bot(ua)
-        if bot:
+        t = parsed[raw_time]
+        if t is None:
+            continue
+        ua = person[ua]
+        if ua is None:
             nbots += 1
             continue
         if t > counted:
             counted = t
             floor = (t - RECENT_SECONDS + ICT_SECONDS) // DAY
         day = (t + ICT_SECONDS) // DAY
+        if day != current:
+            current = day
+            views, site, scoped = by_day.get(day) or by_day.setdefault(day, ([], set(), set()))
+            hashes, salt = salts.hashes(day), salts.salt(day)
+        views.append(kind)  # counted by kind after the loop, in C
+        if day < floor:
+            late += 1
+            continue
         is_page, scope = kind
+        who = hashes.get((ip, ua))
+        if who is None:
+            who = hashes[(ip, ua)] = hash_visitor(salt, ip, ua)
         if is_page:
-            pages += 1
-            key = (day, "")
-            views[key] = views.get(key, 0) + 1
-            if scope:
-                key = (day, scope)
-                views[key] = views.get(key, 0) + 1
-            if day < floor:
-                late += 1
-                continue
-            who = (day, ip, ua)
-            site_visitors.add(who)
-            if scope:
-                scoped_visitors.add((who, scope))
-            if t > counted - RECENT_SECONDS and recent.get(who, 0) < t:
-                recent[who] = t
+            site.add(who)
+            if t > recent_after:
+                recent.append((t, who))
+        if scope:
+            scoped.add((scope, who))
+    agg.bots, agg.late = nbots, late
+    agg.recent = _newest_views(recent)
+    for day, (views, site, scoped) in by_day.items():
+        _add_views(agg, day, Counter(views))
+        if site:
+            agg.site[day] = site
+        if scoped:
+            agg.scoped[day] = scoped
+    return counted
+
+
+def _add_views(agg: ChunkAgg, day: int, kinds: Counter) -> None:
+    """Add a day's views, counted by request kind (page or feed, and scope), to agg."""
+    for (is_page, scope), n in kinds.items():
+        if is_page:
+            agg.pages += n
+            agg.views[(day, "")] = agg.views.get((day, ""), 0) + n
         else:
-            feeds += 1
-            key = (day, scope)
-            views[key] = views.get(key, 0) + 1
-            if day < floor:
-                late += 1
-                continue
-            scoped_visitors.add(((day, ip, ua), scope))
-    if recent and counted != NO_TIME:  # keep only who can still be in the final window
-        agg.recent = {who: t for who, t in recent.items() if t > counted - RECENT_SECONDS}
-    agg.pages, agg.feeds, agg.bots, agg.late = pages, feeds, nbots, late
-    agg.ignored = agg.lines - agg.malformed - pages - feeds - nbots
-    agg.counted_newest = None if counted == NO_TIME else counted
-    agg.min_day = min((d for d, _ in views), default=None)
-    return agg
+            agg.feeds += n
+        if scope:
+            agg.views[(day, scope)] = agg.views.get((day, scope), 0) + n
 
 
-IGNORED = (False, None)
+def _newest_views(views: list) -> dict:
+    """Return {visitor: newest time} of (time, visitor) page views."""
+    newest = {}
+    for t, who in views:
+        if newest.get(who, t) <= t:
+            newest[who] = t
+    return newest
 
 
-def _request_kind(request: bytes) -> tuple[bool, str | None]:
+IGNORED = None  # the kind of a request that is neither a page nor a feed
+
+
+def _request_kind(request: bytes) -> tuple[bool, str | None] | None:
     """Return (True, article URL or None) for a page, (False, "feed:<path>") for a feed, else IGNORED.
 
     Only GET requests of HTML paths ("/", ".../", "....html") and of feeds count; the query
@@ -223,7 +303,7 @@ def rebase(agg: ChunkAgg, newest: int | None) -> ChunkAgg | None:
     own requests; when none of its days (`min_day`, of every counted request, late or not)
     is before the day of `newest` - 15 minutes, the earlier requests change nothing but the
     newest counted time and the recent visitors still in the window. Otherwise return None:
-    the caller counts the chunk again with `aggregate(data, bots, newest)`.
+    the caller counts the chunk again with `aggregate(data, bots, newest, salts)`.
     """
     if newest is None:
         return agg
@@ -334,14 +414,14 @@ def _chunks(path, offset: int, chunk_bytes: int):
             yield data[:cut], False, offset
 
 
-def _aggregates(path, offset, chunk_bytes, bots, counted):
+def _aggregates(path, offset, chunk_bytes, bots, counted, salts):
     """Yield (ChunkAgg, offset) for each chunk, then the reading note (str)."""
     for item in _chunks(path, offset, chunk_bytes):
         if isinstance(item, str):
             yield item
             return
         data, final_line, end = item
-        agg = aggregate(data, bots, counted, final_line)
+        agg = aggregate(data, bots, counted, salts, final_line)
         if agg.counted_newest is not None:
             counted = agg.counted_newest
         yield agg, end
@@ -358,10 +438,10 @@ def _put(queue, item, parent) -> bool:
                 return False
 
 
-def _produce(queue, path, offset, chunk_bytes, bots, counted, parent):
+def _produce(queue, path, offset, chunk_bytes, bots, counted, salts, parent):
     """Worker process: aggregate chunks ahead of the commits; give up if the parent dies."""
     try:
-        for item in _aggregates(path, offset, chunk_bytes, bots, counted):
+        for item in _aggregates(path, offset, chunk_bytes, bots, counted, salts):
             if not _put(queue, item, parent):
                 return
     except BaseException as exc:  # reported by the parent, which raises
@@ -404,24 +484,34 @@ def _ranges(path, offset: int, chunk_bytes: int):
     return ranges, note
 
 
-def _produce_ranges(queue, path, ranges, bots, parent):
+def _read_lines(fh, start: int, end: int) -> bytes:
+    """Return b"\n" + bytes [start, end) of a plain log, reading the "\n" before `start` (as
+    a chunk starts after one) rather than copying 16 MB to put one in front."""
+    before = 1 if start > 0 else 0
+    fh.seek(start - before)
+    buf = fh.read(end - start + before)
+    if len(buf) != end - start + before:
+        raise OSError("the log became shorter while it was read")
+    if before and buf[:1] == b"\n":
+        return buf
+    return b"\n" + buf[before:]
+
+
+def _produce_ranges(queue, path, ranges, bots, salts, parent):
     """Worker process: aggregate the given chunks of a plain log from scratch, in order."""
     try:
         with open(path, "rb") as fh:
             for start, end in ranges:
                 if os.getppid() != parent:  # the parent was killed: nobody will commit this
                     return
-                fh.seek(start)
-                data = fh.read(end - start)
-                if len(data) != end - start:
-                    raise OSError("the log became shorter while it was read")
-                if not _put(queue, (aggregate(data, bots, None), start, end), parent):
+                agg = aggregate_lines(_read_lines(fh, start, end), bots, None, salts)
+                if not _put(queue, (agg, start, end), parent):
                     return
     except BaseException as exc:  # reported by the parent, which raises
         queue.put(RuntimeError(f"visitor_stats: reading {path} failed: {exc!r}"))
 
 
-def _parallel_aggregates(path, offset, chunk_bytes, bots, counted, workers):
+def _parallel_aggregates(path, offset, chunk_bytes, bots, counted, salts, workers):
     """Yield (ChunkAgg, offset) for each chunk in order, then the note, using worker processes.
 
     Chunk i is counted from scratch by worker i % workers; the results are rebased on the
@@ -435,7 +525,7 @@ def _parallel_aggregates(path, offset, chunk_bytes, bots, counted, workers):
         for w in range(workers):
             queue = _mp.Queue(maxsize=2)
             proc = _mp.Process(
-                target=_produce_ranges, args=(queue, path, ranges[w::workers], bots, os.getpid()), daemon=True
+                target=_produce_ranges, args=(queue, path, ranges[w::workers], bots, salts, os.getpid()), daemon=True
             )
             proc.start()
             queues.append(queue)
@@ -448,8 +538,7 @@ def _parallel_aggregates(path, offset, chunk_bytes, bots, counted, workers):
             rebased = rebase(agg, counted)
             if rebased is None:
                 with open(path, "rb") as fh:
-                    fh.seek(start)
-                    rebased = aggregate(fh.read(end - start), bots, counted)
+                    rebased = aggregate_lines(_read_lines(fh, start, end), bots, counted, salts)
             if rebased.counted_newest is not None:
                 counted = rebased.counted_newest
             yield rebased, end
@@ -469,21 +558,22 @@ def ingest_file(conn, path, bots, chunk_bytes: int, fingerprint: str) -> FileRep
     parsing and SQLite work overlap; the commits stay in order, one per chunk.
     """
     report = FileReport(str(path), fingerprint)
-    seen = {}  # site visitors committed in this run (see store.commit_chunk)
+    days = store.OpenDays(conn)  # the open days' visitors (see store.commit_chunk)
+    salts = store.DaySalts(conn)  # drawn before the workers start: they hash with the same salts
     offset = store.log_offset(conn, fingerprint)
     report.skipped_bytes = offset
     counted = store.meta(conn, "counted")
     size = os.path.getsize(path)
     worker = None
     if size <= chunk_bytes or _mp is None:
-        items = _aggregates(path, offset, chunk_bytes, bots, counted)
+        items = _aggregates(path, offset, chunk_bytes, bots, counted, salts)
     elif size - offset > chunk_bytes and not _is_gzip(path):
         # A plain log with more than one chunk to read: count chunks in parallel, commit in order.
-        items = _parallel_aggregates(path, offset, chunk_bytes, bots, counted, _workers())
+        items = _parallel_aggregates(path, offset, chunk_bytes, bots, counted, salts, _workers())
     else:
         queue = _mp.Queue(maxsize=2)
         worker = _mp.Process(
-            target=_produce, args=(queue, path, offset, chunk_bytes, bots, counted, os.getpid()), daemon=True
+            target=_produce, args=(queue, path, offset, chunk_bytes, bots, counted, salts, os.getpid()), daemon=True
         )
         worker.start()
         items = _from_queue(queue)
@@ -493,7 +583,7 @@ def ingest_file(conn, path, bots, chunk_bytes: int, fingerprint: str) -> FileRep
                 report.note = item
                 break
             agg, end = item
-            store.commit_chunk(conn, agg, fingerprint, end, seen)
+            store.commit_chunk(conn, agg, fingerprint, end, days, salts)
             report.lines += agg.lines
             report.malformed += agg.malformed
             report.pages += agg.pages
