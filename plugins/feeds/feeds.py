@@ -2,7 +2,6 @@
 
 import logging
 import mimetypes
-import multiprocessing
 import os
 import posixpath
 from dataclasses import dataclass
@@ -12,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 from pelican import signals
 from pelican.generators import Generator
+
+from forked import ForkedCall
 
 from .build import FeedImage, FeedItem, FeedSpec, absolute_html, build_feed, feed_id, item_id, with_source
 
@@ -270,47 +271,10 @@ def write_feeds(plans: list[FeedPlan], settings, output: Path) -> tuple[int, int
     return written, len(items)
 
 
-def _write_in_child(plans, settings, output: Path, connection) -> None:
-    """The forked process: write the feeds and send back the counts, or the error."""
-    try:
-        connection.send(("done", write_feeds(plans, settings, output)))
-    except BaseException as error:  # noqa: BLE001 - reported to the build process
-        connection.send(("failed", f"{type(error).__name__}: {error}"))
-    finally:
-        connection.close()
-
-
-class FeedWorker:
-    """Feeds written by a forked copy of the build process, which has every article already."""
-
-    def __init__(self, plans, settings, output: Path):
-        context = multiprocessing.get_context("fork")
-        self.connection, child_end = context.Pipe(duplex=False)
-        self.process = context.Process(
-            target=_write_in_child, args=(plans, settings, output, child_end), name="feeds", daemon=True
-        )
-        self.process.start()
-        child_end.close()
-
-    def result(self) -> tuple[int, int] | None:
-        """Wait for the child; return its counts, or None (with a warning) if it did not finish."""
-        try:
-            status, value = self.connection.recv()
-        except (EOFError, OSError):
-            status, value = "failed", f"the process ended with code {self.process.exitcode}"
-        finally:
-            self.process.join()
-            self.connection.close()
-        if status == "done":
-            return value
-        logger.warning("feeds: the feed process failed (%s); writing the feeds here", value)
-        return None
-
-
 class FeedsGenerator(Generator):
     """Write rss.xml and atom.xml for the site and every category, locality and campaign."""
 
-    worker: FeedWorker | None = None
+    worker: ForkedCall | None = None
 
     def generate_context(self):
         """Plan every feed and tell templates which pages have feeds (`feeds`)."""
@@ -321,15 +285,20 @@ class FeedsGenerator(Generator):
         """Fork the feed writer once every generator's context is complete (large sites only)."""
         threshold = self.settings["FEEDS_WORKER_MIN_ARTICLES"]
         if threshold and len(self.context.get("articles", [])) >= threshold:
-            self.worker = FeedWorker(self.plans, self.settings, Path(self.output_path))
+            self.worker = feed_worker(self.plans, self.settings, Path(self.output_path))
 
     def generate_output(self, writer):
         """Write every planned feed (or collect what the forked writer did)."""
         worker, self.worker = self.worker, None
-        counts = worker.result() if worker is not None else None
+        counts = worker.result("writing the feeds here") if worker is not None else None
         if counts is None:
             counts = write_feeds(self.plans, self.settings, Path(self.output_path))
         logger.info("feeds: %d feeds written for %d articles", *counts)
+
+
+def feed_worker(plans, settings, output: Path) -> ForkedCall:
+    """Write the feeds in a forked copy of the build process, which has every article already."""
+    return ForkedCall(write_feeds, plans, settings, output, what="feeds: the feed process", log=logger)
 
 
 def start_feed_worker(generators) -> None:

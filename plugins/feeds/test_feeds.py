@@ -185,18 +185,18 @@ def test_reused_entries_give_the_same_bytes(kind):
 
 
 def test_a_failed_feed_process_is_reported_and_leaves_the_work_to_the_build(tmp_path, caplog):
-    from feeds.feeds import FeedWorker
+    from feeds.feeds import feed_worker
 
-    worker = FeedWorker([object()], {"FEEDS_MAX_ITEMS": 50}, tmp_path)  # not a plan: the child fails
-    assert worker.result() is None
+    worker = feed_worker([object()], {"FEEDS_MAX_ITEMS": 50}, tmp_path)  # not a plan: the child fails
+    assert worker.result("writing the feeds here") is None
     assert "feeds: the feed process failed (AttributeError:" in caplog.text
     assert "writing the feeds here" in caplog.text
 
 
 def test_a_forked_feed_process_sends_back_its_counts(tmp_path):
-    from feeds.feeds import FeedWorker
+    from feeds.feeds import feed_worker
 
-    assert FeedWorker([], {"FEEDS_MAX_ITEMS": 50}, tmp_path).result() == (0, 0)
+    assert feed_worker([], {"FEEDS_MAX_ITEMS": 50}, tmp_path).result("") == (0, 0)
 
 
 def test_bad_worker_threshold_is_refused():

@@ -4,7 +4,6 @@ import asyncio
 import concurrent.futures
 import hashlib
 import logging
-import multiprocessing
 import os
 import shutil
 import tempfile
@@ -13,6 +12,8 @@ from pathlib import Path
 
 from pelican import signals
 from pelican.generators import ArticlesGenerator
+
+from forked import ForkedCall
 
 from .bundle import CHUNK_BYTES, COMMON_WORD_LOCATIONS, COMMON_WORD_SHARE, FormatError, rechunk
 from .records import prepare_page, record_for
@@ -201,55 +202,12 @@ def cached_bundle(output: Path, records, settings) -> tuple[Path, int]:
     return cached, count
 
 
-def _bundle_in_child(output: Path, records, settings, connection) -> None:
-    """The forked process: make the bundle; send back its path and count, and what it would have logged."""
-    collected: list[tuple[int, str]] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record):
-            collected.append((record.levelno, record.getMessage()))
-
-    family = logging.getLogger(__name__.rsplit(".", 1)[0] if "." in __name__ else __name__)
-    family.handlers, family.propagate = [Collect()], False  # the build process prints them, in order
-    try:
-        cached, count = cached_bundle(output, records, settings)
-        connection.send(("done", (str(cached), count), collected))
-    except BaseException as error:  # noqa: BLE001 - reported to the build process
-        connection.send(("failed", f"{type(error).__name__}: {error}", collected))
-    finally:
-        connection.close()
+_worker: list[ForkedCall] = []
 
 
-class BundleWorker:
-    """The bundle made by a forked copy of the build process while the build renders other pages."""
-
-    def __init__(self, output: Path, records, settings):
-        context = multiprocessing.get_context("fork")
-        self.connection, child_end = context.Pipe(duplex=False)
-        self.process = context.Process(
-            target=_bundle_in_child, args=(output, records, settings, child_end), name="search", daemon=True
-        )
-        self.process.start()
-        child_end.close()
-
-    def result(self) -> tuple[Path, int] | None:
-        """Wait for the child; return (bundle, count), or None (with a warning) if it did not finish."""
-        try:
-            status, value, collected = self.connection.recv()
-        except (EOFError, OSError):
-            status, value, collected = "failed", f"the process ended with code {self.process.exitcode}", []
-        finally:
-            self.process.join()
-            self.connection.close()
-        for level, message in collected:
-            logger.log(level, "%s", message)
-        if status == "done":
-            return Path(value[0]), value[1]
-        logger.warning("search: the indexing process failed (%s); indexing here", value)
-        return None
-
-
-_worker: list[BundleWorker] = []
+def bundle_worker(output: Path, records, settings) -> ForkedCall:
+    """Make the bundle in a forked copy of the build process; result() gives (bundle folder, count)."""
+    return ForkedCall(cached_bundle, output, records, settings, what="search: the indexing process", log=logger)
 
 
 def start_worker(generator, writer=None) -> None:
@@ -258,7 +216,7 @@ def start_worker(generator, writer=None) -> None:
     threshold = setting(settings, "SEARCH_WORKER_MIN_ARTICLES")
     if setting(settings, "SEARCH_ENABLED") and threshold and len(_records) >= threshold:
         output = Path(generator.output_path).resolve()
-        _worker[:] = [BundleWorker(output, list(_records), settings)]
+        _worker[:] = [bundle_worker(output, list(_records), settings)]
 
 
 def sync_tree(source: Path, target: Path) -> None:
@@ -291,7 +249,7 @@ def build_index(pelican) -> None:
         worker = _worker.pop() if _worker else None
         if setting(pelican.settings, "SEARCH_ENABLED") and _records:
             output = Path(pelican.output_path).resolve()
-            made = worker.result() if worker is not None else None
+            made = worker.result("indexing here") if worker is not None else None
             if made is None:
                 made = cached_bundle(output, list(_records), pelican.settings)
             sync_tree(made[0], output / setting(pelican.settings, "SEARCH_OUTPUT_PATH"))

@@ -420,20 +420,20 @@ def test_bad_worker_threshold_is_refused_with_the_fix():
 
 
 def test_a_failed_indexing_process_is_reported_and_leaves_the_work_to_the_build(tmp_path, caplog):
-    from search.search import BundleWorker
+    from search.search import bundle_worker
 
-    worker = BundleWorker(tmp_path, [object()], {"SEARCH_CACHE_PATH": str(tmp_path / "cache")})  # not a record
-    assert worker.result() is None
+    worker = bundle_worker(tmp_path, [object()], {"SEARCH_CACHE_PATH": str(tmp_path / "cache")})  # not a record
+    assert worker.result("indexing here") is None
     assert "search: the indexing process failed (AttributeError:" in caplog.text
     assert "indexing here" in caplog.text
 
 
 def test_the_indexing_process_hands_its_warnings_to_the_build(tmp_path, caplog):
     from search.records import Record
-    from search.search import BundleWorker
+    from search.search import bundle_worker
 
     missing = Record("tin/khong-co/index.html", "/tin/khong-co/", "Tin", [], "2025", "", [])
-    worker = BundleWorker(tmp_path, [missing], {"SEARCH_CACHE_PATH": str(tmp_path / "cache")})
-    made = worker.result()
+    worker = bundle_worker(tmp_path, [missing], {"SEARCH_CACHE_PATH": str(tmp_path / "cache")})
+    made = worker.result("indexing here")
     assert made is not None and made[1] == 0
     assert "search: tin/khong-co/index.html was not written; left out of the index" in caplog.text
