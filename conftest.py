@@ -31,3 +31,16 @@ def browser():
 
     with chromium() as launched:
         yield launched
+
+
+@pytest.fixture(scope="session")
+def sites(fixture_build, real_build):
+    """Both builds served on loopback: name → (base URL, output folder, page URLs by kind)."""
+    from tests.quality import representative_urls
+    from tests.support import serve
+
+    with serve(fixture_build.output) as fixture_url, serve(real_build.output) as real_url:
+        yield {
+            "fixture": (fixture_url, fixture_build.output, representative_urls(fixture_build.output)),
+            "real": (real_url, real_build.output, representative_urls(real_build.output)),
+        }

@@ -90,6 +90,18 @@ def write_article(folder: Path, name: str, text: str) -> Path:
     return path
 
 
+def strict_build_problems(content: Path, output: Path) -> list[str]:
+    """Build content strictly, expecting it to fail on content errors; return the problem lines."""
+    import pytest
+
+    from content_checks.content_checks import ContentErrors
+    from content_checks.problems import all_problems
+
+    with pytest.raises(ContentErrors):
+        build_site(output, content=content)
+    return [str(p) for p in all_problems()]
+
+
 # Binary search-index bundle: not reviewable in a diff, and Pagefind writes different bytes for
 # the same pages on each cold run (the search plugin caches it by inputs); tested on its own.
 EXPECTED_TREE_IGNORES = ["pagefind"]

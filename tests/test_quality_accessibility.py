@@ -7,7 +7,6 @@ from tests.quality import (
     axe_violations,
     open_page,
     other_page_urls,
-    representative_urls,
     require_axe,
     short_list,
     watch,
@@ -15,16 +14,6 @@ from tests.quality import (
 from tests.support import serve
 
 PAGES = ["home", "article", "list", "locality", "archive", "search", "404"]
-
-
-@pytest.fixture(scope="module")
-def sites(fixture_build, real_build):
-    """Both builds served on loopback: name → (base URL, output folder, page URLs)."""
-    with serve(fixture_build.output) as fixture_url, serve(real_build.output) as real_url:
-        yield {
-            "fixture": (fixture_url, fixture_build.output, representative_urls(fixture_build.output)),
-            "real": (real_url, real_build.output, representative_urls(real_build.output)),
-        }
 
 
 @pytest.mark.browser

@@ -2,8 +2,7 @@
 
 import pytest
 
-from tests.quality import WIDTHS, open_page, representative_urls, watch
-from tests.support import serve
+from tests.quality import WIDTHS, open_page, watch
 
 MAX_TABS = 40  # the header search box sits before the navigation, so it must come well within this
 FOCUSED = """() => {
@@ -17,15 +16,6 @@ FOCUSED = """() => {
                      && box.top < innerHeight && box.left < innerWidth && style.visibility !== 'hidden',
             indicated: (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none'};
 }"""
-
-
-@pytest.fixture(scope="module")
-def sites(fixture_build, real_build):
-    with serve(fixture_build.output) as fixture_url, serve(real_build.output) as real_url:
-        yield {
-            "fixture": (fixture_url, fixture_build.output, representative_urls(fixture_build.output)),
-            "real": (real_url, real_build.output, representative_urls(real_build.output)),
-        }
 
 
 @pytest.mark.browser

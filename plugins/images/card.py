@@ -115,6 +115,12 @@ def _palette() -> list[int]:
     return colours
 
 
+PALETTE = _palette()
+_SHIFT = 8 - (LEVELS - 1).bit_length()
+WHITE_INDEX = [value >> _SHIFT for value in range(256)]  # coverage → palette index
+GOLD_INDEX = [LEVELS + index for index in WHITE_INDEX]
+
+
 def draw_share_card(site_name: str, title: str, font_path) -> Image.Image:
     """Return the card as a palette image: site name and gold rule at the top, the title below."""
     site_name = collapse_spaces(nfc(site_name))
@@ -129,14 +135,11 @@ def draw_share_card(site_name: str, title: str, font_path) -> Image.Image:
     for number, line in enumerate(lines):
         draw_line(coverage, (MARGIN, TITLE_TOP + number * line_height), line, font)
     ImageDraw.Draw(coverage).rectangle((0, SIZE[1] - 16, SIZE[0], SIZE[1]), fill=255)
-    shift = 8 - (LEVELS - 1).bit_length()
-    white = [value >> shift for value in range(256)]
-    gold = [LEVELS + level for level in white]
-    indices = coverage.point(white)
+    indices = coverage.point(WHITE_INDEX)
     # Gold above the title (site name, rule) and in the bottom bar; white ink in between.
     for box in ((0, 0, SIZE[0], TITLE_TOP), (0, SIZE[1] - 16, SIZE[0], SIZE[1])):
-        indices.paste(coverage.crop(box).point(gold), box[:2])
-    indices.putpalette(_palette())  # the "L" image of palette indices becomes a "P" image
+        indices.paste(coverage.crop(box).point(GOLD_INDEX), box[:2])
+    indices.putpalette(PALETTE)  # the "L" image of palette indices becomes a "P" image
     return indices
 
 

@@ -171,13 +171,6 @@ def make_bundle(folder: Path, target: Path, config: dict) -> int:
     return indexed
 
 
-def write_index(output: Path, records, settings) -> int:
-    """Index the article pages found in `output` (or reuse the bundle of identical inputs)."""
-    cached, count = cached_bundle(output, records, settings)
-    sync_tree(cached, output / setting(settings, "SEARCH_OUTPUT_PATH"))
-    return count
-
-
 def cached_bundle(output: Path, records, settings) -> tuple[Path, int]:
     """Return the cached bundle of the article pages found in `output` (made if missing), and their count.
 
