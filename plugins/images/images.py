@@ -46,6 +46,10 @@ def apply_defaults(pelican) -> None:
         raise ValueError("IMAGES_WIDTHS must be a list of positive integers, e.g. (480, 800, 1200)")
     if not isinstance(settings["IMAGES_MAX_PIXELS"], int) or settings["IMAGES_MAX_PIXELS"] <= 0:
         raise ValueError("IMAGES_MAX_PIXELS must be a positive integer, e.g. 50_000_000")
+    for name, example in (("IMAGES_CARD_WORKERS", 1), ("IMAGES_CARD_POOL_MIN", 64)):
+        value = settings[name]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"{name} must be a whole number ≥ 0, e.g. {example}")
     font = font_path(settings)
     if not font.is_file():
         raise ValueError(f"IMAGES_FONT_PATH: font {font} not found; set it to a .ttf with Vietnamese glyphs")
@@ -154,13 +158,13 @@ def start_cards(settings) -> None:
     size = -(-len(titles) // (workers * 8))  # a few batches per worker: even load, little overhead
     batches = [titles[i : i + size] for i in range(0, len(titles), size)]
     jobs = [(batch, pool.submit(draw_cards, str(store.root), site_name, batch, font)) for batch in batches]
-    _STATE["card_jobs"] = (pool, jobs, site_name, font)
+    _STATE["card_jobs"] = (pool, jobs)
 
 
 def finish_cards(settings) -> None:
     """Wait for the card workers; a failed batch is drawn here so that no card is ever missing."""
-    pool, jobs, site_name, font = _STATE.pop("card_jobs", (None, [], "", ""))
-    store = _cache(settings)
+    pool, jobs = _STATE.pop("card_jobs", (None, []))
+    store, site_name, font = _cache(settings), settings.get("SITENAME", ""), str(font_path(settings))
     try:
         for batch, job in jobs:
             try:

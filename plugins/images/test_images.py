@@ -428,7 +428,7 @@ def test_a_failed_card_worker_loses_no_card(tmp_path):
     adapters._STATE.pop("cards")
     crashed = concurrent.futures.Future()
     crashed.set_exception(RuntimeError("worker killed"))
-    adapters._STATE["card_jobs"] = (None, [(["Tin bị lỗi khi vẽ"], crashed)], "Thi đua", str(FONT))
+    adapters._STATE["card_jobs"] = (None, [(["Tin bị lỗi khi vẽ"], crashed)])
     adapters.finish_cards(settings)
     adapters.publish_all(tmp_path / "out")
     adapters._forget_unfinished_build()
@@ -463,3 +463,14 @@ def test_photographs_are_published_before_the_cards_that_workers_still_draw(tmp_
     assert (tmp_path / "out/anh/ab/photo-800.jpg").read_bytes() == b"jpeg bytes"
     assert not (tmp_path / "out" / card_url.lstrip("/")).exists()
     adapters._forget_unfinished_build()
+
+
+@pytest.mark.parametrize("name", ["IMAGES_CARD_WORKERS", "IMAGES_CARD_POOL_MIN"])
+def test_bad_card_worker_settings_are_refused(tmp_path, name):
+    from types import SimpleNamespace
+
+    from images import images as adapters
+
+    settings = {**_card_settings(tmp_path), "IMAGES_WIDTHS": (480,), "IMAGES_MAX_PIXELS": 1000, name: -1}
+    with pytest.raises(ValueError, match=rf"^{name} must be a whole number ≥ 0, e.g. "):
+        adapters.apply_defaults(SimpleNamespace(settings=settings))
