@@ -248,6 +248,26 @@ def feed_links(plans: list[FeedPlan], settings) -> dict[str, FeedLinks]:
     }
 
 
+def feed_targets(plan: FeedPlan, settings, output: Path) -> list[tuple[str, Path]]:
+    """Return (format, output file) of each feed written for one plan."""
+    return [
+        (kind, output / plan.folder_save / settings["FEEDS_RSS_NAME" if kind == "rss" else "FEEDS_ATOM_NAME"])
+        for kind in settings["FEEDS_FORMATS"]
+    ]
+
+
+def claim_feeds(plans: list[FeedPlan], settings, output: Path) -> None:
+    """Tell the incremental plugin these files belong to this build, so a feed no longer planned
+    (the last article of a locality moved away) is deleted, as a build from scratch would not have it."""
+    try:
+        from incremental import claim
+    except ImportError:
+        return
+    for plan in plans:
+        for _, target in feed_targets(plan, settings, output):
+            claim(target)
+
+
 def write_feeds(plans: list[FeedPlan], settings, output: Path) -> tuple[int, int]:
     """Build each article's item once, write every feed; return (feeds, articles) counts."""
     items: dict[int, FeedItem] = {}
@@ -260,9 +280,7 @@ def write_feeds(plans: list[FeedPlan], settings, output: Path) -> tuple[int, int
             if id(article) not in items:
                 items[id(article)] = make_item(article, settings)
             chosen.append(items[id(article)])
-        for kind in settings["FEEDS_FORMATS"]:
-            name = settings["FEEDS_RSS_NAME"] if kind == "rss" else settings["FEEDS_ATOM_NAME"]
-            target = output / plan.folder_save / name
+        for kind, target in feed_targets(plan, settings, output):
             document = build_feed(chosen, spec_for(plan, kind, settings), kind, maximum, entries)
             if not target.is_file() or target.read_bytes() != document:  # unchanged feeds keep their mtime
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -293,6 +311,7 @@ class FeedsGenerator(Generator):
         counts = worker.result("writing the feeds here") if worker is not None else None
         if counts is None:
             counts = write_feeds(self.plans, self.settings, Path(self.output_path))
+        claim_feeds(self.plans, self.settings, Path(self.output_path))
         logger.info("feeds: %d feeds written for %d articles", *counts)
 
 

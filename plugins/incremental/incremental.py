@@ -16,6 +16,7 @@ from pelican.writers import Writer
 
 from .files import CompareOnClose, copy_if_changed, write_if_changed
 from .manifest import load_manifest, manifest_path, remove_stale, save_manifest, stale_files
+from .render_cache import RenderCache, load_fingerprints, render_manifest_path, save_fingerprints
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +24,23 @@ DEFAULTS = {
     "INCREMENTAL_ENABLED": True,
     # Files and folders ("name/") in the output that other tools write: never deleted as stale.
     "INCREMENTAL_KEEP": ["thong-ke.json", "pagefind/"],
+    # Skip rendering a page whose fingerprint (render_cache.py) is the one recorded when its file
+    # was written. Only the templates listed here are fingerprinted: those whose pages read no
+    # more of the shared context than names, URLs and dates. Pages listed in
+    # INCREMENTAL_ALWAYS_RENDER (the home page shows the newest titles of every category) and all
+    # other templates are rendered every time.
+    "INCREMENTAL_SKIP_RENDER": True,
+    "INCREMENTAL_FINGERPRINT_TEMPLATES": [
+        "honour_roll",
+        "article",
+        "category",
+        "tag",
+        "locality",
+        "campaign",
+        "period_archives",
+        "index",
+    ],
+    "INCREMENTAL_ALWAYS_RENDER": ["index.html"],
 }
 
 _original_copy_file = pelican.utils.copy_file
@@ -44,6 +62,13 @@ class IncrementalWriter(Writer):
         self.unchanged: set[str] = set()
         IncrementalWriter.last = self
 
+    def write_file(self, name, template, context, *args, **kwargs):
+        """Pelican's write_file, with fingerprinted templates skipping unchanged pages."""
+        cache = _render_cache[0] if _render_cache else None
+        if cache is not None and cache.covers(template):
+            template = cache.wrap(template, self.output_path)
+        return super().write_file(name, template, context, *args, **kwargs)
+
     def _open_w(self, filename, encoding, override=False):
         """Keep Pelican's rules about writing a file twice; buffer and compare instead of open."""
         if filename in self._overridden_files:
@@ -64,6 +89,7 @@ class IncrementalWriter(Writer):
 
 
 _claimed: set[str] = set()
+_render_cache: list[RenderCache] = []
 
 
 def claim(path) -> None:
@@ -105,8 +131,21 @@ def start(pelican_object) -> None:
     """Make static and theme copies skip identical files for this build."""
     IncrementalWriter.last = None
     _claimed.clear()
-    if get_setting(pelican_object.settings, "INCREMENTAL_ENABLED"):
+    _render_cache.clear()
+    last_report.clear()
+    settings = pelican_object.settings
+    if get_setting(settings, "INCREMENTAL_ENABLED"):
         pelican.utils.copy_file = _copy_file_if_changed
+        if get_setting(settings, "INCREMENTAL_SKIP_RENDER"):
+            where = render_manifest_path(manifest_path(settings["CACHE_PATH"], pelican_object.output_path))
+            _render_cache.append(
+                RenderCache(
+                    load_fingerprints(where),
+                    settings,
+                    set(get_setting(settings, "INCREMENTAL_FINGERPRINT_TEMPLATES")),
+                    set(get_setting(settings, "INCREMENTAL_ALWAYS_RENDER")),
+                )
+            )
 
 
 def owned_files(pelican_object, writer) -> set[str]:
@@ -128,11 +167,15 @@ def static_files(generators) -> set[str]:
 
 
 _generators: list = []
+# What the last build did (files written, unchanged, not rendered, stale removed), for tests and tools.
+last_report: dict[str, int] = {}
 
 
 def remember_generators(generators) -> None:
     """Keep the generators of this build to list its static files at the end."""
     _generators[:] = generators
+    if _render_cache and generators:
+        _render_cache[0].shared_context = generators[0].context
 
 
 def finish(pelican_object) -> None:
@@ -151,10 +194,19 @@ def finish(pelican_object) -> None:
             pelican_object.output_path, stale_files(previous, current, get_setting(settings, "INCREMENTAL_KEEP"))
         )
     save_manifest(where, current)
+    skipped = unkeyed = 0
+    if _render_cache:
+        cache = _render_cache.pop()
+        save_fingerprints(render_manifest_path(where), cache.rendered)
+        skipped, unkeyed = cache.skipped, cache.unkeyed
+    last_report.update(
+        written=len(writer.changed), unchanged=len(writer.unchanged), skipped=skipped, unkeyed=unkeyed, removed=removed
+    )
     logger.info(
-        "incremental: %d files written, %d unchanged, %d stale removed",
+        "incremental: %d files written, %d unchanged (%d of them not rendered), %d stale removed",
         len(writer.changed),
         len(writer.unchanged),
+        skipped,
         removed,
     )
 

@@ -1,0 +1,229 @@
+"""Page fingerprints: a digest of what rendering one page reads, so an unchanged page is not rendered.
+
+A page's fingerprint combines
+- the site digest: settings, the theme's templates, the plugins' code, and the shape of the shared
+  context (names and URLs of categories, feeds, the URL and date of every listed article);
+- the page's own variables: its output path, template, page number, and for each variable the
+  template receives beyond the shared context:
+  - an article or page: the bytes of its source file and every attribute a plugin attached
+    (related news, honourees, images, problems), where another article counts by its source file
+    and a taxonomy term by its name and URL;
+  - a list of articles (the whole category, the dates): the URL and date of each, its shape;
+  - the page of a paginated list: its number and the source file of each article on it.
+
+Everything shown about an article elsewhere (its title, date, summary, localities on a card) comes
+from its source file and the site's settings and data, which is why a source digest stands for it.
+A value of a kind not known here raises Unfingerprintable, and that page is simply rendered.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+import types
+from collections.abc import Mapping
+from pathlib import Path
+
+from pelican.contents import Content
+from pelican.paginator import Page, Paginator
+from pelican.urlwrappers import URLWrapper
+
+# Attributes that hold the whole settings or context: covered by the site digest.
+SKIPPED_ATTRIBUTES = frozenset({"settings", "_context", "context"})
+
+
+class Unfingerprintable(TypeError):
+    """A value whose digest would not be stable from one build to the next."""
+
+
+def _h(*parts: bytes) -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(len(part).to_bytes(4, "little"))
+        digest.update(part)
+    return digest.digest()
+
+
+def file_digest(path: str | os.PathLike) -> bytes:
+    """Return the digest of a file's bytes (b"missing" if it cannot be read)."""
+    try:
+        return _h(Path(path).read_bytes())
+    except OSError:
+        return b"missing"
+
+
+def tree_digest(folders, suffixes: tuple[str, ...]) -> bytes:
+    """Return the digest of every file with one of these suffixes under the folders (paths included)."""
+    parts = []
+    for folder in folders:
+        root = Path(folder)
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and path.suffix in suffixes and "__pycache__" not in path.parts:
+                parts.append(_h(path.relative_to(root).as_posix().encode(), file_digest(path)))
+    return _h(*parts)
+
+
+class Fingerprinter:
+    """Digests of pages' variables within one build: each source, list and object is digested once.
+
+    Memoized by identity for the whole build: during output nothing changes the articles or the
+    lists Pelican and the plugins hand to templates.
+
+    Three ways to see an article held inside a value: "ref" counts its source file (everything a
+    card or a related-news link shows comes from it); "shape" counts its URL and date (what the
+    pages of a list depend on besides the articles each shows: their number, the dates of an
+    archive); "count" only counts it (the shared context: fingerprinted templates show names, URLs
+    and numbers from it, never an article; the home page, which does, is always rendered).
+    """
+
+    def __init__(self):
+        self._memo: dict[tuple[str, int], tuple[object, bytes]] = {}  # (mode, id) → (object, digest)
+        self._sources: dict[str, bytes] = {}
+        self._active: set[tuple[str, int]] = set()
+        # Digest of what links between contents resolve through ({filename}other.md), given by the
+        # caller; counted only for contents whose text holds such a link.
+        self.links = None
+        self._links_digest = None
+
+    def source(self, content) -> bytes:
+        """Return the digest of a content object's source file (its path and bytes)."""
+        path = getattr(content, "source_path", None)
+        if not path:
+            raise Unfingerprintable(f"{type(content).__name__} without a source file")
+        if path not in self._sources:
+            self._sources[path] = _h(str(path).encode(), file_digest(path))
+        return self._sources[path]
+
+    def full(self, value) -> bytes:
+        """Digest of a variable the template receives for this page."""
+        if isinstance(value, Content):
+            return self._memoized(
+                "full", value, lambda: _h(b"C", self.source(value), self._attributes(value, "ref"), self._links(value))
+            )
+        if isinstance(value, Page):
+            return _h(b"P", str(value.number).encode(), self.ref(list(value.object_list)), self.shape(value.paginator))
+        if isinstance(value, (list, tuple, Paginator)):
+            return self.shape(value)
+        if isinstance(value, URLWrapper) or _has_state(value):
+            return self._memoized("full", value, lambda: _h(b"O", _type_name(value), self._attributes(value, "ref")))
+        return self.ref(value)
+
+    def _links(self, content) -> bytes:
+        """Digest of every content's URL when this content's text links to others, else nothing."""
+        finder = getattr(content, "_get_intrasite_link_regex", None)
+        text = getattr(content, "_content", "") or ""
+        if finder is not None and not finder().search(text):
+            return b""
+        if self.links is None:
+            raise Unfingerprintable("a content links to others and their URLs are unknown")
+        if self._links_digest is None:
+            self._links_digest = self.links()
+        return self._links_digest
+
+    def ref(self, value) -> bytes:
+        """Digest of a value, articles inside it counted by their source files."""
+        return self._walk(value, "ref")
+
+    def shape(self, value) -> bytes:
+        """Digest of a value, articles inside it counted by their URL and date only."""
+        return self._walk(value, "shape")
+
+    def count(self, value) -> bytes:
+        """Digest of a value, articles inside it only counted (how the shared context is seen)."""
+        return self._walk(value, "count")
+
+    def _walk(self, value, mode: str) -> bytes:  # noqa: C901 - one branch per kind of value, flat on purpose
+        if value is None or isinstance(value, (bool, int, float)):
+            return repr(value).encode()
+        if isinstance(value, str):
+            return b"s" + value.encode("utf-8", "surrogatepass")
+        if isinstance(value, bytes):
+            return b"b" + value
+        if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+            return b"d" + value.isoformat().encode() + str(getattr(value, "tzinfo", "")).encode()
+        if isinstance(value, datetime.tzinfo):
+            return b"z" + str(value).encode()
+        if isinstance(value, types.ModuleType):
+            return b"M" + value.__name__.encode()
+        if isinstance(value, Content):
+            if mode == "ref":
+                return b"C" + self.source(value)
+            if mode == "count":
+                return b"c"
+            return self._memoized(
+                "shape",
+                value,
+                lambda: _h(
+                    b"c", str(getattr(value, "url", "")).encode(), self._walk(getattr(value, "date", None), mode)
+                ),
+            )
+        if isinstance(value, URLWrapper):
+            return _h(b"U", _type_name(value), value.name.encode(), str(value.slug).encode(), str(value.url).encode())
+        if isinstance(value, Paginator):
+            return _h(b"G", str(value.num_pages).encode(), str(value.per_page).encode(), self.shape(value.object_list))
+        if isinstance(value, (list, tuple)):
+            return self._memoized(mode, value, lambda: _h(b"l", *(self._walk(item, mode) for item in value)))
+        if isinstance(value, (set, frozenset)):
+            return _h(b"S", *sorted(self._walk(item, mode) for item in value))
+        if isinstance(value, Mapping):
+            return self._memoized(
+                mode,
+                value,
+                lambda: _h(b"m", *sorted(_h(self._walk(k, mode), self._walk(v, mode)) for k, v in value.items())),
+            )
+        if callable(value) and hasattr(value, "__qualname__"):
+            code = getattr(value, "__code__", None)
+            return _h(b"f", _type_name(value), code.co_code if code else b"")
+        if _has_state(value):
+            return self._memoized(mode, value, lambda: _h(b"O", _type_name(value), self._attributes(value, mode)))
+        raise Unfingerprintable(f"no stable digest for a {type(value).__name__}")
+
+    def _attributes(self, value, mode: str) -> bytes:
+        """Digest of an object's attributes (settings and context left out)."""
+        if hasattr(value, "__dict__"):
+            items = list(vars(value).items())
+        else:
+            items = [(name, getattr(value, name)) for name in _slots(value) if hasattr(value, name)]
+        return _h(
+            *(
+                _h(name.encode(), self._walk(item, mode))
+                for name, item in sorted(items)
+                if name not in SKIPPED_ATTRIBUTES
+            )
+        )
+
+    def _memoized(self, mode: str, value, compute) -> bytes:
+        key = (mode, id(value))
+        found = self._memo.get(key)
+        if found is not None and found[0] is value:
+            return found[1]
+        if key in self._active:  # a cycle: the object is being digested further up
+            return b"cycle"
+        self._active.add(key)
+        try:
+            digest = compute()
+        finally:
+            self._active.discard(key)
+        self._memo[key] = (value, digest)
+        return digest
+
+
+def _type_name(value) -> bytes:
+    kind = value if isinstance(value, type) or callable(value) and hasattr(value, "__qualname__") else type(value)
+    return f"{getattr(kind, '__module__', '')}.{getattr(kind, '__qualname__', kind.__class__.__name__)}".encode()
+
+
+def _slots(value) -> list[str]:
+    names = []
+    for kind in type(value).__mro__:
+        slots = kind.__dict__.get("__slots__", ())
+        names.extend([slots] if isinstance(slots, str) else slots)
+    return [n for n in names if n not in ("__dict__", "__weakref__")]
+
+
+def _has_state(value) -> bool:
+    """Return whether an object is plain data held in attributes (instances of our own classes)."""
+    return not isinstance(value, type) and (hasattr(value, "__dict__") or bool(_slots(value)))

@@ -1,0 +1,221 @@
+"""Skip rendering a page whose inputs are unchanged since the build that wrote it.
+
+The writer hands each template of the fingerprinted kinds to `RenderCache.wrap`. When Pelican
+renders a page, the wrapper computes the page's fingerprint (see fingerprints.py); if the previous
+build recorded the same fingerprint for that output file, and the file still has the size and
+modification time that build left, the wrapper returns the file's text instead of rendering it.
+The byte-comparing writer then sees identical bytes and leaves the file alone, and every signal
+(content_written for the sitemap) fires as before.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+from importlib.metadata import version
+from pathlib import Path
+
+from jinja2 import meta
+
+from .fingerprints import Fingerprinter, Unfingerprintable, _h, tree_digest
+
+logger = logging.getLogger(__name__)
+
+# Bump when the meaning of a fingerprint changes: every page is then rendered once.
+FORMAT = b"render-1"
+_MISSING = object()
+
+
+def render_manifest_path(manifest: Path) -> Path:
+    """Return where the fingerprints are kept, beside the output folder's file manifest."""
+    return manifest.with_name(manifest.stem + "-render.pickle")
+
+
+def load_fingerprints(path: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Return output path → (fingerprint, size, mtime in ns) from the previous build, or {}."""
+    try:
+        with path.open("rb") as handle:
+            data = pickle.load(handle)
+        return data if isinstance(data, dict) else {}
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+        return {}
+
+
+def save_fingerprints(path: Path, rendered: dict[str, bytes]) -> None:
+    """Store each page's fingerprint with the size and mtime its file has now (atomically)."""
+    entries = {}
+    for output, key in rendered.items():
+        try:
+            stat = os.stat(output)
+        except OSError:
+            continue
+        entries[output] = (key, stat.st_size, stat.st_mtime_ns)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as handle:
+        pickle.dump(entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def code_digest(settings) -> bytes:
+    """Digest of what renders pages besides their variables: Pelican, templates and plugins' code."""
+    theme = Path(settings.get("THEME", ""))
+    folders = [theme / "templates", *(settings.get("THEME_TEMPLATES_OVERRIDES") or [])]
+    plugins = [Path(p) for p in settings.get("PLUGIN_PATHS") or []]
+    return _h(
+        FORMAT,
+        version("pelican").encode(),
+        tree_digest(folders, (".html", ".jinja", ".j2", ".xml", ".txt")),
+        tree_digest(plugins, (".py",)),
+    )
+
+
+# Shared variables Pelican itself reads while rendering an article's body: links written as
+# {filename}other.md resolve through them, so a page depends on them whatever its template says.
+LINK_VARIABLES = frozenset({"generated_content", "static_content", "static_links"})
+
+
+def template_variables(environment, name: str, seen: set | None = None) -> set[str] | None:
+    """Return the variables a template and every template it uses read from the context.
+
+    None when one of them is chosen at render time ({% include some_variable %}) or cannot be read.
+    """
+    seen = set() if seen is None else seen
+    if name in seen:
+        return set()
+    seen.add(name)
+    try:
+        source = environment.loader.get_source(environment, name)[0]
+        tree = environment.parse(source)
+    except Exception:  # noqa: BLE001 - whatever stops the analysis, the page is simply rendered
+        return None
+    found = set(meta.find_undeclared_variables(tree))
+    for referenced in meta.find_referenced_templates(tree):
+        more = None if referenced is None else template_variables(environment, referenced, seen)
+        if more is None:
+            return None
+        found |= more
+    return found
+
+
+class RenderCache:
+    """The fingerprints of one build: which pages may be skipped, which were rendered."""
+
+    def __init__(self, previous: dict, settings, templates: set[str], always: set[str]):
+        self.previous = previous
+        self.settings = settings
+        self.templates = templates
+        self.always = always
+        self.code = code_digest(settings)
+        self.fingerprints = Fingerprinter()
+        self.rendered: dict[str, bytes] = {}
+        self.skipped = 0
+        self.unkeyed = 0  # pages of fingerprinted templates rendered without a fingerprint
+        self.shared_context = None  # the generators' context, set once they have all run
+        self._snapshot = None  # the shared context as it was digested
+        self._settings = None  # digest of the code and settings
+        self._site: dict[str, bytes | None] = {}  # template name → digest of what it reads
+
+    def covers(self, template) -> bool:
+        """Return whether pages of this template are fingerprinted."""
+        return os.path.splitext(getattr(template, "name", "") or "")[0] in self.templates
+
+    def wrap(self, template, output_path: str):
+        """Return a stand-in for template whose render may return the page already written."""
+        return _FingerprintedTemplate(template, self, output_path)
+
+    def site_digest(self, template) -> tuple[dict, bytes | None]:
+        """Return the shared context as digested, and the digest of what this template reads of it.
+
+        The digest covers the code, the settings, and the shared variables the
+        template and the templates it extends, includes or imports name (Jinja's own analysis).
+        None: the template cannot be analysed (a computed include) or holds an unfingerprintable value.
+        The snapshot is what later pages are compared with: a variable that is not the very object
+        digested here (added or replaced since, or given to one page) is digested with the page.
+        """
+        if self._snapshot is None:
+            self._snapshot = dict(self.shared_context or {})
+            links = [(n, self._snapshot[n]) for n in sorted(LINK_VARIABLES) if n in self._snapshot]
+            self.fingerprints.links = lambda: self.fingerprints.shape(links)
+            try:
+                self._settings = _h(self.code, self.fingerprints.count(dict(self.settings)))
+            except Unfingerprintable as error:
+                logger.info("incremental: every page is rendered this time (settings: %s)", error)
+                self._settings = None
+        name = template.name
+        if name not in self._site:
+            names = template_variables(template.environment, name)
+            digest = None
+            if names is None:
+                logger.info("incremental: pages of %s are rendered every time (computed include)", name)
+            elif self._settings is not None:
+                try:
+                    shared = [(n, self._snapshot[n]) for n in sorted(names) if n in self._snapshot]
+                    digest = _h(self._settings, self.fingerprints.count(shared))
+                except Unfingerprintable as error:
+                    logger.info("incremental: pages of %s are rendered every time (%s)", name, error)
+            self._site[name] = digest
+        return self._snapshot, self._site[name]
+
+    def fingerprint(self, base: dict, site: bytes, localcontext: dict) -> bytes:
+        """Return the fingerprint of one page from what its variables add to the shared context."""
+        parts = [site]
+        for name, value in sorted(localcontext.items()):
+            if base.get(name, _MISSING) is value:
+                continue
+            if name.endswith(("_previous_page", "_next_page")):
+                digest = self.fingerprints.shape(getattr(value, "object_list", value))
+                parts.append(_h(name.encode(), b"nav", digest, str(getattr(value, "number", "")).encode()))
+            else:
+                parts.append(_h(name.encode(), self.fingerprints.full(value)))
+        return _h(*parts)
+
+    def unchanged(self, output: str, key: bytes) -> bool:
+        """Return whether the previous build wrote this output with this fingerprint, untouched since."""
+        entry = self.previous.get(output)
+        if entry is None or entry[0] != key:
+            return False
+        try:
+            stat = os.stat(output)
+        except OSError:
+            return False
+        return (stat.st_size, stat.st_mtime_ns) == entry[1:]
+
+
+class _FingerprintedTemplate:
+    """A Jinja template whose render skips pages with an unchanged fingerprint."""
+
+    def __init__(self, template, cache: RenderCache, output_path: str):
+        self.template = template
+        self.cache = cache
+        self.output_path = output_path
+        self.name = template.name
+
+    def render(self, localcontext):
+        output = os.path.join(self.output_path, localcontext["output_file"])
+        base, site = self.cache.site_digest(self.template)
+        if site is None or localcontext["output_file"] in self.cache.always:
+            self.cache.unkeyed += 1
+            return self.template.render(localcontext)
+        try:
+            key = self.cache.fingerprint(base, site, localcontext)
+        except Unfingerprintable as error:
+            logger.debug("incremental: %s is rendered (%s)", localcontext["output_file"], error)
+            self.cache.unkeyed += 1
+            return self.template.render(localcontext)
+        if self.cache.unchanged(output, key):
+            try:
+                text = Path(output).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = None
+            if text is not None:
+                self.cache.rendered[output] = key
+                self.cache.skipped += 1
+                return text
+        html = self.template.render(localcontext)
+        self.cache.rendered[output] = key
+        return html
+
+    def __getattr__(self, name):
+        return getattr(self.template, name)

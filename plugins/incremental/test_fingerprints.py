@@ -1,0 +1,115 @@
+"""Unit tests of page fingerprints and of the template analysis behind them."""
+
+import datetime
+import zoneinfo
+
+import jinja2
+import pytest
+from pelican.contents import Article
+from pelican.settings import DEFAULT_CONFIG
+from pelican.urlwrappers import Category
+
+from incremental.fingerprints import Fingerprinter, Unfingerprintable
+from incremental.render_cache import load_fingerprints, save_fingerprints, template_variables
+
+SETTINGS = {**DEFAULT_CONFIG, "ARTICLE_URL": "tin-tuc/{slug}/", "ARTICLE_SAVE_AS": "tin-tuc/{slug}/index.html"}
+
+
+def article(tmp_path, name, text="Nội dung.", title="Bài thử (hư cấu)", day=1):
+    source = tmp_path / f"{name}.md"
+    source.write_text(text, encoding="utf-8")
+    metadata = {
+        "title": title,
+        "slug": name,
+        "date": datetime.datetime(2025, 1, day, tzinfo=zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")),
+        "category": Category("Tin", SETTINGS),
+    }
+    return Article(text, metadata=metadata, settings=SETTINGS, source_path=str(source))
+
+
+def test_an_article_counts_by_its_source_file_everywhere_it_is_shown(tmp_path):
+    a, b = article(tmp_path, "a"), article(tmp_path, "b")
+    a.related = [b]
+    before = Fingerprinter().full(a)
+    assert Fingerprinter().full(a) == before  # stable from one build to the next
+    (tmp_path / "b.md").write_text("Nội dung đã sửa.", encoding="utf-8")
+    assert Fingerprinter().full(a) != before  # a related article's source changed
+
+
+def test_an_attribute_set_by_a_plugin_changes_the_fingerprint(tmp_path):
+    a = article(tmp_path, "a")
+    before = Fingerprinter().full(a)
+    a.problems = ["a.md:3: ảnh không tồn tại"]
+    assert Fingerprinter().full(a) != before
+
+
+def test_a_list_counts_urls_and_dates_but_not_titles(tmp_path):
+    a = article(tmp_path, "a")
+    before = Fingerprinter().shape([a])
+    (tmp_path / "a.md").write_text("Nội dung khác.", encoding="utf-8")
+    assert Fingerprinter().shape([a]) == before
+    assert Fingerprinter().shape([article(tmp_path, "a", day=2)]) != before
+    assert Fingerprinter().shape([a, a]) != before
+
+
+def test_the_shared_context_counts_articles_only_by_number(tmp_path):
+    one, other = article(tmp_path, "a"), article(tmp_path, "b", day=5)
+    assert Fingerprinter().count({"articles": [one]}) == Fingerprinter().count({"articles": [other]})
+    assert Fingerprinter().count({"articles": [one]}) != Fingerprinter().count({"articles": [one, other]})
+
+
+def test_terms_count_by_name_and_url(tmp_path):
+    assert Fingerprinter().ref(Category("Tin", SETTINGS)) == Fingerprinter().ref(Category("Tin", SETTINGS))
+    assert Fingerprinter().ref(Category("Tin", SETTINGS)) != Fingerprinter().ref(Category("Tin khác", SETTINGS))
+
+
+def test_plain_values_functions_and_cycles():
+    fingerprints = Fingerprinter()
+    assert fingerprints.ref({"b": 1, "a": {2, 3}}) == Fingerprinter().ref({"a": {3, 2}, "b": 1})
+    assert fingerprints.ref(zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")) != fingerprints.ref(zoneinfo.ZoneInfo("UTC"))
+
+    def one():
+        return 1
+
+    def two():
+        return 2
+
+    assert Fingerprinter().ref(one) != Fingerprinter().ref(two)
+
+    class Node:
+        def __init__(self):
+            self.self = self
+
+    assert Fingerprinter().ref(Node()) == Fingerprinter().ref(Node())
+
+
+def test_a_value_without_a_stable_digest_is_refused():
+    with pytest.raises(Unfingerprintable):
+        Fingerprinter().ref(object())
+
+
+def test_template_variables_follow_extends_includes_and_imports():
+    loader = jinja2.DictLoader(
+        {
+            "base.html": "{{ SITENAME }}{% block body %}{% endblock %}{% include 'footer.html' %}",
+            "footer.html": "{{ footer_note }}",
+            "macros.html": "{% macro card(a) %}{{ a.title }}{{ SITEURL }}{% endmacro %}",
+            "page.html": "{% extends 'base.html' %}{% from 'macros.html' import card %}"
+            "{% block body %}{{ card(article) }}{% endblock %}",
+            "computed.html": "{% include chosen %}",
+        }
+    )
+    environment = jinja2.Environment(loader=loader)
+    assert {"SITENAME", "footer_note", "SITEURL", "article"} <= template_variables(environment, "page.html")
+    assert template_variables(environment, "computed.html") is None
+
+
+def test_fingerprints_survive_a_round_trip_and_a_damaged_file_is_ignored(tmp_path):
+    page = tmp_path / "index.html"
+    page.write_text("<p>trang</p>", encoding="utf-8")
+    where = tmp_path / "cache/render.pickle"
+    save_fingerprints(where, {str(page): b"key", str(tmp_path / "gone.html"): b"other"})
+    loaded = load_fingerprints(where)
+    assert loaded[str(page)][0] == b"key" and str(tmp_path / "gone.html") not in loaded
+    where.write_bytes(b"not a pickle")
+    assert load_fingerprints(where) == {}
