@@ -24,3 +24,39 @@ def test_results_follow_the_list_not_a_reused_id():
     second = _articles((2, 1))
     assert month_counts(second) == [(2, 1)]
     forget()
+
+
+def test_period_archives_are_pelicans_own_groupings(tmp_path):
+    from pelican.settings import DEFAULT_CONFIG
+
+    from archives.archives import PELICANS_PERIOD_ARCHIVES as original
+    from archives.grouping import period_archives
+
+    settings = {
+        **DEFAULT_CONFIG,
+        "YEAR_ARCHIVE_SAVE_AS": "{date:%Y}/index.html",
+        "MONTH_ARCHIVE_SAVE_AS": "{date:%Y}/{date:%m}/index.html",
+        "DAY_ARCHIVE_SAVE_AS": "",
+        "YEAR_ARCHIVE_URL": "{date:%Y}/",
+        "MONTH_ARCHIVE_URL": "{date:%Y}/{date:%m}/",
+    }
+    days = [(1, 5), (1, 5), (1, 20), (3, 2), (12, 31), (3, 2)]
+    articles = _articles(*days) + [SimpleNamespace(date=datetime(2024, 7, 4))]
+    newest_first = sorted(articles, key=lambda a: a.date, reverse=True)
+    oldest_first = sorted(articles, key=lambda a: a.date)
+    expected = original(None, oldest_first, newest_first, settings)
+    assert period_archives(oldest_first, newest_first, settings) == expected
+    assert period_archives(oldest_first, newest_first, settings)["day"] == []
+
+
+def test_term_lists_answer_membership_like_lists():
+    from archives.grouping import MemberList, index_term_lists
+
+    members = _articles((1, 1), (2, 2))
+    outsider = _articles((3, 3))[0]
+    generator = SimpleNamespace(tags={"a": list(members)}, categories=[("c", list(members))], authors=[])
+    index_term_lists(generator)
+    assert isinstance(generator.tags["a"], MemberList) and generator.tags["a"] == members
+    assert members[0] in generator.categories[0][1] and outsider not in generator.categories[0][1]
+    generator.tags["a"].append(outsider)
+    assert outsider in generator.tags["a"]

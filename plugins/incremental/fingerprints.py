@@ -38,11 +38,8 @@ class Unfingerprintable(TypeError):
 
 
 def _h(*parts: bytes) -> bytes:
-    digest = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        digest.update(len(part).to_bytes(4, "little"))
-        digest.update(part)
-    return digest.digest()
+    """Digest of a sequence of byte strings (each length-prefixed, so boundaries count)."""
+    return hashlib.blake2b(b"".join(len(part).to_bytes(4, "little") + part for part in parts), digest_size=16).digest()
 
 
 def file_digest(path: str | os.PathLike) -> bytes:
@@ -144,6 +141,8 @@ class Fingerprinter:
             return b"b" + value
         if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
             return b"d" + value.isoformat().encode() + str(getattr(value, "tzinfo", "")).encode()
+        if isinstance(value, os.PathLike):
+            return b"p" + os.fsencode(value)
         if isinstance(value, datetime.tzinfo):
             return b"z" + str(value).encode()
         if isinstance(value, types.ModuleType):
