@@ -34,8 +34,10 @@ import gzip
 import hashlib
 import json
 import logging
+import multiprocessing
+import os
 import zlib
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -49,6 +51,8 @@ COMMON_WORD_LOCATIONS = 1
 # Pagefind's weight of a position when no marker precedes it (its decoder's default).
 DEFAULT_WEIGHT = 25
 SIGNATURE = b"pagefind_dcd"
+# Common words to cap from which the work is shared among processes (fewer: not worth a fork).
+PARALLEL_CAP_MIN = 32
 
 
 class FormatError(ValueError):
@@ -426,17 +430,47 @@ def cap_common_words(
     if share is None:
         return words, 0
     least = share * page_count
-    result = []
+    # Each page of an entry takes 4 bytes at least: a cheap bound before reading it.
+    candidates = [i for i, (_, entry) in enumerate(words) if len(entry) >= 4 * least]
+    candidates = [i for i in candidates if len(zlib.compress(words[i][1], 1)) > budget]
+    result = list(words)
     capped = 0
-    for text, entry in words:
-        # Each page of an entry takes 4 bytes at least: a cheap bound before reading it.
-        if len(entry) >= 4 * least and len(zlib.compress(entry, 1)) > budget:
-            smaller = cap_word(entry, least, limit)
-            if smaller is not None:
-                entry = smaller
-                capped += 1
-        result.append((text, entry))
+    entries = [words[i][1] for i in candidates]
+    for i, smaller in zip(candidates, _map_cap_word(entries, least, limit), strict=True):
+        if smaller is not None:
+            result[i] = (words[i][0], smaller)
+            capped += 1
     return result, capped
+
+
+def _cap_many(entries: list[bytes], least: float, limit: int) -> list[bytes | None]:
+    return [cap_word(entry, least, limit) for entry in entries]
+
+
+def _map_cap_word(entries: list[bytes], least: float, limit: int) -> list[bytes | None]:
+    """cap_word over many entries, on every core when there are enough (decoding is pure Python)."""
+    workers = min(os.cpu_count() or 1, 4)
+    if workers < 2 or len(entries) < PARALLEL_CAP_MIN:
+        return _cap_many(entries, least, limit)
+    batches = [entries[i::workers] for i in range(workers)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        done = list(pool.map(_cap_many, batches, [least] * workers, [limit] * workers))
+    results: list[bytes | None] = [None] * len(entries)
+    for offset, batch in enumerate(done):
+        results[offset::workers] = batch
+    return results
+
+
+def _reused(folder: Path | None, chunk: list, cbor: bytes) -> bytes | None:
+    """Return the compressed chunk from an earlier bundle if it holds exactly this CBOR."""
+    if folder is None:
+        return None
+    try:
+        data = (folder / "index" / f"{chunk[2]}.pf_index").read_bytes()
+        return data if gzip.decompress(data) == SIGNATURE + cbor else None
+    except (OSError, EOFError, zlib.error, gzip.BadGzipFile):
+        return None
 
 
 def _name(language: str, cbor: bytes, length: int, taken: set[str]) -> str:
@@ -470,11 +504,14 @@ def rechunk(
     budget: int = CHUNK_BYTES,
     common_share: float | None = COMMON_WORD_SHARE,
     common_locations: int = COMMON_WORD_LOCATIONS,
+    reuse_from: Path | None = None,
 ) -> bool:
     """Re-cut the word index of every language in a Pagefind bundle; return False if left as is.
 
     The positions of common words are capped first (cap_common_words). Everything is read and
-    checked before the first file is touched: on FormatError the bundle is unchanged.
+    checked before the first file is touched: on FormatError the bundle is unchanged. Chunks found
+    with the same content in the bundle at `reuse_from` (the one published last) are copied
+    rather than compressed again: after an edit most chunks are unchanged.
     """
     entry_path = bundle / "pagefind-entry.json"
     try:
@@ -504,9 +541,13 @@ def rechunk(
         encoded = [_head(4, 1) + _head(4, len(run)) + b"".join(entry for _, entry in run) for run in runs]
         for (start, end), cbor in zip(chunk_bounds(runs), encoded, strict=True):
             chunks.append([start, end, _name(language, cbor, 7, taken)])
-        # zlib releases the GIL: compress on every core (level 9 is most of the time spent here).
+        # zlib releases the GIL: compress on every core (level 9 is most of the time spent here),
+        # except chunks a previous bundle already holds (same name and, checked, same content).
         with ThreadPoolExecutor() as pool:
-            for (_, _, name), data in zip(chunks, pool.map(pf_bytes, encoded), strict=True):
+            made = pool.map(
+                lambda pair: _reused(reuse_from, *pair) or pf_bytes(pair[1]), zip(chunks, encoded, strict=True)
+            )
+            for (_, _, name), data in zip(chunks, made, strict=True):
                 (bundle / "index" / f"{name}.pf_index").write_bytes(data)
         meta[2] = chunks
         cbor = cbor_dumps(meta)

@@ -161,11 +161,20 @@ async def index_folder(folder: Path, target: Path, config: dict) -> int:
     return result.get("page_count", 0)
 
 
-def make_bundle(folder: Path, target: Path, config: dict) -> int:
-    """Index the prepared pages in folder into a bundle at target; return how many were indexed."""
+def make_bundle(folder: Path, target: Path, config: dict, previous: Path | None = None) -> int:
+    """Index the prepared pages in folder into a bundle at target; return how many were indexed.
+
+    previous: a bundle made earlier (the published one) whose unchanged chunks are reused.
+    """
     indexed = run_in_own_loop(index_folder(folder, target, config))
     try:
-        rechunk(target, config["chunk_bytes"], config["common_word_share"], config["common_word_locations"])
+        rechunk(
+            target,
+            config["chunk_bytes"],
+            config["common_word_share"],
+            config["common_word_locations"],
+            reuse_from=previous,
+        )
     except FormatError as error:  # raised before anything is rewritten: Pagefind's bundle stays whole
         logger.warning("search: index chunks left as Pagefind wrote them (%s); first queries will be larger", error)
     return indexed
@@ -185,7 +194,7 @@ def cached_bundle(output: Path, records, settings) -> tuple[Path, int]:
         if not cached.is_dir():
             fresh = cache_root / f".tmp-{os.getpid()}-{cached.name}"
             shutil.rmtree(fresh, ignore_errors=True)
-            indexed = make_bundle(Path(folder), fresh, config)
+            indexed = make_bundle(Path(folder), fresh, config, output / setting(settings, "SEARCH_OUTPUT_PATH"))
             if indexed != count:
                 logger.warning("search: Pagefind indexed %s pages of %d prepared", indexed, count)
             try:

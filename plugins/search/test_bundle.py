@@ -20,6 +20,7 @@ from search.bundle import (
     decode_locations,
     encode_locations,
     pack,
+    pf_bytes,
     read_pf,
     rechunk,
     split_words,
@@ -335,6 +336,42 @@ def test_rechunk_writes_the_same_bytes_for_the_same_bundle(bundles, tmp_path):
         {p.relative_to(tmp_path / n): p.read_bytes() for p in (tmp_path / n).rglob("*") if p.is_file()} for n in "ab"
     ]
     assert files[0] == files[1]
+
+
+def test_chunks_reused_from_a_published_bundle_give_the_same_bytes(bundles, tmp_path, monkeypatch):
+    import search.bundle as bundle
+    from search.search import index_folder, run_in_own_loop
+
+    config = {"language": "vi", "exclude_selectors": list(DEFAULTS["SEARCH_EXCLUDE_SELECTORS"])}
+    pages = bundles["default"].parent / "pages"
+    run_in_own_loop(index_folder(pages, tmp_path / "fresh", config))
+    shutil.copytree(tmp_path / "fresh", tmp_path / "reusing")
+    published = tmp_path / "published"
+    shutil.copytree(bundles["default"], published)
+    # A published chunk whose name matches but whose content does not is never reused.
+    tampered = sorted((published / "index").glob("*.pf_index"))[0]
+    tampered.write_bytes(pf_bytes(b"\x81\x80"))
+    assert rechunk(tmp_path / "fresh", 64, 0.2, 1)
+    compressed = []
+    monkeypatch.setattr(bundle, "pf_bytes", lambda cbor: compressed.append(cbor) or pf_bytes(cbor))
+    assert rechunk(tmp_path / "reusing", 64, 0.2, 1, reuse_from=published)
+    chunks = len(list((published / "index").glob("*.pf_index")))
+    assert 1 <= len(compressed) < chunks  # the tampered chunk and the metadata file, not every chunk
+    files = [
+        {p.relative_to(tmp_path / n): p.read_bytes() for p in (tmp_path / n).rglob("*") if p.is_file()}
+        for n in ("fresh", "reusing")
+    ]
+    assert files[0] == files[1]
+
+
+def test_common_words_capped_on_several_cores_as_on_one(monkeypatch):
+    import search.bundle as bundle
+
+    words = [(f"w{n}", entry(f"w{n}", {p: ([(24, p + n), (24, 2 * p + 1)], []) for p in range(6)})) for n in range(9)]
+    serial = [cap_word(raw, 3, 1) for _, raw in words]
+    monkeypatch.setattr(bundle, "PARALLEL_CAP_MIN", 2)
+    monkeypatch.setattr(bundle.os, "cpu_count", lambda: 3)
+    assert bundle._map_cap_word([raw for _, raw in words], 3, 1) == serial
 
 
 @pytest.mark.parametrize(
