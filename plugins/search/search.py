@@ -108,9 +108,9 @@ def collect_articles(generators) -> None:
             _records.extend(record_for(article) for article in generator.articles)
 
 
-def stage_pages(output: Path, records, staging: Path) -> int:
-    """Write the prepared copy of each article page under `staging`; return how many were written."""
-    count = 0
+def prepared_pages(output: Path, records) -> list[tuple[str, str]]:
+    """Return (save_as, prepared copy) of each article page found in `output`, in save_as order."""
+    pages = []
     for record in records:
         path = output / record.save_as
         if not path.exists():
@@ -120,20 +120,30 @@ def stage_pages(output: Path, records, staging: Path) -> int:
         if page is None:
             logger.warning('search: %s has no <article class="td-article">; left out of the index', record.save_as)
             continue
-        target = staging / record.save_as
+        pages.append((Path(record.save_as).as_posix(), page))
+    return sorted(pages)
+
+
+def stage_pages(pages: list[tuple[str, str]], staging: Path) -> None:
+    """Write the prepared pages under `staging`, where Pagefind reads them."""
+    for save_as, page in pages:
+        target = staging / save_as
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(page, encoding="utf-8")
-        count += 1
-    return count
+
+
+def pages_digest(pages, config: dict) -> str:
+    """Return a hash of the prepared pages (save_as order), the Pagefind version and its configuration."""
+    digest = hashlib.sha256(f"pagefind {version('pagefind')} {BUNDLE_FORMAT} {sorted(config.items())}".encode())
+    for save_as, data in pages:
+        digest.update(save_as.encode() + b"\0" + (data.encode("utf-8") if isinstance(data, str) else data) + b"\0")
+    return digest.hexdigest()[:24]
 
 
 def inputs_digest(staging: Path, config: dict) -> str:
-    """Return a hash of every staged page, the Pagefind version and its configuration."""
-    digest = hashlib.sha256(f"pagefind {version('pagefind')} {BUNDLE_FORMAT} {sorted(config.items())}".encode())
-    for path in sorted(staging.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(staging).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:24]
+    """Return pages_digest of the pages staged in a folder."""
+    files = sorted((p.relative_to(staging).as_posix(), p) for p in staging.rglob("*") if p.is_file())
+    return pages_digest(((name, path.read_bytes()) for name, path in files), config)
 
 
 def bundle_config(settings) -> dict:
@@ -183,24 +193,28 @@ def make_bundle(folder: Path, target: Path, config: dict, previous: Path | None 
 def cached_bundle(output: Path, records, settings) -> tuple[Path, int]:
     """Return the cached bundle of the article pages found in `output` (made if missing), and their count.
 
-    The prepared pages are staged in a temporary folder and indexed in one request: the Python
-    API answers one request per 0.1 s, far too slow to send 10,000 pages one by one.
+    The pages are prepared in memory and hashed; only when no bundle is cached for them are they
+    staged in a temporary folder and indexed in one request (the Python API answers one request
+    per 0.1 s, far too slow to send 10,000 pages one by one).
     """
     config = bundle_config(settings)
     cache_root = Path(setting(settings, "SEARCH_CACHE_PATH"))
+    pages = prepared_pages(output, records)
+    count = len(pages)
+    cached = cache_root / pages_digest(pages, config)
+    if cached.is_dir():
+        return cached, count
     with tempfile.TemporaryDirectory(prefix="search-") as folder:
-        count = stage_pages(output, records, Path(folder))
-        cached = cache_root / inputs_digest(Path(folder), config)
-        if not cached.is_dir():
-            fresh = cache_root / f".tmp-{os.getpid()}-{cached.name}"
-            shutil.rmtree(fresh, ignore_errors=True)
-            indexed = make_bundle(Path(folder), fresh, config, output / setting(settings, "SEARCH_OUTPUT_PATH"))
-            if indexed != count:
-                logger.warning("search: Pagefind indexed %s pages of %d prepared", indexed, count)
-            try:
-                fresh.rename(cached)
-            except OSError:  # another build stored the same bundle first
-                shutil.rmtree(fresh, ignore_errors=True)
+        stage_pages(pages, Path(folder))
+        fresh = cache_root / f".tmp-{os.getpid()}-{cached.name}"
+        shutil.rmtree(fresh, ignore_errors=True)
+        indexed = make_bundle(Path(folder), fresh, config, output / setting(settings, "SEARCH_OUTPUT_PATH"))
+    if indexed != count:
+        logger.warning("search: Pagefind indexed %s pages of %d prepared", indexed, count)
+    try:
+        fresh.rename(cached)
+    except OSError:  # another build stored the same bundle first
+        shutil.rmtree(fresh, ignore_errors=True)
     return cached, count
 
 
