@@ -34,10 +34,8 @@ import gzip
 import hashlib
 import json
 import logging
-import multiprocessing
-import os
 import zlib
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -51,8 +49,6 @@ COMMON_WORD_LOCATIONS = 1
 # Pagefind's weight of a position when no marker precedes it (its decoder's default).
 DEFAULT_WEIGHT = 25
 SIGNATURE = b"pagefind_dcd"
-# Common words to cap from which the work is shared among processes (fewer: not worth a fork).
-PARALLEL_CAP_MIN = 32
 
 
 class FormatError(ValueError):
@@ -435,31 +431,12 @@ def cap_common_words(
     candidates = [i for i in candidates if len(zlib.compress(words[i][1], 1)) > budget]
     result = list(words)
     capped = 0
-    entries = [words[i][1] for i in candidates]
-    for i, smaller in zip(candidates, _map_cap_word(entries, least, limit), strict=True):
+    for i in candidates:
+        smaller = cap_word(words[i][1], least, limit)
         if smaller is not None:
             result[i] = (words[i][0], smaller)
             capped += 1
     return result, capped
-
-
-def _cap_many(entries: list[bytes], least: float, limit: int) -> list[bytes | None]:
-    return [cap_word(entry, least, limit) for entry in entries]
-
-
-def _map_cap_word(entries: list[bytes], least: float, limit: int) -> list[bytes | None]:
-    """cap_word over many entries, on every core when there are enough (decoding is pure Python)."""
-    workers = min(os.cpu_count() or 1, 4)
-    if workers < 2 or len(entries) < PARALLEL_CAP_MIN:
-        return _cap_many(entries, least, limit)
-    batches = [entries[i::workers] for i in range(workers)]
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        done = list(pool.map(_cap_many, batches, [least] * workers, [limit] * workers))
-    results: list[bytes | None] = [None] * len(entries)
-    for offset, batch in enumerate(done):
-        results[offset::workers] = batch
-    return results
 
 
 def _reused(folder: Path | None, chunk: list, cbor: bytes) -> bytes | None:

@@ -364,16 +364,6 @@ def test_chunks_reused_from_a_published_bundle_give_the_same_bytes(bundles, tmp_
     assert files[0] == files[1]
 
 
-def test_common_words_capped_on_several_cores_as_on_one(monkeypatch):
-    import search.bundle as bundle
-
-    words = [(f"w{n}", entry(f"w{n}", {p: ([(24, p + n), (24, 2 * p + 1)], []) for p in range(6)})) for n in range(9)]
-    serial = [cap_word(raw, 3, 1) for _, raw in words]
-    monkeypatch.setattr(bundle, "PARALLEL_CAP_MIN", 2)
-    monkeypatch.setattr(bundle.os, "cpu_count", lambda: 3)
-    assert bundle._map_cap_word([raw for _, raw in words], 3, 1) == serial
-
-
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
