@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import marshal
 import os
 import types
 from collections.abc import Mapping
@@ -38,8 +39,8 @@ class Unfingerprintable(TypeError):
 
 
 def _h(*parts: bytes) -> bytes:
-    """Digest of a sequence of byte strings (each length-prefixed, so boundaries count)."""
-    return hashlib.blake2b(b"".join(len(part).to_bytes(4, "little") + part for part in parts), digest_size=16).digest()
+    """Digest of a sequence of byte strings (marshal keeps their boundaries, in one C call)."""
+    return hashlib.blake2b(marshal.dumps(parts), digest_size=16).digest()
 
 
 def file_digest(path: str | os.PathLike) -> bytes:
@@ -171,7 +172,14 @@ class Fingerprinter:
             return self._memoized(
                 mode,
                 value,
-                lambda: _h(b"m", *sorted(_h(self._walk(k, mode), self._walk(v, mode)) for k, v in value.items())),
+                lambda: _h(
+                    b"m",
+                    *(
+                        b
+                        for pair in sorted((self._walk(k, mode), self._walk(v, mode)) for k, v in value.items())
+                        for b in pair
+                    ),
+                ),
             )
         if callable(value) and hasattr(value, "__qualname__"):
             code = getattr(value, "__code__", None)
