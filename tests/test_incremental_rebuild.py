@@ -33,8 +33,8 @@ def _replace(path: Path, old: str, new: str) -> None:
 def _edits(content: Path):
     """(what, edit, narrow) triples: the kinds of change an editor makes, applied one after the other.
 
-    A narrow edit leaves the shared context's names, URLs and numbers alone, so most pages must be
-    skipped; the others (a category's size, a feed gone) render every page again.
+    A narrow edit leaves the shared context's names and URLs alone, so most pages must be skipped;
+    the others (a category's name, a feed gone) render every page again.
     """
     summit = content / "hoi-nghi-tong-ket/tong-ket-cum-thi-dua.md"
     dong_ha = content / "ton-vinh-dien-hinh/dong-ha-khen-thuong.md"
@@ -66,7 +66,7 @@ def _edits(content: Path):
                 "Category: Tôn vinh điển hình",
                 "Category: Hội nghị tổng kết",
             ),
-            False,
+            True,
         ),
         (
             "a locality changed",
@@ -85,9 +85,9 @@ def _edits(content: Path):
         (
             "an article added",
             lambda: (content / "ton-vinh-dien-hinh/bai-moi.md").write_text(NEW_ARTICLE, encoding="utf-8"),
-            False,
+            True,
         ),
-        ("an article deleted", lambda: (content / "hoi-nghi-tong-ket/noi-dung-doc-hai.md").unlink(), False),
+        ("an article deleted", lambda: (content / "hoi-nghi-tong-ket/noi-dung-doc-hai.md").unlink(), True),
     ]
 
 

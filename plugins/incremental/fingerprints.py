@@ -165,7 +165,7 @@ class Fingerprinter:
         if isinstance(value, Paginator):
             return _h(b"G", str(value.num_pages).encode(), str(value.per_page).encode(), self.shape(value.object_list))
         if isinstance(value, (list, tuple)):
-            return self._memoized(mode, value, lambda: _h(b"l", *(self._walk(item, mode) for item in value)))
+            return self._memoized(mode, value, lambda: self._sequence(value, mode))
         if isinstance(value, (set, frozenset)):
             return _h(b"S", *sorted(self._walk(item, mode) for item in value))
         if isinstance(value, Mapping):
@@ -187,6 +187,17 @@ class Fingerprinter:
         if _has_state(value):
             return self._memoized(mode, value, lambda: _h(b"O", _type_name(value), self._attributes(value, mode)))
         raise Unfingerprintable(f"no stable digest for a {type(value).__name__}")
+
+    def _sequence(self, value, mode: str) -> bytes:
+        """Digest of a list or tuple; in "count" mode a list of articles is one value whatever its length.
+
+        The shared context's article lists (a category's, a locality's) only grow or shrink when an
+        article is added or removed; fingerprinted templates show no count from them, and the pages
+        that list the article have it among their own variables.
+        """
+        if mode == "count" and value and all(isinstance(item, Content) for item in value):
+            return b"L"
+        return _h(b"l", *(self._walk(item, mode) for item in value))
 
     def _attributes(self, value, mode: str) -> bytes:
         """Digest of an object's attributes (settings and context left out)."""

@@ -52,10 +52,11 @@ def test_a_list_counts_urls_and_dates_but_not_titles(tmp_path):
     assert Fingerprinter().shape([a, a]) != before
 
 
-def test_the_shared_context_counts_articles_only_by_number(tmp_path):
+def test_the_shared_context_sees_the_terms_but_not_their_articles(tmp_path):
     one, other = article(tmp_path, "a"), article(tmp_path, "b", day=5)
-    assert Fingerprinter().count({"articles": [one]}) == Fingerprinter().count({"articles": [other]})
-    assert Fingerprinter().count({"articles": [one]}) != Fingerprinter().count({"articles": [one, other]})
+    news, more = Category("Tin", SETTINGS), Category("Tin khác", SETTINGS)
+    assert Fingerprinter().count([(news, [one])]) == Fingerprinter().count([(news, [one, other])])
+    assert Fingerprinter().count([(news, [one])]) != Fingerprinter().count([(news, [one]), (more, [other])])
 
 
 def test_terms_count_by_name_and_url(tmp_path):
