@@ -56,15 +56,15 @@ def copy_if_changed(source: str, destination: str) -> bool:
 class CompareOnClose(io.StringIO):
     """A text buffer that, when closed, writes its bytes to path only if they changed."""
 
-    def __init__(self, path: str, encoding: str, on_close):
+    def __init__(self, path: str, encoding: str, on_close, verbatim: bool = False):
         super().__init__()
         self.path = path
         self.target_encoding = encoding
         self.on_close = on_close
+        self.verbatim = verbatim  # the text was read from path itself: nothing to compare
 
     def close(self) -> None:
         if not self.closed:
-            data = self.getvalue().encode(self.target_encoding)
-            written = write_if_changed(self.path, data)
+            written = not self.verbatim and write_if_changed(self.path, self.getvalue().encode(self.target_encoding))
             self.on_close(self.path, written)
         super().close()

@@ -38,7 +38,7 @@ class Unfingerprintable(TypeError):
     """A value whose digest would not be stable from one build to the next."""
 
 
-def _h(*parts: bytes) -> bytes:
+def digest(*parts: bytes) -> bytes:
     """Digest of a sequence of byte strings (marshal keeps their boundaries, in one C call)."""
     return hashlib.blake2b(marshal.dumps(parts), digest_size=16).digest()
 
@@ -46,7 +46,7 @@ def _h(*parts: bytes) -> bytes:
 def file_digest(path: str | os.PathLike) -> bytes:
     """Return the digest of a file's bytes (b"missing" if it cannot be read)."""
     try:
-        return _h(Path(path).read_bytes())
+        return digest(Path(path).read_bytes())
     except OSError:
         return b"missing"
 
@@ -60,8 +60,8 @@ def tree_digest(folders, suffixes: tuple[str, ...]) -> bytes:
             continue
         for path in sorted(root.rglob("*")):
             if path.is_file() and path.suffix in suffixes and "__pycache__" not in path.parts:
-                parts.append(_h(path.relative_to(root).as_posix().encode(), file_digest(path)))
-    return _h(*parts)
+                parts.append(digest(path.relative_to(root).as_posix().encode(), file_digest(path)))
+    return digest(*parts)
 
 
 class Fingerprinter:
@@ -73,8 +73,9 @@ class Fingerprinter:
     Three ways to see an article held inside a value: "ref" counts its source file (everything a
     card or a related-news link shows comes from it); "shape" counts its URL and date (what the
     pages of a list depend on besides the articles each shows: their number, the dates of an
-    archive); "count" only counts it (the shared context: fingerprinted templates show names, URLs
-    and numbers from it, never an article; the home page, which does, is always rendered).
+    archive); "count" leaves it out, and a list of articles counts as one value whatever its length
+    (the shared context: fingerprinted templates show names and URLs from it, never an article or a
+    number of articles; the home page, which does, is always rendered).
     """
 
     def __init__(self):
@@ -92,21 +93,27 @@ class Fingerprinter:
         if not path:
             raise Unfingerprintable(f"{type(content).__name__} without a source file")
         if path not in self._sources:
-            self._sources[path] = _h(str(path).encode(), file_digest(path))
+            self._sources[path] = digest(str(path).encode(), file_digest(path))
         return self._sources[path]
 
     def full(self, value) -> bytes:
         """Digest of a variable the template receives for this page."""
         if isinstance(value, Content):
             return self._memoized(
-                "full", value, lambda: _h(b"C", self.source(value), self._attributes(value, "ref"), self._links(value))
+                "full",
+                value,
+                lambda: digest(b"C", self.source(value), self._attributes(value, "ref"), self._links(value)),
             )
         if isinstance(value, Page):
-            return _h(b"P", str(value.number).encode(), self.ref(list(value.object_list)), self.shape(value.paginator))
+            return digest(
+                b"P", str(value.number).encode(), self.ref(list(value.object_list)), self.shape(value.paginator)
+            )
         if isinstance(value, (list, tuple, Paginator)):
             return self.shape(value)
         if isinstance(value, URLWrapper) or _has_state(value):
-            return self._memoized("full", value, lambda: _h(b"O", _type_name(value), self._attributes(value, "ref")))
+            return self._memoized(
+                "full", value, lambda: digest(b"O", _type_name(value), self._attributes(value, "ref"))
+            )
         return self.ref(value)
 
     def _links(self, content) -> bytes:
@@ -156,36 +163,29 @@ class Fingerprinter:
             return self._memoized(
                 "shape",
                 value,
-                lambda: _h(
+                lambda: digest(
                     b"c", str(getattr(value, "url", "")).encode(), self._walk(getattr(value, "date", None), mode)
                 ),
             )
         if isinstance(value, URLWrapper):
-            return _h(b"U", _type_name(value), value.name.encode(), str(value.slug).encode(), str(value.url).encode())
+            return digest(
+                b"U", _type_name(value), value.name.encode(), str(value.slug).encode(), str(value.url).encode()
+            )
         if isinstance(value, Paginator):
-            return _h(b"G", str(value.num_pages).encode(), str(value.per_page).encode(), self.shape(value.object_list))
+            return digest(
+                b"G", str(value.num_pages).encode(), str(value.per_page).encode(), self.shape(value.object_list)
+            )
         if isinstance(value, (list, tuple)):
             return self._memoized(mode, value, lambda: self._sequence(value, mode))
         if isinstance(value, (set, frozenset)):
-            return _h(b"S", *sorted(self._walk(item, mode) for item in value))
+            return digest(b"S", *sorted(self._walk(item, mode) for item in value))
         if isinstance(value, Mapping):
-            return self._memoized(
-                mode,
-                value,
-                lambda: _h(
-                    b"m",
-                    *(
-                        b
-                        for pair in sorted((self._walk(k, mode), self._walk(v, mode)) for k, v in value.items())
-                        for b in pair
-                    ),
-                ),
-            )
+            return self._memoized(mode, value, lambda: self._pairs(b"m", value.items(), mode))
         if callable(value) and hasattr(value, "__qualname__"):
             code = getattr(value, "__code__", None)
-            return _h(b"f", _type_name(value), code.co_code if code else b"")
+            return digest(b"f", _type_name(value), code.co_code if code else b"")
         if _has_state(value):
-            return self._memoized(mode, value, lambda: _h(b"O", _type_name(value), self._attributes(value, mode)))
+            return self._memoized(mode, value, lambda: digest(b"O", _type_name(value), self._attributes(value, mode)))
         raise Unfingerprintable(f"no stable digest for a {type(value).__name__}")
 
     def _sequence(self, value, mode: str) -> bytes:
@@ -197,21 +197,20 @@ class Fingerprinter:
         """
         if mode == "count" and value and all(isinstance(item, Content) for item in value):
             return b"L"
-        return _h(b"l", *(self._walk(item, mode) for item in value))
+        return digest(b"l", *(self._walk(item, mode) for item in value))
 
     def _attributes(self, value, mode: str) -> bytes:
         """Digest of an object's attributes (settings and context left out)."""
         if hasattr(value, "__dict__"):
-            items = list(vars(value).items())
+            items = vars(value).items()
         else:
             items = [(name, getattr(value, name)) for name in _slots(value) if hasattr(value, name)]
-        return _h(
-            *(
-                _h(name.encode(), self._walk(item, mode))
-                for name, item in sorted(items)
-                if name not in SKIPPED_ATTRIBUTES
-            )
-        )
+        return self._pairs(b"a", ((k, v) for k, v in items if k not in SKIPPED_ATTRIBUTES), mode)
+
+    def _pairs(self, tag: bytes, items, mode: str) -> bytes:
+        """Digest of (key, value) pairs in a stable order, in one hash."""
+        pairs = sorted((self._walk(key, mode), self._walk(item, mode)) for key, item in items)
+        return digest(tag, *(part for pair in pairs for part in pair))
 
     def _memoized(self, mode: str, value, compute) -> bytes:
         key = (mode, id(value))
@@ -222,15 +221,16 @@ class Fingerprinter:
             return b"cycle"
         self._active.add(key)
         try:
-            digest = compute()
+            result = compute()
         finally:
             self._active.discard(key)
-        self._memo[key] = (value, digest)
-        return digest
+        self._memo[key] = (value, result)
+        return result
 
 
 def _type_name(value) -> bytes:
-    kind = value if isinstance(value, type) or callable(value) and hasattr(value, "__qualname__") else type(value)
+    named = isinstance(value, type) or (callable(value) and hasattr(value, "__qualname__"))
+    kind = value if named else type(value)
     return f"{getattr(kind, '__module__', '')}.{getattr(kind, '__qualname__', kind.__class__.__name__)}".encode()
 
 

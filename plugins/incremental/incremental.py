@@ -25,8 +25,8 @@ DEFAULTS = {
     # Files and folders ("name/") in the output that other tools write: never deleted as stale.
     "INCREMENTAL_KEEP": ["thong-ke.json", "pagefind/"],
     # Skip rendering a page whose fingerprint (render_cache.py) is the one recorded when its file
-    # was written. Only the templates listed here are fingerprinted: those whose pages read no
-    # more of the shared context than names, URLs and dates. Pages listed in
+    # was written. Only the templates listed here are fingerprinted: those whose pages show no
+    # more of the shared context than names and URLs (never an article or a count of them). Pages listed in
     # INCREMENTAL_ALWAYS_RENDER (the home page shows the newest titles of every category) and all
     # other templates are rendered every time.
     "INCREMENTAL_SKIP_RENDER": True,
@@ -81,7 +81,8 @@ class IncrementalWriter(Writer):
         if override:
             self._overridden_files.add(filename)
         self._written_files.add(filename)
-        return CompareOnClose(filename, encoding, self._record)
+        verbatim = bool(_render_cache) and _render_cache[0].take_verbatim(filename)
+        return CompareOnClose(filename, encoding, self._record, verbatim)
 
     def _record(self, path: str, written: bool) -> None:
         (self.changed if written else self.unchanged).add(path)
@@ -203,11 +204,9 @@ def finish(pelican_object) -> None:
         written=len(writer.changed), unchanged=len(writer.unchanged), skipped=skipped, unkeyed=unkeyed, removed=removed
     )
     logger.info(
-        "incremental: %d files written, %d unchanged (%d of them not rendered), %d stale removed",
-        len(writer.changed),
-        len(writer.unchanged),
-        skipped,
-        removed,
+        "incremental: %(written)d files written, %(unchanged)d unchanged (%(skipped)d of them not rendered), "
+        "%(removed)d stale removed",
+        last_report,
     )
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from jinja2 import meta
 
-from .fingerprints import Fingerprinter, Unfingerprintable, _h, tree_digest
+from .fingerprints import Fingerprinter, Unfingerprintable, digest, tree_digest
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def code_digest(settings) -> bytes:
     theme = Path(settings.get("THEME", ""))
     folders = [theme / "templates", *(settings.get("THEME_TEMPLATES_OVERRIDES") or [])]
     plugins = [Path(p) for p in settings.get("PLUGIN_PATHS") or []]
-    return _h(
+    return digest(
         FORMAT,
         version("pelican").encode(),
         tree_digest(folders, (".html", ".jinja", ".j2", ".xml", ".txt")),
@@ -112,6 +112,8 @@ class RenderCache:
         self.rendered: dict[str, bytes] = {}
         self.skipped = 0
         self.unkeyed = 0  # pages of fingerprinted templates rendered without a fingerprint
+        # Output files whose text was just read back from disk: the writer need not compare them.
+        self.verbatim: set[str] = set()
         self.shared_context = None  # the generators' context, set once they have all run
         self._snapshot = None  # the shared context as it was digested
         self._settings = None  # digest of the code and settings
@@ -139,23 +141,23 @@ class RenderCache:
             links = [(n, self._snapshot[n]) for n in sorted(LINK_VARIABLES) if n in self._snapshot]
             self.fingerprints.links = lambda: self.fingerprints.shape(links)
             try:
-                self._settings = _h(self.code, self.fingerprints.count(dict(self.settings)))
+                self._settings = digest(self.code, self.fingerprints.count(dict(self.settings)))
             except Unfingerprintable as error:
                 logger.info("incremental: every page is rendered this time (settings: %s)", error)
                 self._settings = None
         name = template.name
         if name not in self._site:
             names = template_variables(template.environment, name)
-            digest = None
+            reads = None
             if names is None:
                 logger.info("incremental: pages of %s are rendered every time (computed include)", name)
             elif self._settings is not None:
                 try:
                     shared = [(n, self._snapshot[n]) for n in sorted(names) if n in self._snapshot]
-                    digest = _h(self._settings, self.fingerprints.count(shared))
+                    reads = digest(self._settings, self.fingerprints.count(shared))
                 except Unfingerprintable as error:
                     logger.info("incremental: pages of %s are rendered every time (%s)", name, error)
-            self._site[name] = digest
+            self._site[name] = reads
         return self._snapshot, self._site[name]
 
     def fingerprint(self, base: dict, site: bytes, localcontext: dict) -> bytes:
@@ -165,11 +167,18 @@ class RenderCache:
             if base.get(name, _MISSING) is value:
                 continue
             if name.endswith(("_previous_page", "_next_page")):
-                digest = self.fingerprints.shape(getattr(value, "object_list", value))
-                parts.append(_h(name.encode(), b"nav", digest, str(getattr(value, "number", "")).encode()))
+                neighbour = self.fingerprints.shape(getattr(value, "object_list", value))
+                parts.append(digest(name.encode(), b"nav", neighbour, str(getattr(value, "number", "")).encode()))
             else:
-                parts.append(_h(name.encode(), self.fingerprints.full(value)))
-        return _h(*parts)
+                parts.append(digest(name.encode(), self.fingerprints.full(value)))
+        return digest(*parts)
+
+    def take_verbatim(self, path: str) -> bool:
+        """Return (once) whether the page written to path is the file's own text, read back unrendered."""
+        absolute = os.path.abspath(path)
+        found = absolute in self.verbatim
+        self.verbatim.discard(absolute)
+        return found
 
     def unchanged(self, output: str, key: bytes) -> bool:
         """Return whether the previous build wrote this output with this fingerprint, untouched since."""
@@ -190,7 +199,6 @@ class _FingerprintedTemplate:
         self.template = template
         self.cache = cache
         self.output_path = output_path
-        self.name = template.name
 
     def render(self, localcontext):
         output = os.path.join(self.output_path, localcontext["output_file"])
@@ -212,6 +220,7 @@ class _FingerprintedTemplate:
             if text is not None:
                 self.cache.rendered[output] = key
                 self.cache.skipped += 1
+                self.cache.verbatim.add(os.path.abspath(output))
                 return text
         html = self.template.render(localcontext)
         self.cache.rendered[output] = key
