@@ -102,8 +102,8 @@ def strict_build_problems(content: Path, output: Path) -> list[str]:
     return [str(p) for p in all_problems()]
 
 
-# Binary search-index bundle: not reviewable in a diff, and Pagefind writes different bytes for
-# the same pages on each cold run (the search plugin caches it by inputs); tested on its own.
+# Binary search-index bundle: not reviewable in a diff. Its determinism is checked by the
+# determinism gate, its content by the search tests.
 EXPECTED_TREE_IGNORES = ["pagefind"]
 
 

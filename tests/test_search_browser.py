@@ -23,9 +23,10 @@ def with_plugins(*names):
 @pytest.fixture(scope="module")
 def search_build(tmp_path_factory):
     """The fixture site built with search and seo. Its word index is cut into chunks of about 200 bytes
-    (16 KiB on a real build), so that lookups across many chunks are exercised as on a large site."""
+    (16 KiB on a real build) and its pages indexed in shards of 3 (200 on a real build), so that lookups
+    across many chunks of a merged index are exercised as on a large site."""
     output = tmp_path_factory.mktemp("search-site") / "output"
-    return build_site(output, PLUGINS=with_plugins("search", "seo"), SEARCH_CHUNK_BYTES=200)
+    return build_site(output, PLUGINS=with_plugins("search", "seo"), SEARCH_CHUNK_BYTES=200, SEARCH_SHARD_PAGES=3)
 
 
 @pytest.fixture(scope="module")

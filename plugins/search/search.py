@@ -17,6 +17,7 @@ from forked import ForkedCall
 
 from .bundle import CHUNK_BYTES, COMMON_WORD_LOCATIONS, COMMON_WORD_SHARE, FormatError, rechunk
 from .records import prepare_page, record_for
+from .shards import ensure_shards, merge, save_shard, shard_digest, split_pages
 
 logger = logging.getLogger(__name__)
 
@@ -53,12 +54,15 @@ DEFAULTS = {
     # Sites with at least this many articles are indexed by a forked process as soon as the
     # article pages are written, while the build renders the other pages (0: never fork).
     "SEARCH_WORKER_MIN_ARTICLES": 500,
+    # Pages are indexed in shards of at most about this many (see shards.py): after an edit only
+    # the shards holding changed pages are indexed again.
+    "SEARCH_SHARD_PAGES": 200,
 }
 
 _records: list = []
 
 # Bump when the post-processing of the bundle changes, so cached bundles are rebuilt.
-BUNDLE_FORMAT = "rechunk-2"
+BUNDLE_FORMAT = "shards-1"
 
 
 def setting(settings, name):
@@ -92,6 +96,11 @@ def validate_settings(pelican) -> None:
     if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 0:
         raise ValueError(
             f"search: SEARCH_WORKER_MIN_ARTICLES={threshold!r} must be a whole number ≥ 0 (0: never fork), e.g. 500"
+        )
+    shard_pages = setting(pelican.settings, "SEARCH_SHARD_PAGES")
+    if isinstance(shard_pages, bool) or not isinstance(shard_pages, int) or shard_pages < 1:
+        raise ValueError(
+            f"search: SEARCH_SHARD_PAGES={shard_pages!r} must be a positive whole number of pages per shard, e.g. 200"
         )
     selectors = setting(pelican.settings, "SEARCH_EXCLUDE_SELECTORS")
     if not isinstance(selectors, (list, tuple)) or not all(isinstance(x, str) and x for x in selectors):
@@ -154,6 +163,7 @@ def bundle_config(settings) -> dict:
         "chunk_bytes": setting(settings, "SEARCH_CHUNK_BYTES"),
         "common_word_share": setting(settings, "SEARCH_COMMON_WORD_SHARE"),
         "common_word_locations": setting(settings, "SEARCH_COMMON_WORD_LOCATIONS"),
+        "shard_pages": setting(settings, "SEARCH_SHARD_PAGES"),
     }
 
 
@@ -190,25 +200,68 @@ def make_bundle(folder: Path, target: Path, config: dict, previous: Path | None 
     return indexed
 
 
+def sharded_bundle(
+    pages: list[tuple[str, str]], target: Path, config: dict, cache_root: Path, previous: Path | None
+) -> int:
+    """Index the pages shard by shard (shards cached by their pages) and merge them into target.
+
+    Raises FormatError, with target left absent, when anything is not as shards.py expects.
+    """
+    groups = split_pages(pages, config["shard_pages"])
+    folders, shards = ensure_shards(groups, cache_root / "shards", config, version("pagefind"))
+    try:
+        indexed = merge(
+            folders,
+            shards,
+            target,
+            config["chunk_bytes"],
+            config["common_word_share"],
+            config["common_word_locations"],
+            reuse_from=previous,
+        )
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    for folder, shard in zip(folders, shards, strict=True):
+        if shard.changed:  # capped page lists of common words computed this time: kept for the next merge
+            save_shard(folder, shard)
+    return indexed
+
+
+def bundle_key(pages: list[tuple[str, str]], config: dict) -> str:
+    """Return the cache key of the bundle of these pages: the keys of their shards and the settings."""
+    groups = split_pages(pages, config["shard_pages"])
+    keys = [shard_digest(group, config, version("pagefind")) for group in groups]
+    return pages_digest([(key, "") for key in keys], config)
+
+
 def cached_bundle(output: Path, records, settings) -> tuple[Path, int]:
     """Return the cached bundle of the article pages found in `output` (made if missing), and their count.
 
-    The pages are prepared in memory and hashed; only when no bundle is cached for them are they
-    staged in a temporary folder and indexed in one request (the Python API answers one request
-    per 0.1 s, far too slow to send 10,000 pages one by one).
+    The pages are prepared in memory and hashed. When no bundle is cached for them, the shards whose
+    pages changed are indexed again and all shards merged (shards.py); should that fail, every page
+    is staged in a temporary folder and indexed in one request.
     """
     config = bundle_config(settings)
     cache_root = Path(setting(settings, "SEARCH_CACHE_PATH"))
     pages = prepared_pages(output, records)
     count = len(pages)
-    cached = cache_root / pages_digest(pages, config)
+    cached = cache_root / bundle_key(pages, config)
     if cached.is_dir():
         return cached, count
-    with tempfile.TemporaryDirectory(prefix="search-") as folder:
-        stage_pages(pages, Path(folder))
-        fresh = cache_root / f".tmp-{os.getpid()}-{cached.name}"
-        shutil.rmtree(fresh, ignore_errors=True)
-        indexed = make_bundle(Path(folder), fresh, config, output / setting(settings, "SEARCH_OUTPUT_PATH"))
+    fresh = cache_root / f".tmp-{os.getpid()}-{cached.name}"
+    shutil.rmtree(fresh, ignore_errors=True)
+    published = output / setting(settings, "SEARCH_OUTPUT_PATH")
+    indexed = None
+    try:
+        if pages:
+            indexed = sharded_bundle(pages, fresh, config, cache_root, published)
+    except FormatError as error:
+        logger.warning("search: indexing every page in one request (%s)", error)
+    if indexed is None:
+        with tempfile.TemporaryDirectory(prefix="search-") as folder:
+            stage_pages(pages, Path(folder))
+            indexed = make_bundle(Path(folder), fresh, config, published)
     if indexed != count:
         logger.warning("search: Pagefind indexed %s pages of %d prepared", indexed, count)
     try:

@@ -1,0 +1,205 @@
+"""Sharded indexing: the merged bundle holds what one Pagefind request over all pages holds.
+
+The pages are fictional test fixtures (made-up people and places' news), not published content.
+"""
+
+import gzip
+import json
+import logging
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+import search.shards as shards_module
+from search.bundle import cbor_loads, read_pf, rechunk, split_words
+from search.records import Record, prepare_page
+from search.search import DEFAULTS, bundle_config, cached_bundle, index_folder, run_in_own_loop, validate_settings
+from search.shards import merge, shard_count, shard_of, split_pages
+from search.test_bundle import PAGE, repeated
+
+CONFIG = {"language": "vi", "exclude_selectors": list(DEFAULTS["SEARCH_EXCLUDE_SELECTORS"])}
+BODIES = [
+    "Huế đẹp và thơ",
+    repeated("Đông Hà thi đua khen thưởng", 30) + "</p><h2>Thi đua</h2><p>kết thúc",
+    "Tuần Giáo " + repeated("công dân tiêu biểu", 30),
+    "Phường Hoà Thuận tổng kết phong trào thi đua",
+    "Xã Quài Tở phát động thi đua yêu nước",
+    "Người tốt việc tốt ở Điện Biên " + repeated("thi đua", 5),
+    "Hội nghị điển hình tiên tiến huyện Tuần Giáo",
+    "Gương sáng công dân tiêu biểu",
+    "Đảng bộ xã Hòa Thuận biểu dương",
+    "Cờ thi đua của Chính phủ",
+]
+
+
+def page_set(bodies=BODIES):
+    """Prepared pages as a build hands them to Pagefind; only some have a locality (a metadata field)."""
+    pages = []
+    for number, body in enumerate(bodies):
+        save_as = f"tin-tuc/bai-{number}/index.html"
+        record = Record(
+            save_as=save_as,
+            url=f"/tin-tuc/bai-{number}/",
+            category=["Phát động", "Tổng kết"][number % 2],
+            provinces=["Điện Biên"] if number % 3 == 0 else [],
+            year=str(2020 + number % 4),
+            date_text="Thứ Năm, 05/09/2024",
+            localities=["Phường Hoà Thuận"] if number in (3, 8) else [],
+        )
+        pages.append((save_as, prepare_page(PAGE.format(title=f"Tin thử {number}", body=body), record)))
+    return pages
+
+
+def contents(bundle: Path):
+    """What a bundle says about each page, by URL: every word's locations, filters, word counts, fields."""
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    info = entry["languages"]["vi"]
+    meta = cbor_loads(read_pf(bundle / f"pagefind.{info['hash']}.pf_meta"))
+    urls = [
+        json.loads(gzip.decompress((bundle / "fragment" / f"{h}.pf_fragment").read_bytes())[12:])["url"]
+        for h, _ in meta[1]
+    ]
+    fields = meta[5]
+    words = {}
+    for _, _, chunk in meta[2]:
+        for _, data in split_words(read_pf(bundle / "index" / f"{chunk}.pf_index")):
+            word, pages, variants = cbor_loads(data)
+            for form, page_list in [("", pages), *variants]:
+                number = 0
+                for delta, locs, meta_locs in page_list:
+                    number += delta
+                    named = tuple(fields[-v - 1] if v < 0 else v for v in meta_locs)
+                    words[(word, form, urls[number])] = (tuple(locs), named)
+    filters = {}
+    for name, file_hash in meta[3]:
+        _, values = cbor_loads(read_pf(bundle / "filter" / f"{file_hash}.pf_filter"))
+        for value, numbers in values:
+            filters[(name, value)] = sorted(urls[n] for n in numbers)
+    counts = sorted(zip(urls, (count for _, count in meta[1]), strict=True))
+    return {"words": words, "filters": filters, "counts": counts, "fields": fields, "pages": info["page_count"]}
+
+
+def files_of(folder: Path) -> dict:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def sharded(pages, target: Path, cache: Path, per_shard=3, share=0.2, reuse_from=None):
+    groups = split_pages(pages, per_shard)
+    folders, shards = shards_module.ensure_shards(groups, cache, CONFIG, "1.5.2")
+    merge(folders, shards, target, 64, share, 1, reuse_from=reuse_from)
+    return shards
+
+
+def one_request(pages, root: Path, share=0.2) -> Path:
+    for save_as, page in pages:
+        (root / "pages" / save_as).parent.mkdir(parents=True, exist_ok=True)
+        (root / "pages" / save_as).write_text(page, encoding="utf-8")
+    run_in_own_loop(index_folder(root / "pages", root / "bundle", CONFIG))
+    assert rechunk(root / "bundle", 64, share, 1)
+    return root / "bundle"
+
+
+def test_shard_count_is_a_power_of_two_with_at_most_the_pages_asked_for():
+    assert [shard_count(n, 200) for n in (0, 1, 200, 201, 800, 801, 10_000)] == [1, 1, 1, 2, 4, 8, 64]
+
+
+def test_a_page_keeps_its_shard_whatever_other_pages_exist():
+    pages = [(f"tin-tuc/bai-{n}/index.html", "") for n in range(50)]
+    groups = split_pages(pages, 7)  # 8 shards
+    assert sorted(p for group in groups for p in group) == sorted(pages)
+    for group in groups:
+        assert len({shard_of(save_as, 8) for save_as, _ in group}) == 1
+    fewer = split_pages(pages[10:], 6)  # still 8 shards
+    assert {p for group in fewer for p in group if p in groups[0]} <= set(groups[0])
+
+
+@pytest.mark.parametrize("share", [None, 0.2])
+def test_merged_shards_hold_what_one_pagefind_request_holds(tmp_path, share):
+    pages = page_set()
+    sharded(pages, tmp_path / "merged", tmp_path / "shards", share=share)
+    whole = contents(one_request(pages, tmp_path / "one", share))
+    assert len(split_pages(pages, 3)) == 4
+    assert contents(tmp_path / "merged") == whole
+
+
+def test_shards_lacking_a_metadata_field_are_renumbered(tmp_path):
+    groups = split_pages(page_set(), 3)
+    folders, shards = shards_module.ensure_shards(groups, tmp_path / "shards", CONFIG, "1.5.2")
+    lacking = [shard for shard in shards if "locality" not in shard.fields]
+    assert 1 <= len(lacking) < len(shards)
+    merge(folders, shards, tmp_path / "merged", 64, 0.2, 1)
+    found = contents(tmp_path / "merged")
+    assert "locality" in found["fields"]
+    assert "locality" in found["words"][("hoa", "hoà", "/tin-tuc/bai-3/")][1]  # metadata positions by field name
+
+
+def test_the_same_pages_give_the_same_bytes_whatever_was_cached(tmp_path):
+    pages = page_set()
+    sharded(pages, tmp_path / "a", tmp_path / "cache-a")
+    sharded(pages, tmp_path / "b", tmp_path / "cache-b")
+    sharded(pages, tmp_path / "c", tmp_path / "cache-a")  # shards and capped lists read back from the cache
+    assert files_of(tmp_path / "a") == files_of(tmp_path / "b") == files_of(tmp_path / "c")
+
+
+def test_an_edit_indexes_only_its_shard_again_and_gives_the_bytes_of_a_fresh_build(tmp_path, monkeypatch):
+    pages = page_set()
+    sharded(pages, tmp_path / "before", tmp_path / "cache")
+    edited = [
+        (s, p.replace("Gương sáng", "Gương sáng Mường Ảng")) if s.endswith("bai-7/index.html") else (s, p)
+        for s, p in pages
+    ]
+    indexed = []
+    real = shards_module.index_shard
+    monkeypatch.setattr(shards_module, "index_shard", lambda group, *a: indexed.append(group) or real(group, *a))
+    sharded(edited, tmp_path / "after", tmp_path / "cache", reuse_from=tmp_path / "before")
+    assert [[s for s, _ in group] for group in indexed] == [
+        [s for s, _ in group] for group in split_pages(edited, 3) if "tin-tuc/bai-7/index.html" in dict(group)
+    ]
+    monkeypatch.setattr(shards_module, "index_shard", real)
+    sharded(edited, tmp_path / "fresh", tmp_path / "fresh-cache")
+    assert files_of(tmp_path / "after") == files_of(tmp_path / "fresh")
+    assert ("muong", "mường", "/tin-tuc/bai-7/") in contents(tmp_path / "after")["words"]
+
+
+def write_article_pages(output: Path, pages) -> list[Record]:
+    records = []
+    for number, (save_as, _) in enumerate(pages):
+        path = output / save_as
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(PAGE.format(title=f"Tin thử {number}", body=BODIES[number]), encoding="utf-8")
+        records.append(Record(save_as, f"/{Path(save_as).parent.as_posix()}/", "Tổng kết", [], "2024", "", []))
+    return records
+
+
+def test_a_failing_shard_falls_back_to_one_request_with_a_warning(tmp_path, monkeypatch, caplog):
+    output = tmp_path / "output"
+    records = write_article_pages(output, page_set())
+    settings = {"SEARCH_CACHE_PATH": str(tmp_path / "cache"), "SEARCH_SHARD_PAGES": 3}
+    monkeypatch.setattr(shards_module, "pagefind_command", lambda *a: ["false"])
+    with caplog.at_level(logging.WARNING):
+        bundle, count = cached_bundle(output, records, settings)
+    assert count == len(BODIES) == contents(bundle)["pages"]
+    assert "search: indexing every page in one request (Pagefind failed on a shard (1)" in caplog.text
+    assert not list((tmp_path / "cache").glob(".tmp-*"))
+
+
+def test_a_build_reuses_the_cached_bundle_and_its_shards(tmp_path, monkeypatch):
+    output = tmp_path / "output"
+    records = write_article_pages(output, page_set())
+    settings = {"SEARCH_CACHE_PATH": str(tmp_path / "cache"), "SEARCH_SHARD_PAGES": 3}
+    first, _ = cached_bundle(output, records, settings)
+    shutil.rmtree(first)  # the merged bundle is gone, the shards are not: nothing is indexed again
+    monkeypatch.setattr(shards_module, "index_shard", lambda *a: pytest.fail("a cached shard was indexed again"))
+    second, _ = cached_bundle(output, records, settings)
+    assert second == first and contents(second)["pages"] == len(BODIES)
+
+
+def test_shard_size_is_part_of_the_bundle_settings_and_checked():
+    assert bundle_config({"SEARCH_SHARD_PAGES": 50})["shard_pages"] == 50
+    with pytest.raises(ValueError) as refused:
+        validate_settings(SimpleNamespace(settings={"SEARCH_SHARD_PAGES": 0}))
+    assert str(refused.value) == (
+        "search: SEARCH_SHARD_PAGES=0 must be a positive whole number of pages per shard, e.g. 200"
+    )
