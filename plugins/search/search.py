@@ -16,7 +16,7 @@ from pelican.generators import ArticlesGenerator
 from forked import ForkedCall
 
 from .bundle import CHUNK_BYTES, COMMON_WORD_LOCATIONS, COMMON_WORD_SHARE, FormatError, rechunk
-from .records import prepare_page, record_for
+from .records import Record, prepare_page, record_for
 from .shards import ensure_shards, merge, save_shard, shard_digest, split_pages
 
 logger = logging.getLogger(__name__)
@@ -63,6 +63,10 @@ _records: list = []
 
 # Bump when the post-processing of the bundle changes, so cached bundles are rebuilt.
 BUNDLE_FORMAT = "shards-1"
+# In a cached bundle: the shards it was merged from (see prune_cache).
+SHARDS_FILE = "shards.txt"
+# Cached bundles kept: those of the last few builds (preview and publish settings, say).
+KEEP_BUNDLES = 3
 
 
 def setting(settings, name):
@@ -110,17 +114,25 @@ def validate_settings(pelican) -> None:
 
 
 def collect_articles(generators) -> None:
-    """Remember the published articles (never drafts or hidden ones) for the index."""
+    """Remember the published articles (never drafts or hidden ones) for the index.
+
+    Their records are made where the index is (record_for), in the indexing process on large sites.
+    """
     _records.clear()
     for generator in generators:
         if isinstance(generator, ArticlesGenerator):
-            _records.extend(record_for(article) for article in generator.articles)
+            _records.extend(generator.articles)
 
 
 def prepared_pages(output: Path, records) -> list[tuple[str, str]]:
-    """Return (save_as, prepared copy) of each article page found in `output`, in save_as order."""
+    """Return (save_as, prepared copy) of each article page found in `output`, in save_as order.
+
+    records: Record objects, or articles (their records are made here).
+    """
     pages = []
     for record in records:
+        if not isinstance(record, Record):
+            record = record_for(record)
         path = output / record.save_as
         if not path.exists():
             logger.warning("search: %s was not written; left out of the index", record.save_as)
@@ -208,8 +220,8 @@ def sharded_bundle(
     Raises FormatError, with target left absent, when anything is not as shards.py expects.
     """
     groups = split_pages(pages, config["shard_pages"])
-    folders, shards = ensure_shards(groups, cache_root / "shards", config, version("pagefind"))
     try:
+        folders, shards = ensure_shards(groups, cache_root / "shards", config, version("pagefind"))
         indexed = merge(
             folders,
             shards,
@@ -219,13 +231,39 @@ def sharded_bundle(
             config["common_word_locations"],
             reuse_from=previous,
         )
-    except BaseException:
+    except BaseException as error:
         shutil.rmtree(target, ignore_errors=True)
+        if isinstance(error, OSError):  # a shard removed under us, a full disk: index in one request
+            raise FormatError(f"shards unreadable: {error!r}") from error
         raise
+    (target / SHARDS_FILE).write_text("\n".join(folder.name for folder in folders) + "\n", encoding="utf-8")
     for folder, shard in zip(folders, shards, strict=True):
         if shard.changed:  # capped page lists of common words computed this time: kept for the next merge
             save_shard(folder, shard)
     return indexed
+
+
+def prune_cache(cache_root: Path, current: Path, keep: int = KEEP_BUNDLES) -> None:
+    """Remove cached bundles beyond the `keep` most recently used, and shards none of them uses.
+
+    Without this every edit would leave a whole bundle (16 MB at 10,000 articles) in the cache.
+    """
+    os.utime(current)
+    bundles = [p for p in cache_root.iterdir() if p.is_dir() and p.name != "shards" and not p.name.startswith(".")]
+    bundles.sort(key=lambda p: (p != current, -p.stat().st_mtime_ns, p.name))
+    for stale in bundles[keep:]:
+        shutil.rmtree(stale, ignore_errors=True)
+    used = set()
+    for bundle in bundles[:keep]:
+        try:
+            used.update((bundle / SHARDS_FILE).read_text(encoding="utf-8").split())
+        except OSError:
+            continue
+    shards = cache_root / "shards"
+    if shards.is_dir():
+        for folder in shards.iterdir():
+            if folder.name not in used:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def bundle_key(pages: list[tuple[str, str]], config: dict) -> str:
@@ -248,6 +286,7 @@ def cached_bundle(output: Path, records, settings) -> tuple[Path, int]:
     count = len(pages)
     cached = cache_root / bundle_key(pages, config)
     if cached.is_dir():
+        prune_cache(cache_root, cached)
         return cached, count
     fresh = cache_root / f".tmp-{os.getpid()}-{cached.name}"
     shutil.rmtree(fresh, ignore_errors=True)
@@ -268,6 +307,7 @@ def cached_bundle(output: Path, records, settings) -> tuple[Path, int]:
         fresh.rename(cached)
     except OSError:  # another build stored the same bundle first
         shutil.rmtree(fresh, ignore_errors=True)
+    prune_cache(cache_root, cached)
     return cached, count
 
 
@@ -288,9 +328,13 @@ def start_worker(generator, writer=None) -> None:
         _worker[:] = [bundle_worker(output, list(_records), settings)]
 
 
-def sync_tree(source: Path, target: Path) -> None:
-    """Make target a copy of source, writing only files whose bytes differ (mtimes stay put)."""
+def sync_tree(source: Path, target: Path, leave_out: frozenset[str] = frozenset({SHARDS_FILE})) -> None:
+    """Make target a copy of source, writing only files whose bytes differ (mtimes stay put).
+
+    Files named in leave_out at the top of source are the cache's own, never published.
+    """
     wanted = {p.relative_to(source) for p in source.rglob("*") if p.is_file()}
+    wanted = {p for p in wanted if p.as_posix() not in leave_out}
     if target.is_dir():
         for path in sorted(target.rglob("*"), reverse=True):
             relative = path.relative_to(target)
@@ -300,10 +344,21 @@ def sync_tree(source: Path, target: Path) -> None:
                 path.rmdir()
     for relative in sorted(wanted):
         source_file, target_file = source / relative, target / relative
-        if target_file.is_file() and target_file.read_bytes() == source_file.read_bytes():
+        if target_file.is_file() and _same_file(source_file, target_file, relative):
             continue
         target_file.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source_file, target_file)
+
+
+def _same_file(source: Path, target: Path, relative: Path) -> bool:
+    """Return whether target already holds source's bytes.
+
+    Index, filter and fragment files are named by a hash of their content (as Pagefind names
+    them): the same name and size is the same file, and reading 10,000 fragments twice is not needed.
+    """
+    if relative.parts[0] in ("fragment", "index", "filter"):
+        return source.stat().st_size == target.stat().st_size
+    return target.read_bytes() == source.read_bytes()
 
 
 def run_in_own_loop(coroutine):

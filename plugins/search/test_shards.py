@@ -203,3 +203,23 @@ def test_shard_size_is_part_of_the_bundle_settings_and_checked():
     assert str(refused.value) == (
         "search: SEARCH_SHARD_PAGES=0 must be a positive whole number of pages per shard, e.g. 200"
     )
+
+
+def test_the_cache_keeps_the_last_bundles_and_only_their_shards(tmp_path):
+    from search.search import KEEP_BUNDLES, SHARDS_FILE, sync_tree
+
+    output = tmp_path / "output"
+    records = write_article_pages(output, page_set())
+    settings = {"SEARCH_CACHE_PATH": str(tmp_path / "cache"), "SEARCH_SHARD_PAGES": 3}
+    made = []
+    for edit in range(KEEP_BUNDLES + 2):
+        page = output / records[edit].save_as
+        page.write_text(page.read_text(encoding="utf-8").replace("</h1>", f" sửa {edit}</h1>"), encoding="utf-8")
+        made.append(cached_bundle(output, records, settings)[0])
+    kept = sorted(p for p in (tmp_path / "cache").iterdir() if p.name != "shards")
+    assert kept == sorted(made[-KEEP_BUNDLES:])
+    listed = {name for bundle in kept for name in (bundle / SHARDS_FILE).read_text(encoding="utf-8").split()}
+    assert {p.name for p in (tmp_path / "cache" / "shards").iterdir()} == listed
+    sync_tree(made[-1], output / "pagefind")
+    assert (made[-1] / SHARDS_FILE).is_file() and not (output / "pagefind" / SHARDS_FILE).exists()
+    assert contents(output / "pagefind")["pages"] == len(BODIES)
