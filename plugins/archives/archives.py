@@ -7,10 +7,11 @@ grouping all the year's articles again on every page made period archives quadra
 
 from collections import Counter
 
+import pelican.generators
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 
-from .grouping import index_term_lists, period_archives
+from .grouping import index_term_lists, period_archives, process_translations
 
 _memo: dict = {}
 
@@ -70,6 +71,8 @@ def register() -> None:
     """Connect the archive filters and the linear-time groupings."""
     ArticlesGenerator._build_period_archives = _build_period_archives
     ArticlesGenerator.generate_authors = _generate_authors
+    # generators.py imported the function by name: replace it there.
+    pelican.generators.process_translations = process_translations
     signals.generator_init.connect(add_filters)
     signals.article_generator_finalized.connect(index_term_lists)
     signals.finalized.connect(forget)

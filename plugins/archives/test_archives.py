@@ -1,6 +1,8 @@
 from datetime import datetime
 from types import SimpleNamespace
 
+import pytest
+
 from archives.archives import forget, month_counts, news_days
 
 
@@ -60,3 +62,53 @@ def test_term_lists_answer_membership_like_lists():
     assert members[0] in generator.categories[0][1] and outsider not in generator.categories[0][1]
     generator.tags["a"].append(outsider)
     assert outsider in generator.tags["a"]
+
+
+def _contents():
+    """Fictional contents: originals, translations, a slug shared by two defaults, one all-translations."""
+    specs = [
+        ("a", "vi", True, "false"),
+        ("a", "en", False, "true"),
+        ("b", "vi", True, "false"),
+        ("c", "en", False, "false"),
+        ("c", "fr", False, "true"),
+        ("d", "vi", True, "false"),
+        ("d", "vi", True, "false"),
+        ("e", "en", False, "true"),
+        ("e", "fr", False, "true"),
+    ]
+    return [
+        SimpleNamespace(
+            number=n,
+            slug=slug,
+            lang=lang,
+            in_default_lang=default,
+            metadata={"translation": translation},
+            source_path=f"bai-{n}.md",
+        )
+        for n, (slug, lang, default, translation) in enumerate(specs)
+    ]
+
+
+def _numbers(items):
+    return [item.number for item in items]
+
+
+@pytest.mark.parametrize("translation_id", ["slug", ("slug", "lang"), None, ""])
+def test_translations_are_found_as_pelican_finds_them(translation_id):
+    from archives.grouping import PELICANS_PROCESS_TRANSLATIONS, process_translations
+
+    theirs, ours = _contents(), _contents()
+    their_result = PELICANS_PROCESS_TRANSLATIONS(theirs[::-1], translation_id)
+    our_result = process_translations(ours[::-1], translation_id)
+    assert [_numbers(part) for part in our_result] == [_numbers(part) for part in their_result]
+    assert [_numbers(getattr(x, "translations", [])) for x in ours] == [
+        _numbers(getattr(x, "translations", [])) for x in theirs
+    ]
+
+
+def test_a_bad_translation_id_gets_pelicans_own_error():
+    from archives.grouping import process_translations
+
+    with pytest.raises(AttributeError, match="appear to be items without these metadata"):
+        process_translations(_contents(), "nothing_like_this")

@@ -1,6 +1,7 @@
 """Canonical URLs, Open Graph and Twitter tags, JSON-LD, sitemap.xml and robots.txt."""
 
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -24,6 +25,8 @@ DEFAULTS = {
 NOT_FOUND = "404.html"
 
 _entries: list[Entry] = []
+# id of an article list → (the list, its newest date), for this build's pages.
+_newest: dict[int, tuple] = {}
 
 
 def setting(settings, name):
@@ -38,6 +41,7 @@ def validate_settings(pelican) -> None:
         if isinstance(value, str) or not all(isinstance(v, str) for v in value):
             raise ValueError(f"seo: {name}={value!r} must be a list of strings, e.g. ['^tim-kiem/']")
     _entries.clear()
+    _newest.clear()
 
 
 def is_unpublished(context) -> bool:
@@ -133,14 +137,22 @@ def lastmod_of(context):
         return getattr(content, "modified", None) or getattr(content, "date", None)
     articles_page = context.get("articles_page")
     articles = articles_page.object_list if articles_page is not None else context.get("articles") or []
+    known = _newest.get(id(articles))
+    if known is not None and known[0] is articles:  # the same list on many pages (a site's 10,000 articles)
+        return known[1]
     dates = [getattr(a, "modified", None) or a.date for a in articles]
-    return max(dates) if dates else None
+    newest = max(dates) if dates else None
+    _newest[id(articles)] = (articles, newest)
+    return newest
 
 
 def collect_page(path, context) -> None:
     """Remember each published HTML page for the sitemap (no drafts, hidden pages or 404)."""
-    output = Path(context.get("OUTPUT_PATH", "."))
-    relative = Path(path).resolve().relative_to(output.resolve()).as_posix()
+    output = os.path.abspath(context.get("OUTPUT_PATH", "."))
+    relative = os.path.relpath(os.path.abspath(path), output)
+    if relative.startswith(".."):  # reached through a link: compare the real paths
+        relative = os.path.relpath(os.path.realpath(path), os.path.realpath(output))
+    relative = Path(relative).as_posix()
     if not relative.endswith(".html") or relative == NOT_FOUND or is_unpublished(context):
         return
     url = re.sub(r"(?:^|(?<=/))index\.html$", "", relative)
@@ -172,6 +184,7 @@ def write_sitemap(pelican) -> None:
             _write(output / "robots.txt", robots)
     finally:
         _entries.clear()
+        _newest.clear()
 
 
 def register() -> None:

