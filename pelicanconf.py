@@ -42,7 +42,6 @@ PLUGINS = [
     "search",
     "visitor_stats",
     "assets",
-    "gc_freeze",
     "incremental",  # last: its clean-up runs after every other plugin has written its files
 ]
 CONTENT_CHECKS_STRICT = False
