@@ -4,6 +4,9 @@ import io
 import os
 import shutil
 
+# What the render cache returns for a page it did not render (see render_cache.py).
+UNRENDERED = "\x00page not rendered: its file is kept as written\x00"
+
 
 def same_bytes(path: str, data: bytes) -> bool:
     """Return whether the file at path already holds exactly these bytes."""
@@ -65,6 +68,8 @@ class CompareOnClose(io.StringIO):
 
     def close(self) -> None:
         if not self.closed:
+            if not self.verbatim and self.getvalue() == UNRENDERED:
+                raise RuntimeError(f"incremental: {self.path} was not rendered but is not known as unchanged")
             written = not self.verbatim and write_if_changed(self.path, self.getvalue().encode(self.target_encoding))
             self.on_close(self.path, written)
         super().close()

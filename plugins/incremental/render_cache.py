@@ -3,9 +3,9 @@
 The writer hands each template of the fingerprinted kinds to `RenderCache.wrap`. When Pelican
 renders a page, the wrapper computes the page's fingerprint (see fingerprints.py); if the previous
 build recorded the same fingerprint for that output file, and the file still has the size and
-modification time that build left, the wrapper returns the file's text instead of rendering it.
-The byte-comparing writer then sees identical bytes and leaves the file alone, and every signal
-(content_written for the sitemap) fires as before.
+modification time that build left, the page is not rendered: the wrapper notes the file as kept
+(take_verbatim) and returns a marker, which the writer leaves unwritten (and refuses to write
+should the file not be noted). Every signal (content_written for the sitemap) fires as before.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 
 from jinja2 import meta
 
+from .files import UNRENDERED
 from .fingerprints import Fingerprinter, Unfingerprintable, digest, tree_digest
 
 logger = logging.getLogger(__name__)
@@ -213,15 +214,12 @@ class _FingerprintedTemplate:
             self.cache.unkeyed += 1
             return self.template.render(localcontext)
         if self.cache.unchanged(output, key):
-            try:
-                text = Path(output).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                text = None
-            if text is not None:
-                self.cache.rendered[output] = key
-                self.cache.skipped += 1
-                self.cache.verbatim.add(os.path.abspath(output))
-                return text
+            # The file stays as it is: the writer is told so (take_verbatim) and gets a marker
+            # instead of the page, which it refuses to write should that ever not hold.
+            self.cache.rendered[output] = key
+            self.cache.skipped += 1
+            self.cache.verbatim.add(os.path.abspath(output))
+            return UNRENDERED
         html = self.template.render(localcontext)
         self.cache.rendered[output] = key
         return html

@@ -154,3 +154,20 @@ def test_keep_list_protects_files_and_folders():
     assert not is_kept("tin-tuc/a/index.html", keep)
     previous = {"thong-ke.json", "pagefind/a.js", "tin-tuc/a/index.html", "tin-tuc/b/index.html"}
     assert stale_files(previous, {"tin-tuc/b/index.html"}, keep) == ["tin-tuc/a/index.html"]
+
+
+def test_a_page_not_rendered_is_never_written_unless_known_as_unchanged(tmp_path):
+    from incremental.files import UNRENDERED, CompareOnClose
+
+    page = tmp_path / "index.html"
+    page.write_text("<p>trang cũ</p>", encoding="utf-8")
+    seen = []
+    kept = CompareOnClose(str(page), "utf-8", lambda path, written: seen.append(written), verbatim=True)
+    kept.write(UNRENDERED)
+    kept.close()
+    assert seen == [False] and page.read_text(encoding="utf-8") == "<p>trang cũ</p>"
+    lost = CompareOnClose(str(page), "utf-8", lambda path, written: seen.append(written))
+    lost.write(UNRENDERED)
+    with pytest.raises(RuntimeError, match="was not rendered but is not known as unchanged"):
+        lost.close()
+    assert page.read_text(encoding="utf-8") == "<p>trang cũ</p>"
