@@ -5,8 +5,8 @@ Run from the project root: ``.venv/bin/python bench/bench_search.py [--count 100
 Articles come from bench.corpus (deterministic, fictional) and are rendered as pages shaped like
 theme/templates/article.html (same classes, labels, byline, honourees, document and term lists).
 They then go through plugins/search exactly as in a real build: the same markup and folded copy
-(records.py), the same Pagefind options and the same re-cut of the index, common words capped
-(search.make_bundle).
+(records.py), the same Pagefind options, shards and merge, and the same re-cut of the index,
+common words capped (search.sharded_bundle).
 The bundle is served on loopback and each query runs as a first query in a fresh headless
 Chromium (Pagefind's JS, worker, WebAssembly, entry, metadata and index chunks, and the fragments
 of the ten results shown), recording every response.
@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.corpus import SEED, article, load_places  # noqa: E402
 from search.records import Record, prepare_page  # noqa: E402
-from search.search import bundle_config, make_bundle, validate_settings  # noqa: E402
+from search.search import bundle_config, sharded_bundle, validate_settings  # noqa: E402
 from vntext import format_date_vi  # noqa: E402
 
 # The place names of issue 7, then two queries made only of the corpus's most common syllables
@@ -171,22 +171,21 @@ def render(index: int, rng: random.Random, places) -> tuple[str, Record]:
 
 
 def index_corpus(count: int, out: Path, settings: dict | None = None) -> tuple[int, float]:
-    """Stage the prepared pages under out/pages and bundle them into out/pagefind as a build does.
+    """Prepare the pages and bundle them into out/pagefind as a build does (shards in out/cache).
 
     Return the bytes of HTML rendered and the seconds the bundle took (Pagefind and the re-cut).
     """
     rng = random.Random(SEED)
     places = load_places()
     raw = 0
-    pages = out / "pages"
+    pages = []
     for number in range(count):
         page, record = render(number, rng, places)
         raw += len(page.encode())
-        target = pages / record.save_as
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(prepare_page(page, record), encoding="utf-8")
+        pages.append((record.save_as, prepare_page(page, record)))
     start = time.perf_counter()
-    make_bundle(pages, out / "pagefind", bundle_config(settings or {}))  # by default a build's settings
+    # By default a build's settings; a fresh shard cache, so every shard is indexed (a cold build).
+    sharded_bundle(sorted(pages), out / "pagefind", bundle_config(settings or {}), out / "cache", None)
     return raw, time.perf_counter() - start
 
 

@@ -364,6 +364,35 @@ def _int_array(values: list[int]) -> bytes:
     return _head(4, len(values)) + b"".join(_INTEGERS.get(v) or cbor_dumps(v) for v in values)
 
 
+def walk_entry(entry: bytes, read_list) -> tuple[str, list[tuple[str, object]]]:
+    """Split a word entry [word, pages, [[spelling, pages], ...]] into its page lists.
+
+    read_list(entry, pos) reads the page list at pos and returns (what it read, the position after
+    it). Returns the word and (spelling, what was read) for each list, "" for the word itself.
+    """
+    major, length, pos = _read_head(entry, 0)
+    kind, size, pos = _read_head(entry, pos)
+    if major != 4 or length != 3 or kind != 3:
+        raise FormatError("a word entry must be [word, pages, variants]")
+    word = entry[pos : pos + size].decode()
+    value, pos = read_list(entry, pos + size)
+    lists = [("", value)]
+    major, variants, pos = _read_head(entry, pos)
+    if major != 4:
+        raise FormatError("a word's variants must be an array")
+    for _ in range(variants):
+        major, length, pos = _read_head(entry, pos)
+        kind, size, pos = _read_head(entry, pos)
+        if major != 4 or length != 2 or kind != 3:
+            raise FormatError("a variant must be [form, pages]")
+        form = entry[pos : pos + size].decode()
+        value, pos = read_list(entry, pos + size)
+        lists.append((form, value))
+    if pos != len(entry):
+        raise FormatError("trailing bytes after a word entry")
+    return word, lists
+
+
 def cap_word(entry: bytes, least: float, limit: int) -> bytes | None:
     """Return a word entry with each page keeping `limit` positions, or None if on fewer than `least` pages.
 
@@ -373,43 +402,34 @@ def cap_word(entry: bytes, least: float, limit: int) -> bytes | None:
     Everything but the capped location lists is copied byte for byte.
     """
     try:
-        major, length, pos = _read_head(entry, 0)
-        kind, size, pos = _read_head(entry, pos)
-        if major != 4 or length != 3 or kind != 3:
-            raise FormatError("a word entry must be [word, pages, variants]")
-        pages, pos = _scan_pages(entry, pos + size)
-        lists = [pages]
-        major, variants, pos = _read_head(entry, pos)
-        if major != 4:
-            raise FormatError("a word's variants must be an array")
-        for _ in range(variants):
-            major, length, pos = _read_head(entry, pos)
-            kind, size, pos = _read_head(entry, pos)
-            if major != 4 or length != 2 or kind != 3:
-                raise FormatError("a variant must be [form, pages]")
-            pages, pos = _scan_pages(entry, pos + size)
-            lists.append(pages)
+        _, lists = walk_entry(entry, _scan_pages)
     except IndexError:
         raise FormatError("truncated CBOR") from None
-    if pos != len(entry):
-        raise FormatError("trailing bytes after a word entry")
     found = set()
-    for pages in lists:
+    for _, pages in lists:
         number = 0
         for delta, _, _, _, _ in pages:
             number += delta
             found.add(number)
     if len(found) < least:
         return None
+    return capped_bytes(entry, [pages for _, pages in lists], limit)
+
+
+def capped_bytes(data: bytes, lists, limit: int) -> bytes:
+    """Return data with the location lists of the scanned pages (_scan_pages) capped to `limit` positions.
+
+    Everything else is copied byte for byte.
+    """
     out = bytearray()
     copied = 0
     for pages in lists:
         for _, start, end, locs, positions in pages:
             if positions > limit:
-                out += entry[copied:start]
+                out += data[copied:start]
                 out += _int_array(cap_locations(locs, limit))
                 copied = end
-    out += entry[copied:]
+    out += data[copied:]
     return bytes(out)
 
 

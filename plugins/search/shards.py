@@ -31,12 +31,11 @@ from pathlib import Path
 from .bundle import (
     FormatError,
     _head,
-    _int_array,
     _name,
     _read_head,
     _reused,
     _scan_pages,
-    cap_locations,
+    capped_bytes,
     cbor_dumps,
     cbor_loads,
     chunk_bounds,
@@ -44,6 +43,7 @@ from .bundle import (
     pf_bytes,
     read_pf,
     split_words,
+    walk_entry,
 )
 
 # Bump when Shard or its parsing changes: cached shards are then parsed again.
@@ -148,28 +148,11 @@ def read_page_list(data: bytes, pos: int, found: set[int]) -> tuple[PageList, in
 
 def read_entry(entry: bytes) -> tuple[str, dict[str, PageList], int]:
     """Return a word entry's word, its page lists by spelling, and how many pages hold it."""
-    major, length, pos = _read_head(entry, 0)
-    kind, size, pos = _read_head(entry, pos)
-    if major != 4 or length != 3 or kind != 3:
-        raise FormatError("a word entry must be [word, pages, variants]")
-    word = entry[pos : pos + size].decode()
     found: set[int] = set()
-    lists = {}
-    lists[""], pos = read_page_list(entry, pos + size, found)
-    major, variants, pos = _read_head(entry, pos)
-    if major != 4:
-        raise FormatError("a word's variants must be an array")
-    for _ in range(variants):
-        major, length, pos = _read_head(entry, pos)
-        kind, size, pos = _read_head(entry, pos)
-        if major != 4 or length != 2 or kind != 3:
-            raise FormatError("a variant must be [form, pages]")
-        form = entry[pos : pos + size].decode()
-        if not form or form in lists:
-            raise FormatError(f"the spelling {form!r} of {word!r} is empty or listed twice")
-        lists[form], pos = read_page_list(entry, pos + size, found)
-    if pos != len(entry):
-        raise FormatError("trailing bytes after a word entry")
+    word, pairs = walk_entry(entry, lambda data, pos: read_page_list(data, pos, found))
+    lists = dict(pairs)
+    if len(lists) != len(pairs) or any(not form for form, _ in pairs[1:]):
+        raise FormatError(f"a spelling of {word!r} is empty or listed twice")
     return word, lists, len(found)
 
 
@@ -227,15 +210,7 @@ def cap_page_list(page_list: PageList, limit: int) -> PageList:
     """Return a page list whose pages keep their `limit` heaviest positions (see bundle.cap_word)."""
     count, first, last, skip, data = page_list
     pages, _ = _scan_pages(data, 0)
-    out = bytearray()
-    copied = 0
-    for _, start, end, locs, positions in pages:
-        if positions > limit:
-            out += data[copied:start]
-            out += _int_array(cap_locations(locs, limit))
-            copied = end
-    out += data[copied:]
-    return count, first, last, skip, bytes(out)
+    return count, first, last, skip, capped_bytes(data, [pages], limit)
 
 
 def join_page_lists(parts: list[tuple[int, PageList]]) -> bytes:
