@@ -14,6 +14,7 @@ import pelican.utils
 from pelican import signals
 from pelican.writers import Writer
 
+from .content_cache import patch_content_cache
 from .files import CompareOnClose, copy_if_changed, write_if_changed
 from .manifest import load_manifest, manifest_path, remove_stale, save_manifest, stale_files
 from .render_cache import RenderCache, load_fingerprints, render_manifest_path, save_fingerprints
@@ -215,7 +216,8 @@ def finish(pelican_object) -> None:
 
 
 def register() -> None:
-    """Connect the writer and the start/end handlers."""
+    """Connect the writer and the start/end handlers; make Pelican's content cache robust."""
+    patch_content_cache()
     signals.initialized.connect(start)
     signals.get_writer.connect(provide_writer)
     signals.all_generators_finalized.connect(remember_generators)

@@ -1,6 +1,7 @@
 """Incremental builds: unchanged files keep their mtime, stale pages go, output equals a clean build."""
 
 import os
+import pickle
 import shutil
 from pathlib import Path
 
@@ -171,3 +172,26 @@ def test_a_page_not_rendered_is_never_written_unless_known_as_unchanged(tmp_path
     with pytest.raises(RuntimeError, match="was not rendered but is not known as unchanged"):
         lost.close()
     assert page.read_text(encoding="utf-8") == "<p>trang cũ</p>"
+
+
+def test_a_damaged_content_cache_is_reported_and_read_again(tmp_path, caplog):
+    import gzip
+
+    from pelican.cache import FileDataCacher
+
+    from incremental.content_cache import patch_content_cache
+
+    patch_content_cache()
+    settings = {"CACHE_PATH": str(tmp_path), "GZIP_CACHE": True}
+    whole = gzip.compress(pickle.dumps({"bai-1.md": "dữ liệu"}))
+    (tmp_path / "ArticlesGenerator-Readers").write_bytes(whole[: len(whole) // 2])  # a build stopped mid-save
+    cache = FileDataCacher(settings, "ArticlesGenerator-Readers", True, True)
+    assert cache.get_cached_data("bai-1.md") is None
+    assert (
+        f"incremental: the content cache {tmp_path / 'ArticlesGenerator-Readers'} is damaged "
+        "(Compressed file ended before the end-of-stream marker was reached); every article is read again this time"
+    ) in caplog.text
+    cache.cache_data("bai-1.md", "dữ liệu")
+    cache.save_cache()
+    assert [p.name for p in tmp_path.iterdir()] == ["ArticlesGenerator-Readers"]  # no temporary file left
+    assert FileDataCacher(settings, "ArticlesGenerator-Readers", True, True).get_cached_data("bai-1.md") == "dữ liệu"
