@@ -8,6 +8,8 @@ and renamed into place, and a cache that cannot be read is reported and treated 
 content is simply read again).
 """
 
+import functools
+import gzip
 import logging
 import os
 import pickle
@@ -45,7 +47,10 @@ def save_atomically(self) -> None:
             dir=folder, prefix=".tmp-", suffix="-" + os.path.basename(self._cache_path)
         )
         os.close(handle)
-        with self._cache_open(temporary, "wb") as output:
+        os.chmod(temporary, 0o644)  # as Pelican's own file (mkstemp makes it private)
+        # gzip level 1 rather than 9: the cache is rewritten by every build that reads a changed file.
+        opener = functools.partial(gzip.open, compresslevel=1) if self._cache_open is gzip.open else open
+        with opener(temporary, "wb") as output:
             pickle.dump(self._cache, output)
         os.replace(temporary, self._cache_path)
         temporary = None

@@ -194,4 +194,5 @@ def test_a_damaged_content_cache_is_reported_and_read_again(tmp_path, caplog):
     cache.cache_data("bai-1.md", "dữ liệu")
     cache.save_cache()
     assert [p.name for p in tmp_path.iterdir()] == ["ArticlesGenerator-Readers"]  # no temporary file left
+    assert (tmp_path / "ArticlesGenerator-Readers").stat().st_mode & 0o777 == 0o644
     assert FileDataCacher(settings, "ArticlesGenerator-Readers", True, True).get_cached_data("bai-1.md") == "dữ liệu"
