@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.corpus import SEED, article, load_places  # noqa: E402
 from search.records import Record, prepare_page  # noqa: E402
-from search.search import bundle_config, sharded_bundle, validate_settings  # noqa: E402
+from search.search import bundle_config, shard_folders, sharded_bundle, validate_settings  # noqa: E402
+from search.shards import split_pages  # noqa: E402
 from vntext import format_date_vi  # noqa: E402
 
 # The place names of issue 7, then two queries made only of the corpus's most common syllables
@@ -185,7 +186,9 @@ def index_corpus(count: int, out: Path, settings: dict | None = None) -> tuple[i
         pages.append((record.save_as, prepare_page(page, record)))
     start = time.perf_counter()
     # By default a build's settings; a fresh shard cache, so every shard is indexed (a cold build).
-    sharded_bundle(sorted(pages), out / "pagefind", bundle_config(settings or {}), out / "cache", None)
+    config = bundle_config(settings or {})
+    groups = split_pages(pages, config["shard_pages"])
+    sharded_bundle(groups, shard_folders(groups, config, out / "cache"), out / "pagefind", config, None)
     return raw, time.perf_counter() - start
 
 

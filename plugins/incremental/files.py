@@ -64,7 +64,7 @@ class CompareOnClose(io.StringIO):
         self.path = path
         self.target_encoding = encoding
         self.on_close = on_close
-        self.verbatim = verbatim  # the text was read from path itself: nothing to compare
+        self.verbatim = verbatim  # the render cache kept the file as written: nothing to compare or write
 
     def close(self) -> None:
         if not self.closed:

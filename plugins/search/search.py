@@ -161,12 +161,6 @@ def pages_digest(pages, config: dict) -> str:
     return digest.hexdigest()[:24]
 
 
-def inputs_digest(staging: Path, config: dict) -> str:
-    """Return pages_digest of the pages staged in a folder."""
-    files = sorted((p.relative_to(staging).as_posix(), p) for p in staging.rglob("*") if p.is_file())
-    return pages_digest(((name, path.read_bytes()) for name, path in files), config)
-
-
 def bundle_config(settings) -> dict:
     """Return everything that shapes the bundle besides the pages themselves."""
     return {
@@ -213,15 +207,14 @@ def make_bundle(folder: Path, target: Path, config: dict, previous: Path | None 
 
 
 def sharded_bundle(
-    pages: list[tuple[str, str]], target: Path, config: dict, cache_root: Path, previous: Path | None
+    groups: list[list[tuple[str, str]]], folders: list[Path], target: Path, config: dict, previous: Path | None
 ) -> int:
-    """Index the pages shard by shard (shards cached by their pages) and merge them into target.
+    """Index the groups of pages shard by shard (cached in folders) and merge them into target.
 
     Raises FormatError, with target left absent, when anything is not as shards.py expects.
     """
-    groups = split_pages(pages, config["shard_pages"])
     try:
-        folders, shards = ensure_shards(groups, cache_root / "shards", config, version("pagefind"))
+        shards = ensure_shards(groups, folders, config)
         indexed = merge(
             folders,
             shards,
@@ -231,10 +224,11 @@ def sharded_bundle(
             config["common_word_locations"],
             reuse_from=previous,
         )
-    except BaseException as error:
+    except OSError as error:  # a shard removed under us, a full disk: index in one request
         shutil.rmtree(target, ignore_errors=True)
-        if isinstance(error, OSError):  # a shard removed under us, a full disk: index in one request
-            raise FormatError(f"shards unreadable: {error!r}") from error
+        raise FormatError(f"shards unreadable: {error!r}") from error
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
         raise
     (target / SHARDS_FILE).write_text("\n".join(folder.name for folder in folders) + "\n", encoding="utf-8")
     for folder, shard in zip(folders, shards, strict=True):
@@ -266,11 +260,14 @@ def prune_cache(cache_root: Path, current: Path, keep: int = KEEP_BUNDLES) -> No
                 shutil.rmtree(folder, ignore_errors=True)
 
 
-def bundle_key(pages: list[tuple[str, str]], config: dict) -> str:
-    """Return the cache key of the bundle of these pages: the keys of their shards and the settings."""
-    groups = split_pages(pages, config["shard_pages"])
-    keys = [shard_digest(group, config, version("pagefind")) for group in groups]
-    return pages_digest([(key, "") for key in keys], config)
+def shard_folders(groups: list[list[tuple[str, str]]], config: dict, cache_root: Path) -> list[Path]:
+    """Return where each group of pages is cached as a shard: a folder named by its pages' digest."""
+    return [cache_root / "shards" / shard_digest(group, config, version("pagefind")) for group in groups]
+
+
+def bundle_key(folders: list[Path], config: dict) -> str:
+    """Return the cache key of a bundle: the keys of its shards and the settings."""
+    return pages_digest([(folder.name, "") for folder in folders], config)
 
 
 def cached_bundle(output: Path, records, settings) -> tuple[Path, int]:
@@ -284,7 +281,9 @@ def cached_bundle(output: Path, records, settings) -> tuple[Path, int]:
     cache_root = Path(setting(settings, "SEARCH_CACHE_PATH"))
     pages = prepared_pages(output, records)
     count = len(pages)
-    cached = cache_root / bundle_key(pages, config)
+    groups = split_pages(pages, config["shard_pages"])
+    folders = shard_folders(groups, config, cache_root)
+    cached = cache_root / bundle_key(folders, config)
     if cached.is_dir():
         prune_cache(cache_root, cached)
         return cached, count
@@ -294,7 +293,7 @@ def cached_bundle(output: Path, records, settings) -> tuple[Path, int]:
     indexed = None
     try:
         if pages:
-            indexed = sharded_bundle(pages, fresh, config, cache_root, published)
+            indexed = sharded_bundle(groups, folders, fresh, config, published)
     except FormatError as error:
         logger.warning("search: indexing every page in one request (%s)", error)
     if indexed is None:

@@ -22,6 +22,7 @@ import pickle
 import re
 import shutil
 import subprocess
+import zlib
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -182,9 +183,9 @@ def read_shard(bundle: Path) -> Shard:
                 if word != key or word in words:
                     raise FormatError(f"the word {word!r} is listed twice")
                 words[word], found[word] = lists, holding
+    except FormatError:
+        raise
     except (OSError, KeyError, TypeError, ValueError, IndexError) as error:
-        if isinstance(error, FormatError):
-            raise
         raise FormatError(f"unexpected Pagefind shard: {error!r}") from error
     return Shard(entry["version"], language, entry, meta[1], fields, filters, words, found)
 
@@ -254,14 +255,15 @@ def merge_words(
     shards: list[Shard], offsets: list[int], total: int, share: float | None, limit: int, budget: int
 ) -> tuple[list[tuple[str, bytes]], int]:
     """Return the merged (word, entry) pairs in word order, common words capped, and how many were."""
-    import zlib
-
     least = None if share is None else share * total
-    words = sorted({word for shard in shards for word in shard.words})
+    holders: dict[str, list[tuple[int, Shard]]] = {}
+    for shard, offset in zip(shards, offsets, strict=True):
+        for word in shard.words:
+            holders.setdefault(word, []).append((offset, shard))
     result = []
     capped = 0
-    for word in words:
-        holding = [(offset, shard) for shard, offset in zip(shards, offsets, strict=True) if word in shard.words]
+    for word in sorted(holders):
+        holding = holders[word]
         entry = merged_entry(word, [(offset, shard.words[word]) for offset, shard in holding])
         if (
             least is not None
@@ -428,19 +430,22 @@ def load_shard(folder: Path) -> Shard | None:
     return shard if isinstance(shard, Shard) else None
 
 
-def ensure_shards(groups: list[list[tuple[str, str]]], root: Path, config: dict, pagefind_version: str):
-    """Return (folders, shards) for the groups of pages, indexing the ones not cached (two at a time)."""
-    folders = [root / shard_digest(group, config, pagefind_version) for group in groups]
+def ensure_shards(groups: list[list[tuple[str, str]]], folders: list[Path], config: dict) -> list[Shard]:
+    """Return the shards of the groups of pages cached in folders (see shard_digest), indexing missing ones.
+
+    Pagefind runs two shards at a time.
+    """
     shards: list[Shard | None] = [load_shard(folder) for folder in folders]
     shards = [s if s is not None and fragments_intact(f, s) else None for f, s in zip(folders, shards, strict=True)]
     missing = [i for i, shard in enumerate(shards) if shard is None]
-    root.mkdir(parents=True, exist_ok=True)
+    if folders:
+        folders[0].parent.mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=2) as pool:  # Pagefind runs in its own process
         for i, shard in zip(
             missing, pool.map(lambda i: index_shard(groups[i], folders[i], config), missing), strict=True
         ):
             shards[i] = shard
-    return folders, shards
+    return shards
 
 
 def fragments_intact(folder: Path, shard: Shard) -> bool:

@@ -25,7 +25,7 @@ from search.bundle import (
     rechunk,
     split_words,
 )
-from search.search import DEFAULTS, bundle_config, inputs_digest, make_bundle, validate_settings
+from search.search import DEFAULTS, bundle_config, bundle_key, make_bundle, validate_settings
 
 
 @pytest.mark.parametrize(
@@ -429,7 +429,7 @@ def test_good_common_word_settings_are_accepted_and_shape_the_cache_key(settings
 
 def test_common_word_settings_change_the_bundle_cache_key(tmp_path):
     keys = {
-        inputs_digest(tmp_path, bundle_config(settings))
+        bundle_key([tmp_path / "shards" / "same-pages"], bundle_config(settings))
         for settings in [{}, {"SEARCH_COMMON_WORD_SHARE": 0.5}, {"SEARCH_COMMON_WORD_LOCATIONS": 2}]
     }
     assert len(keys) == 3

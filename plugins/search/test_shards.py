@@ -85,9 +85,14 @@ def files_of(folder: Path) -> dict:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
+def shard_folders(groups, cache: Path) -> list[Path]:
+    return [cache / shards_module.shard_digest(group, CONFIG, "1.5.2") for group in groups]
+
+
 def sharded(pages, target: Path, cache: Path, per_shard=3, share=0.2, reuse_from=None):
     groups = split_pages(pages, per_shard)
-    folders, shards = shards_module.ensure_shards(groups, cache, CONFIG, "1.5.2")
+    folders = shard_folders(groups, cache)
+    shards = shards_module.ensure_shards(groups, folders, CONFIG)
     merge(folders, shards, target, 64, share, 1, reuse_from=reuse_from)
     return shards
 
@@ -126,7 +131,8 @@ def test_merged_shards_hold_what_one_pagefind_request_holds(tmp_path, share):
 
 def test_shards_lacking_a_metadata_field_are_renumbered(tmp_path):
     groups = split_pages(page_set(), 3)
-    folders, shards = shards_module.ensure_shards(groups, tmp_path / "shards", CONFIG, "1.5.2")
+    folders = shard_folders(groups, tmp_path / "shards")
+    shards = shards_module.ensure_shards(groups, folders, CONFIG)
     lacking = [shard for shard in shards if "locality" not in shard.fields]
     assert 1 <= len(lacking) < len(shards)
     merge(folders, shards, tmp_path / "merged", 64, 0.2, 1)
