@@ -151,7 +151,7 @@ def main() -> None:
         for _ in range(args.repeat):
             began, began_cpu = time.perf_counter(), time.process_time()
             plans = plan_feeds(context, settings)
-            feeds, items = write_feeds(plans, settings, Path(settings["OUTPUT_PATH"]))
+            feeds, items, _ = write_feeds(plans, settings, Path(settings["OUTPUT_PATH"]))
             timings.append(time.perf_counter() - began)
             cpu.append(time.process_time() - began_cpu)
         size = sum(p.stat().st_size for p in Path(settings["OUTPUT_PATH"]).rglob("*.xml"))

@@ -234,3 +234,39 @@ def test_ids_survive_slug_title_date_and_domain_changes(tmp_path):
     assert item_id(None, "phat-dong-phong-trao/khong-co-id.md") in before["rss.xml"]
     links = {e.link for e in parse(second.output / "rss.xml").entries}
     assert "https://mien-moi.example.test/tin-tuc/xa-doi-ten/" in links
+
+
+def test_a_rebuild_builds_only_the_feeds_whose_items_changed(tmp_path, caplog):
+    """Feeds listing an edited article are built again; the others are left as they are."""
+    import logging
+    import re
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE / "content", content)
+    options = {"PLUGINS": with_feeds(), "SITEURL": SITEURL, "CACHE_PATH": str(tmp_path / "cache")}
+    output = tmp_path / "output"
+
+    def build() -> tuple[int, int]:
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="feeds.feeds"):
+            build_site(output, content=content, DELETE_OUTPUT_DIRECTORY=False, **options)
+        found = re.search(r"feeds: (\d+) feeds for \d+ articles \((\d+) built", caplog.text)
+        assert found, caplog.text[-2000:]
+        return int(found.group(1)), int(found.group(2))
+
+    total, built = build()
+    assert built == total > 0
+    assert build() == (total, 0)
+    edited = content / "hoi-nghi-tong-ket/tong-ket-cum-thi-dua.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nĐoạn bổ sung (hư cấu).\n", encoding="utf-8")
+    _, built = build()
+    assert 0 < built < total
+    site_feed = output / "rss.xml"
+    assert "Đoạn bổ sung (hư cấu)." in site_feed.read_text(encoding="utf-8")
+    clean = tmp_path / "clean"
+    build_site(clean, content=content, **{**options, "CACHE_PATH": str(tmp_path / "cache2")})
+    for feed in feed_files(clean):
+        assert feed.read_bytes() == (output / feed.relative_to(clean)).read_bytes(), feed
+    site_feed.write_text("sửa tay", encoding="utf-8")  # a feed changed outside the build is built again
+    assert build() == (total, 1)
+    assert site_feed.read_bytes() == (clean / "rss.xml").read_bytes()

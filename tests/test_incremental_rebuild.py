@@ -163,3 +163,51 @@ def test_a_page_changed_outside_the_build_is_rendered_again(tmp_path, damage):
         page.write_bytes(original.replace(b"</main>", "<p>sửa tay</p></main>".encode()))
     build_site(output, **common)
     assert page.read_bytes() == original
+
+
+# Each run builds the fixture site into the same folder and cache, then prints the plugin's report.
+BUILD_AND_REPORT = """
+import json, sys
+from pathlib import Path
+from tests.support import build_site
+from incremental import last_report
+build_site(Path(sys.argv[1]), CACHE_PATH=sys.argv[2], DELETE_OUTPUT_DIRECTORY=False, SEARCH_CACHE_PATH=sys.argv[3])
+print("REPORT " + json.dumps(last_report))
+"""
+
+
+def test_fingerprints_do_not_depend_on_the_process_hash_seed(tmp_path):
+    """A rebuild in a new process (another string hash seed) renders no fingerprinted page again."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.support import ROOT
+
+    reports = []
+    for seed in ("1", "2"):
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                BUILD_AND_REPORT,
+                str(tmp_path / "out"),
+                str(tmp_path / "cache"),
+                str(tmp_path / "s"),
+            ],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stderr[-4000:]
+        line = next(line for line in result.stdout.splitlines() if line.startswith("REPORT "))
+        reports.append(json.loads(line.removeprefix("REPORT ")))
+    second = reports[1]
+    assert second["fingerprinted"] > 0
+    assert second["skipped"] == second["fingerprinted"], (
+        f"pages rendered again with nothing changed (a fingerprint depends on the hash seed): {second}"
+    )
+    assert second["written"] == 0, second

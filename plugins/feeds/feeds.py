@@ -14,6 +14,7 @@ from pelican.generators import Generator
 
 from forked import ForkedCall
 
+from . import unchanged
 from .build import FeedImage, FeedItem, FeedSpec, absolute_html, build_feed, feed_id, item_id, with_source
 
 logger = logging.getLogger(__name__)
@@ -268,25 +269,42 @@ def claim_feeds(plans: list[FeedPlan], settings, output: Path) -> None:
             claim(target)
 
 
-def write_feeds(plans: list[FeedPlan], settings, output: Path) -> tuple[int, int]:
-    """Build each article's item once, write every feed; return (feeds, articles) counts."""
+def write_feeds(plans: list[FeedPlan], settings, output: Path) -> tuple[int, int, int]:
+    """Build each article's item once, write every feed; return (feeds, articles, feeds built).
+
+    A feed whose items and fields are those it was last built from is not built again
+    (unchanged.py); the others are written only if their bytes changed, so mtimes stay true.
+    """
     items: dict[int, FeedItem] = {}
+    digests: dict[int, bytes] = {}
     entries: dict = {}
     maximum = settings["FEEDS_MAX_ITEMS"]
-    written = 0
+    where = unchanged.keys_path(settings)
+    previous, keys = unchanged.load_keys(where), {}
+    code = unchanged.code_digest()
+    written = built = 0
     for plan in plans:
         chosen = []
         for article in sorted(plan.articles, key=lambda a: -a.date.timestamp())[:maximum]:
             if id(article) not in items:
                 items[id(article)] = make_item(article, settings)
-            chosen.append(items[id(article)])
+                digests[id(article)] = unchanged.item_digest(items[id(article)])
+            chosen.append(id(article))
         for kind, target in feed_targets(plan, settings, output):
-            document = build_feed(chosen, spec_for(plan, kind, settings), kind, maximum, entries)
+            spec = spec_for(plan, kind, settings)
+            key = unchanged.feed_key(code, spec, kind, maximum, [digests[i] for i in chosen])
+            written += 1
+            if unchanged.is_unchanged(previous, target, key):
+                keys[str(target)] = previous[str(target)]
+                continue
+            document = build_feed([items[i] for i in chosen], spec, kind, maximum, entries)
+            built += 1
             if not target.is_file() or target.read_bytes() != document:  # unchanged feeds keep their mtime
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(document)
-            written += 1
-    return written, len(items)
+            unchanged.record(keys, target, key)
+    unchanged.save_keys(where, keys)
+    return written, len(items), built
 
 
 class FeedsGenerator(Generator):
@@ -312,7 +330,7 @@ class FeedsGenerator(Generator):
         if counts is None:
             counts = write_feeds(self.plans, self.settings, Path(self.output_path))
         claim_feeds(self.plans, self.settings, Path(self.output_path))
-        logger.info("feeds: %d feeds written for %d articles", *counts)
+        logger.info("feeds: %d feeds for %d articles (%d built, the others unchanged)", *counts)
 
 
 def feed_worker(plans, settings, output: Path) -> ForkedCall:

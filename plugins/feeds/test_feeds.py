@@ -196,7 +196,7 @@ def test_a_failed_feed_process_is_reported_and_leaves_the_work_to_the_build(tmp_
 def test_a_forked_feed_process_sends_back_its_counts(tmp_path):
     from feeds.feeds import feed_worker
 
-    assert feed_worker([], {"FEEDS_MAX_ITEMS": 50}, tmp_path).result("") == (0, 0)
+    assert feed_worker([], {"FEEDS_MAX_ITEMS": 50}, tmp_path).result("") == (0, 0, 0)
 
 
 def test_bad_worker_threshold_is_refused():

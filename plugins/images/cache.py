@@ -36,11 +36,15 @@ def card_key(site_name: str, title: str, font_sha256: str) -> str:
 
 
 class ImageCache:
-    """Variants stored under root/<key[:2]>/<key>/ with a manifest; written atomically."""
+    """Variants stored under root/<key[:2]>/<key>/ with a manifest; written atomically.
+
+    One instance per build: what it has found is remembered until the build ends.
+    """
 
     def __init__(self, root):
         self.root = Path(root)
         self.processed = 0  # how many sources were really processed (tests, benchmark)
+        self._variants: dict[str, tuple[Path, list[Variant]]] = {}  # key → found this build
 
     def folder(self, key: str) -> Path:
         return self.root / key[:2] / key
@@ -78,7 +82,11 @@ class ImageCache:
     def variants(self, info: pipeline.ImageInfo, widths) -> tuple[str, Path, list[Variant]]:
         """Return (key, folder, variants) for an inspected image, processing it only if needed."""
         key = variant_key(info.sha256, widths)
-        folder, variants = self._fill(key, lambda work: pipeline.make_variants(info.path, widths, work, info.format))
+        if key not in self._variants:  # many articles share an image: its manifest is read once
+            self._variants[key] = self._fill(
+                key, lambda work: pipeline.make_variants(info.path, widths, work, info.format)
+            )
+        folder, variants = self._variants[key]
         return key, folder, variants
 
     def share_card(self, site_name: str, title: str, font_path) -> tuple[str, Path, list[Variant]]:

@@ -196,8 +196,15 @@ def _line_of(source_path: str, needle: str, default: int = 1) -> int:
 
 
 def _inspect(settings, image: str):
-    path = os.path.join(settings["PATH"], *image.split("/"))
-    return inspect_image(path, settings["IMAGES_MAX_PIXELS"])
+    return _inspect_file(settings, os.path.join(settings["PATH"], *image.split("/")))
+
+
+def _inspect_file(settings, path: str):
+    """inspect_image, once per file and build: many articles share an image, and decoding is slow."""
+    known = _STATE.setdefault("inspected", {})
+    if path not in known:
+        known[path] = inspect_image(path, settings["IMAGES_MAX_PIXELS"])
+    return known[path]
 
 
 def set_lead_image(article, settings) -> None:
@@ -366,7 +373,7 @@ def clean_static_images(generator) -> None:
 
 def clean_copy(settings, source: str) -> Path | None:
     """Return the cached metadata-free copy of an image, or None when it cannot be decoded."""
-    result = inspect_image(source, settings["IMAGES_MAX_PIXELS"])
+    result = _inspect_file(settings, source)
     if not isinstance(result, ImageInfo):
         return None
     if result.format == "GIF":

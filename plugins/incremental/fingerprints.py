@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import io
 import marshal
 import os
+import pickle
 import types
 from collections.abc import Mapping
 from pathlib import Path
@@ -84,6 +86,10 @@ class Fingerprinter:
         self._memo: dict[tuple[str, int], tuple[object, bytes]] = {}  # (mode, id) → (object, digest)
         self._sources: dict[str, bytes] = {}
         self._active: set[tuple[str, int]] = set()
+        # (mode, id of each article) → digest of a run of articles, and the runs themselves, kept
+        # alive so that no id is reused while the build lasts.
+        self._runs: dict[tuple, bytes] = {}
+        self._kept_runs: list[list] = []
         # Digest of what links between contents resolve through ({filename}other.md), given by the
         # caller; counted only for contents whose text holds such a link.
         self.links = None
@@ -108,7 +114,7 @@ class Fingerprinter:
             )
         if isinstance(value, Page):
             return digest(
-                b"P", str(value.number).encode(), self.ref(list(value.object_list)), self.shape(value.paginator)
+                b"P", str(value.number).encode(), self.run(value.object_list, "ref"), self.shape(value.paginator)
             )
         if isinstance(value, (list, tuple, Paginator)):
             return self.shape(value)
@@ -117,6 +123,21 @@ class Fingerprinter:
                 "full", value, lambda: digest(b"O", _type_name(value), self._attributes(value, "ref"))
             )
         return self.ref(value)
+
+    def run(self, items, mode: str) -> bytes:
+        """Digest of the articles on one page of a list (as `ref` or `shape` gives it), memoized.
+
+        Pelican slices a new list for each page of a paginated list and for its neighbours, so a
+        run is known by the identity of its articles rather than of the list that holds them.
+        """
+        if not isinstance(items, (list, tuple)) or not all(isinstance(item, Content) for item in items):
+            return self._walk(items, mode)
+        key = (mode, *map(id, items))
+        found = self._runs.get(key)
+        if found is None:
+            found = self._runs[key] = self._walk(items, mode)
+            self._kept_runs.append(list(items))
+        return found
 
     def _links(self, content) -> bytes:
         """Digest of every content's URL when this content's text links to others, else nothing."""
@@ -142,64 +163,91 @@ class Fingerprinter:
         """Digest of a value, articles inside it only counted (how the shared context is seen)."""
         return self._walk(value, "count")
 
-    def _walk(self, value, mode: str) -> bytes:  # noqa: C901 - one branch per kind of value, flat on purpose
-        # The common exact types first, found by one dictionary lookup rather than a chain of
-        # isinstance checks (a 10,000-article site walks millions of values).
+    def _walk(self, value, mode: str) -> bytes:
+        # One dictionary lookup by exact type finds how a kind of value is digested; the chain of
+        # isinstance checks runs once per type (a 10,000-article site walks millions of values).
         kind = type(value)
         if kind is str:
             return _text(value)
-        if kind is list or kind is tuple:
+        way = _WAYS.get(kind)
+        if way is None:
+            way = _WAYS[kind] = _way_for(kind)
+        return way(self, value, mode)
+
+    def _plain(self, value, mode: str) -> bytes:
+        return repr(value).encode()
+
+    def _string(self, value, mode: str) -> bytes:
+        return b"s" + value.encode("utf-8", "surrogatepass")
+
+    def _bytes(self, value, mode: str) -> bytes:
+        return b"b" + value
+
+    def _moment(self, value, mode: str) -> bytes:
+        return b"d" + value.isoformat().encode() + str(getattr(value, "tzinfo", "")).encode()
+
+    def _path(self, value, mode: str) -> bytes:
+        return b"p" + os.fsencode(value)
+
+    def _zone(self, value, mode: str) -> bytes:
+        return b"z" + str(value).encode()
+
+    def _module(self, value, mode: str) -> bytes:
+        return b"M" + value.__name__.encode()
+
+    def _content(self, value, mode: str) -> bytes:
+        if mode == "ref":
+            return b"C" + self.source(value)
+        if mode == "count":
+            return b"c"
+        return self._memoized(
+            "shape",
+            value,
+            lambda: digest(
+                b"c", str(getattr(value, "url", "")).encode(), self._walk(getattr(value, "date", None), mode)
+            ),
+        )
+
+    def _term(self, value, mode: str) -> bytes:
+        return digest(b"U", _type_name(value), value.name.encode(), str(value.slug).encode(), str(value.url).encode())
+
+    def _paginator(self, value, mode: str) -> bytes:
+        return digest(b"G", str(value.num_pages).encode(), str(value.per_page).encode(), self.shape(value.object_list))
+
+    def _list(self, value, mode: str) -> bytes:
+        if mode == "count":
             return self._memoized(mode, value, lambda: self._sequence(value, mode))
-        if kind in _PLAIN:
-            return repr(value).encode()
-        if kind is dict:
+        # A subclass (Pelican's MemberList) is pickled as the plain list it holds.
+        plain = value if type(value) in (list, tuple) else list(value)
+        return self._memoized(mode, value, lambda: self._pickled(plain, mode))
+
+    def _mapping(self, value, mode: str) -> bytes:
+        if mode == "count" or type(value) is not dict:
             return self._memoized(mode, value, lambda: self._pairs(b"m", value.items(), mode))
-        if value is None or isinstance(value, (bool, int, float)):
-            return repr(value).encode()
-        if isinstance(value, str):
-            return b"s" + value.encode("utf-8", "surrogatepass")
-        if isinstance(value, bytes):
-            return b"b" + value
-        if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
-            return b"d" + value.isoformat().encode() + str(getattr(value, "tzinfo", "")).encode()
-        if isinstance(value, os.PathLike):
-            return b"p" + os.fsencode(value)
-        if isinstance(value, datetime.tzinfo):
-            return b"z" + str(value).encode()
-        if isinstance(value, types.ModuleType):
-            return b"M" + value.__name__.encode()
-        if isinstance(value, Content):
-            if mode == "ref":
-                return b"C" + self.source(value)
-            if mode == "count":
-                return b"c"
-            return self._memoized(
-                "shape",
-                value,
-                lambda: digest(
-                    b"c", str(getattr(value, "url", "")).encode(), self._walk(getattr(value, "date", None), mode)
-                ),
-            )
-        if isinstance(value, URLWrapper):
-            return digest(
-                b"U", _type_name(value), value.name.encode(), str(value.slug).encode(), str(value.url).encode()
-            )
-        if isinstance(value, Paginator):
-            return digest(
-                b"G", str(value.num_pages).encode(), str(value.per_page).encode(), self.shape(value.object_list)
-            )
-        if isinstance(value, (list, tuple)):
-            return self._memoized(mode, value, lambda: self._sequence(value, mode))
-        if isinstance(value, (set, frozenset)):
-            return digest(b"S", *sorted(self._walk(item, mode) for item in value))
-        if isinstance(value, Mapping):
-            return self._memoized(mode, value, lambda: self._pairs(b"m", value.items(), mode))
+        return self._memoized(mode, value, lambda: self._pickled(value, mode))
+
+    def _set(self, value, mode: str) -> bytes:
+        return digest(b"S", *sorted(self._walk(item, mode) for item in value))
+
+    def _other(self, value, mode: str) -> bytes:
         if callable(value) and hasattr(value, "__qualname__"):
             code = getattr(value, "__code__", None)
             return digest(b"f", _type_name(value), code.co_code if code else b"")
         if _has_state(value):
             return self._memoized(mode, value, lambda: digest(b"O", _type_name(value), self._attributes(value, mode)))
         raise Unfingerprintable(f"no stable digest for a {type(value).__name__}")
+
+    def _pickled(self, value, mode: str) -> bytes:
+        """Digest of plain data (lists, tuples, dicts of plain values) pickled in one C call.
+
+        Pickle writes the built-in kinds itself and hands every other object to _walk (through
+        _DigestPickler.reducer_override), so an article inside still counts by its source file.
+        Dicts keep their insertion order and sets their iteration order: a value built in another
+        order only makes the page render once more, never skip wrongly.
+        """
+        buffer = io.BytesIO()
+        _DigestPickler(buffer, self, mode).dump(value)
+        return hashlib.blake2b(buffer.getbuffer(), digest_size=16).digest()
 
     def _sequence(self, value, mode: str) -> bytes:
         """Digest of a list or tuple; in "count" mode a list of articles is one value whatever its length.
@@ -225,7 +273,10 @@ class Fingerprinter:
             items = vars(value).items()
         else:
             items = [(name, getattr(value, name)) for name in _slots(value) if hasattr(value, name)]
-        return self._pairs(b"a", ((k, v) for k, v in items if k not in SKIPPED_ATTRIBUTES), mode)
+        kept = sorted((k, v) for k, v in items if k not in SKIPPED_ATTRIBUTES)
+        if mode == "count":
+            return self._pairs(b"a", kept, mode)
+        return self._pickled(kept, mode)
 
     def _pairs(self, tag: bytes, items, mode: str) -> bytes:
         """Digest of (key, value) pairs in a stable order, in one hash."""
@@ -253,6 +304,48 @@ class Fingerprinter:
             self._active.discard(key)
         self._memo[key] = (value, result)
         return result
+
+
+def _way_for(kind: type):
+    """Return the Fingerprinter method that digests values of this exact type."""
+    checks = [
+        ((type(None), bool, int, float), Fingerprinter._plain),
+        (str, Fingerprinter._string),
+        (bytes, Fingerprinter._bytes),
+        ((datetime.datetime, datetime.date, datetime.time), Fingerprinter._moment),
+        (os.PathLike, Fingerprinter._path),
+        (datetime.tzinfo, Fingerprinter._zone),
+        (types.ModuleType, Fingerprinter._module),
+        (Content, Fingerprinter._content),
+        (URLWrapper, Fingerprinter._term),
+        (Paginator, Fingerprinter._paginator),
+        ((list, tuple), Fingerprinter._list),
+        ((set, frozenset), Fingerprinter._set),
+        (Mapping, Fingerprinter._mapping),
+    ]
+    for kinds, way in checks:
+        if issubclass(kind, kinds):
+            return way
+    return Fingerprinter._other
+
+
+# Exact type → how its values are digested, filled in as types are met.
+_WAYS: dict[type, object] = {}
+
+
+class _DigestPickler(pickle.Pickler):
+    """A pickler that writes each object of a kind pickle does not know as its digest from _walk."""
+
+    def __init__(self, buffer, fingerprinter: Fingerprinter, mode: str):
+        super().__init__(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        self.fingerprinter = fingerprinter
+        self.mode = mode
+
+    def reducer_override(self, value):
+        # bytes(token) pickles as a reference to the built-in and its argument.
+        if value is bytes:
+            return NotImplemented
+        return bytes, (self.fingerprinter._walk(value, self.mode),)
 
 
 def _text(value: str) -> bytes:

@@ -200,13 +200,18 @@ def finish(pelican_object) -> None:
             pelican_object.output_path, stale_files(previous, current, get_setting(settings, "INCREMENTAL_KEEP"))
         )
     save_manifest(where, current)
-    skipped = unkeyed = 0
+    skipped = unkeyed = fingerprinted = 0
     if _render_cache:
         cache = _render_cache.pop()
         save_fingerprints(render_manifest_path(where), cache.rendered)
-        skipped, unkeyed = cache.skipped, cache.unkeyed
+        skipped, unkeyed, fingerprinted = cache.skipped, cache.unkeyed, len(cache.rendered)
     last_report.update(
-        written=len(writer.changed), unchanged=len(writer.unchanged), skipped=skipped, unkeyed=unkeyed, removed=removed
+        written=len(writer.changed),
+        unchanged=len(writer.unchanged),
+        skipped=skipped,
+        unkeyed=unkeyed,
+        fingerprinted=fingerprinted,
+        removed=removed,
     )
     logger.info(
         "incremental: %(written)d files written, %(unchanged)d unchanged (%(skipped)d of them not rendered), "

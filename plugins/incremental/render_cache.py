@@ -14,6 +14,8 @@ import logging
 import os
 import pickle
 from importlib.metadata import version
+from itertools import compress, repeat
+from operator import is_not
 from pathlib import Path
 
 from jinja2 import meta
@@ -164,11 +166,14 @@ class RenderCache:
     def fingerprint(self, base: dict, site: bytes, localcontext: dict) -> bytes:
         """Return the fingerprint of one page from what its variables add to the shared context."""
         parts = [site]
-        for name, value in sorted(localcontext.items()):
-            if base.get(name, _MISSING) is value:
-                continue
+        # The variables that are not the shared context's own objects, found by C-level iteration
+        # (a page's context holds a hundred names, of which a handful are its own).
+        names = list(localcontext)
+        own = compress(names, map(is_not, localcontext.values(), map(base.get, names, repeat(_MISSING))))
+        for name in sorted(own):
+            value = localcontext[name]
             if name.endswith(("_previous_page", "_next_page")):
-                neighbour = self.fingerprints.shape(getattr(value, "object_list", value))
+                neighbour = self.fingerprints.run(getattr(value, "object_list", value), "shape")
                 parts.append(digest(name.encode(), b"nav", neighbour, str(getattr(value, "number", "")).encode()))
             else:
                 parts.append(digest(name.encode(), self.fingerprints.full(value)))

@@ -15,8 +15,9 @@ from pelican.generators import ArticlesGenerator
 
 from forked import ForkedCall
 
+from . import prepared
 from .bundle import CHUNK_BYTES, COMMON_WORD_LOCATIONS, COMMON_WORD_SHARE, FormatError, rechunk
-from .records import Record, prepare_page, record_for
+from .records import Record, record_for
 from .shards import ensure_shards, merge, save_shard, shard_digest, split_pages
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,8 @@ _records: list = []
 BUNDLE_FORMAT = "shards-1"
 # In a cached bundle: the shards it was merged from (see prune_cache).
 SHARDS_FILE = "shards.txt"
+# In the cache folder: what each article page was prepared from, and its digest (prepared.py).
+PREPARED_FILE = "prepared.pickle"
 # Cached bundles kept: those of the last few builds (preview and publish settings, say).
 KEEP_BUNDLES = 3
 
@@ -124,25 +127,34 @@ def collect_articles(generators) -> None:
             _records.extend(generator.articles)
 
 
-def prepared_pages(output: Path, records) -> list[tuple[str, str]]:
-    """Return (save_as, prepared copy) of each article page found in `output`, in save_as order.
+def prepared_pages(output: Path, records, memo_path: Path | None = None) -> list[tuple[str, object]]:
+    """Return (save_as, prepared page) of each article page found in `output`, in save_as order.
 
-    records: Record objects, or articles (their records are made here).
+    records: Record objects, or articles (their records are made here). With memo_path, a page
+    whose file and record are as the last build left them is not read (prepared.py): it is a
+    PreparedPage known by digest. Otherwise pages are prepared text.
     """
     pages = []
+    memo, kept = prepared.load_memo(memo_path), {}
+    code = prepared.code_digest()
     for record in records:
         if not isinstance(record, Record):
             record = record_for(record)
         path = output / record.save_as
-        if not path.exists():
+        try:
+            stat = path.stat()
+        except OSError:
             logger.warning("search: %s was not written; left out of the index", record.save_as)
             continue
-        page = prepare_page(path.read_text(encoding="utf-8"), record)
+        page, entry = prepared.prepare(path, record, stat, memo.get(record.save_as), code)
         if page is None:
             logger.warning('search: %s has no <article class="td-article">; left out of the index', record.save_as)
             continue
-        pages.append((Path(record.save_as).as_posix(), page))
-    return sorted(pages)
+        kept[record.save_as] = entry
+        pages.append((Path(record.save_as).as_posix(), page if memo_path is not None else page.text))
+    if memo_path is not None:
+        prepared.save_memo(memo_path, kept)
+    return sorted(pages, key=lambda pair: pair[0])
 
 
 def stage_pages(pages: list[tuple[str, str]], staging: Path) -> None:
@@ -150,7 +162,7 @@ def stage_pages(pages: list[tuple[str, str]], staging: Path) -> None:
     for save_as, page in pages:
         target = staging / save_as
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page, encoding="utf-8")
+        target.write_text(prepared.page_text(page), encoding="utf-8")
 
 
 def pages_digest(pages, config: dict) -> str:
@@ -279,7 +291,7 @@ def cached_bundle(output: Path, records, settings) -> tuple[Path, int]:
     """
     config = bundle_config(settings)
     cache_root = Path(setting(settings, "SEARCH_CACHE_PATH"))
-    pages = prepared_pages(output, records)
+    pages = prepared_pages(output, records, cache_root / PREPARED_FILE)
     count = len(pages)
     groups = split_pages(pages, config["shard_pages"])
     folders = shard_folders(groups, config, cache_root)

@@ -46,6 +46,7 @@ from .bundle import (
     split_words,
     walk_entry,
 )
+from .prepared import page_digest, page_text
 
 # Bump when Shard or its parsing changes: cached shards are then parsed again.
 SHARD_FORMAT = 1
@@ -388,7 +389,7 @@ def shard_digest(pages: Iterable[tuple[str, str]], config: dict, pagefind_versio
     shaping = {key: config[key] for key in ("language", "exclude_selectors")}
     digest = hashlib.sha256(f"shard {SHARD_FORMAT} pagefind {pagefind_version} {sorted(shaping.items())}".encode())
     for save_as, page in pages:
-        digest.update(save_as.encode() + b"\0" + page.encode("utf-8") + b"\0")
+        digest.update(save_as.encode() + b"\0" + page_digest(page) + b"\0")
     return digest.hexdigest()[:24]
 
 
@@ -401,7 +402,7 @@ def index_shard(pages: list[tuple[str, str]], target: Path, config: dict) -> Sha
         for save_as, page in pages:
             path = staging / save_as
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(page, encoding="utf-8")
+            path.write_text(page_text(page), encoding="utf-8")
         done = subprocess.run(pagefind_command(staging, target, config), capture_output=True, text=True, check=False)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

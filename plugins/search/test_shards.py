@@ -212,7 +212,7 @@ def test_shard_size_is_part_of_the_bundle_settings_and_checked():
 
 
 def test_the_cache_keeps_the_last_bundles_and_only_their_shards(tmp_path):
-    from search.search import KEEP_BUNDLES, SHARDS_FILE, sync_tree
+    from search.search import KEEP_BUNDLES, PREPARED_FILE, SHARDS_FILE, sync_tree
 
     output = tmp_path / "output"
     records = write_article_pages(output, page_set())
@@ -222,10 +222,49 @@ def test_the_cache_keeps_the_last_bundles_and_only_their_shards(tmp_path):
         page = output / records[edit].save_as
         page.write_text(page.read_text(encoding="utf-8").replace("</h1>", f" sửa {edit}</h1>"), encoding="utf-8")
         made.append(cached_bundle(output, records, settings)[0])
-    kept = sorted(p for p in (tmp_path / "cache").iterdir() if p.name != "shards")
+    kept = sorted(p for p in (tmp_path / "cache").iterdir() if p.name not in ("shards", PREPARED_FILE))
     assert kept == sorted(made[-KEEP_BUNDLES:])
     listed = {name for bundle in kept for name in (bundle / SHARDS_FILE).read_text(encoding="utf-8").split()}
     assert {p.name for p in (tmp_path / "cache" / "shards").iterdir()} == listed
     sync_tree(made[-1], output / "pagefind")
     assert (made[-1] / SHARDS_FILE).is_file() and not (output / "pagefind" / SHARDS_FILE).exists()
     assert contents(output / "pagefind")["pages"] == len(BODIES)
+
+
+def test_unchanged_pages_are_not_prepared_again_and_the_bundle_is_the_same(tmp_path, monkeypatch):
+    import search.prepared as prepared_module
+
+    output = tmp_path / "output"
+    records = write_article_pages(output, page_set())
+    settings = {"SEARCH_CACHE_PATH": str(tmp_path / "cache"), "SEARCH_SHARD_PAGES": 3}
+    cached_bundle(output, records, settings)
+    prepared = []
+    real = prepared_module.prepare_page
+    monkeypatch.setattr(
+        prepared_module, "prepare_page", lambda page, record: prepared.append(record) or real(page, record)
+    )
+    page = output / records[7].save_as
+    page.write_text(page.read_text(encoding="utf-8").replace("Gương sáng", "Gương sáng Mường Ảng"), encoding="utf-8")
+    records[2] = Record(**{**records[2].__dict__, "category": "Phát động"})  # a record changed, not its page
+    after, _ = cached_bundle(output, records, settings)
+    changed = {records[7].save_as, records[2].save_as}
+    groups = split_pages([(r.save_as, "") for r in records], 3)
+    read_again = {save_as for group in groups if changed & dict(group).keys() for save_as, _ in group}
+    # The edited page and the page whose record changed are prepared for their digests, and the other
+    # pages of their shards once more for Pagefind; no other page is read.
+    assert {r.save_as for r in prepared} == read_again
+    monkeypatch.setattr(prepared_module, "prepare_page", real)
+    fresh, _ = cached_bundle(output, records, {**settings, "SEARCH_CACHE_PATH": str(tmp_path / "fresh-cache")})
+    assert files_of(after) == files_of(fresh)
+    assert ("muong", "mường", "/tin-tuc/bai-7/") in contents(after)["words"]
+
+
+def test_a_damaged_prepared_memo_only_means_every_page_is_prepared_again(tmp_path):
+    from search.search import PREPARED_FILE
+
+    output = tmp_path / "output"
+    records = write_article_pages(output, page_set())
+    settings = {"SEARCH_CACHE_PATH": str(tmp_path / "cache"), "SEARCH_SHARD_PAGES": 3}
+    first, _ = cached_bundle(output, records, settings)
+    (tmp_path / "cache" / PREPARED_FILE).write_bytes(b"not a pickle")
+    assert cached_bundle(output, records, settings)[0] == first
