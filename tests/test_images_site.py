@@ -231,3 +231,30 @@ def test_lead_image_problem_uses_the_header_line(tmp_path):
     problems.clear()
     plugin._PUBLISH.clear()
     plugin._STATE.clear()
+
+
+def test_usable_images_unchanged_since_the_last_build_are_not_decoded_again(tmp_path, monkeypatch):
+    import images.images as images_module
+
+    write_site(tmp_path)
+    build(tmp_path)
+    first_page = page(tmp_path / "output", "hoi-nghi-thi-dua-xa-hoa-binh-hu-cau")
+    decoded = []
+    real = images_module.inspect_image
+    monkeypatch.setattr(
+        images_module, "inspect_image", lambda path, *a: decoded.append(Path(path).name) or real(path, *a)
+    )
+    problems.clear()
+    build(tmp_path)
+    assert "hoi-nghi.jpg" not in decoded and "nho.png" not in decoded
+    assert "sai.jpg" in decoded  # an image with a problem is looked at again, so it is reported again
+    assert any("sai.jpg" in str(p) for p in problems.all_problems())
+    # A replaced image (new bytes, new modification time) is inspected again and its new variants published.
+    replaced = tmp_path / "content" / "images" / "hoi-nghi.jpg"
+    replaced.write_bytes(make_fixtures.with_metadata(make_fixtures.scene((1400, 900))))
+    decoded.clear()
+    problems.clear()
+    build(tmp_path)
+    problems.clear()
+    assert "hoi-nghi.jpg" in decoded
+    assert page(tmp_path / "output", "hoi-nghi-thi-dua-xa-hoa-binh-hu-cau") != first_page

@@ -28,19 +28,27 @@ def collect_honourees(articles, gazetteer, localities_by_unit, settings) -> list
     from taxonomies.localities import article_day
 
     found = []
+    resolved: dict[tuple, object] = {}  # the same places recur across a site's articles
+
+    def resolve(names: list[str], day):
+        key = (*names, day)
+        if key not in resolved:
+            resolved[key] = gazetteer.resolve(names, day)
+        return resolved[key]
+
     for article in articles:
-        path = display_path(article.source_path, settings)
         for line, text in getattr(article, "honourees_raw", []):
             parts = parse_honouree_line(text)
             if parts is None:
                 continue  # the reader already reported the malformed line
             name, title, place = parts
             # Alone first: context could turn "Tuần Giáo" into the town inside the district.
-            result = gazetteer.resolve([place], article_day(article))
+            result = resolve([place], article_day(article))
             if result.problems:
-                result = gazetteer.resolve([place, *getattr(article, "localities_raw", [])], article_day(article))
+                result = resolve([place, *getattr(article, "localities_raw", [])], article_day(article))
             first = [p for p in result.problems if p.index == 0]
             if first:
+                path = display_path(article.source_path, settings)
                 report(Problem(path, line, f"Honourees: {first[0].message}", first[0].fix))
                 continue
             unit = result.by_index.get(0)

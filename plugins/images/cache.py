@@ -104,6 +104,12 @@ class ImageCache:
         """Tell whether a complete entry is stored under key."""
         return self._read_manifest(self.folder(key)) is not None
 
+    def has_card(self, key: str) -> bool:
+        """Tell whether a share card is stored under key: two stats, not a manifest read (one per
+        article on every build). Entries are moved into place whole, so the manifest stands for it."""
+        folder = self.folder(key)
+        return (folder / MANIFEST).is_file() and (folder / CARD_VARIANT.name).is_file()
+
 
 CARD_VARIANT = Variant("card.png", "PNG", "image/png", *pipeline.OG_SIZE, "og")
 

@@ -4,6 +4,7 @@ import concurrent.futures
 import logging
 import multiprocessing
 import os
+import pickle
 from pathlib import Path
 
 from pelican import signals
@@ -12,7 +13,7 @@ from PIL import Image
 
 from . import markup
 from .cache import CARD_VARIANT, ImageCache, card_key, draw_cards, font_sha256, publish
-from .pipeline import EXTENSION_FORMATS, ImageInfo, inspect_image, load_clean, sha256_file
+from .pipeline import EXTENSION_FORMATS, PIPELINE_VERSION, ImageInfo, inspect_image, load_clean, sha256_file
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,8 @@ DEFAULTS = {
 # Build state: output path → cached file; cleared on `finalized` so live reload starts clean.
 _PUBLISH: dict[str, Path] = {}
 _STATE: dict = {}
+# In the images cache: what was found about each usable image, by its size and modification time.
+INSPECTED_FILE = "inspected.pickle"
 
 
 def apply_defaults(pelican) -> None:
@@ -132,7 +135,7 @@ def _share_card(settings, title: str):
     site_name, font = settings.get("SITENAME", ""), font_path(settings)
     store = _cache(settings)
     key = card_key(site_name, title, font_sha256(font))
-    if not store.has(key):
+    if not store.has_card(key):
         _STATE.setdefault("cards", {})[key] = title
     path = f"{settings['IMAGES_OUTPUT_DIR']}/the/{key[:12]}.png"
     _PUBLISH[path] = store.folder(key) / CARD_VARIANT.name
@@ -203,8 +206,54 @@ def _inspect_file(settings, path: str):
     """inspect_image, once per file and build: many articles share an image, and decoding is slow."""
     known = _STATE.setdefault("inspected", {})
     if path not in known:
-        known[path] = inspect_image(path, settings["IMAGES_MAX_PIXELS"])
+        known[path] = _inspect_unless_known(settings, path)
     return known[path]
+
+
+def _inspect_unless_known(settings, path: str):
+    """Return what the last builds found about a usable image whose file is unchanged, else inspect it.
+
+    Only usable images are remembered, by size and modification time (as Pelican's own content
+    cache knows source files); a problem is looked for again on every build, so it is reported.
+    """
+    memo = _inspected_memo(settings)
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return inspect_image(path, settings["IMAGES_MAX_PIXELS"])
+    stamp = (stat.st_size, stat.st_mtime_ns, settings["IMAGES_MAX_PIXELS"])
+    entry = memo.get(path)
+    if entry is not None and entry[0] == stamp:
+        return entry[1]
+    result = inspect_image(path, settings["IMAGES_MAX_PIXELS"])
+    if isinstance(result, ImageInfo):
+        memo[path] = (stamp, result)
+        _STATE["inspected_changed"] = True
+    return result
+
+
+def _inspected_memo(settings) -> dict:
+    if "inspected_memo" not in _STATE:
+        try:
+            with (cache_root(settings) / INSPECTED_FILE).open("rb") as handle:
+                stored = pickle.load(handle)
+            memo = stored["entries"] if stored.get("version") == PIPELINE_VERSION else {}
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, KeyError):
+            memo = {}
+        _STATE["inspected_memo"] = memo
+    return _STATE["inspected_memo"]
+
+
+def save_inspected(settings) -> None:
+    """Keep what this build learnt about images for the next (atomically)."""
+    if not _STATE.get("inspected_changed"):
+        return
+    target = cache_root(settings) / INSPECTED_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    stored = {"version": PIPELINE_VERSION, "entries": _STATE["inspected_memo"]}
+    temporary.write_bytes(pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(temporary, target)
 
 
 def set_lead_image(article, settings) -> None:
@@ -340,6 +389,7 @@ def get_generator(pelican):
 def finish_build(pelican) -> None:
     """Publish what waited for the card workers, then forget this build's state (live reload starts clean)."""
     try:
+        save_inspected(pelican.settings)
         if "card_jobs" in _STATE:
             finish_cards(pelican.settings)
             publish_all(Path(pelican.output_path))

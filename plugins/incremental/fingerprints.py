@@ -26,6 +26,7 @@ import os
 import pickle
 import types
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 
 from pelican.contents import Content
@@ -209,7 +210,14 @@ class Fingerprinter:
         )
 
     def _term(self, value, mode: str) -> bytes:
-        return digest(b"U", _type_name(value), value.name.encode(), str(value.slug).encode(), str(value.url).encode())
+        # The same terms recur on every page; their URL is formatted from the settings on each access.
+        return self._memoized(
+            "term",
+            value,
+            lambda: digest(
+                b"U", _type_name(value), value.name.encode(), str(value.slug).encode(), str(value.url).encode()
+            ),
+        )
 
     def _paginator(self, value, mode: str) -> bytes:
         return digest(b"G", str(value.num_pages).encode(), str(value.per_page).encode(), self.shape(value.object_list))
@@ -354,16 +362,27 @@ def _text(value: str) -> bytes:
 
 def _type_name(value) -> bytes:
     named = isinstance(value, type) or (callable(value) and hasattr(value, "__qualname__"))
-    kind = value if named else type(value)
+    if named:
+        return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', type(value).__name__)}".encode()
+    return _class_name(type(value))
+
+
+@cache
+def _class_name(kind: type) -> bytes:
     return f"{getattr(kind, '__module__', '')}.{getattr(kind, '__qualname__', kind.__class__.__name__)}".encode()
 
 
-def _slots(value) -> list[str]:
+def _slots(value) -> tuple[str, ...]:
+    return _slot_names(type(value))
+
+
+@cache
+def _slot_names(kind: type) -> tuple[str, ...]:
     names = []
-    for kind in type(value).__mro__:
-        slots = kind.__dict__.get("__slots__", ())
+    for base in kind.__mro__:
+        slots = base.__dict__.get("__slots__", ())
         names.extend([slots] if isinstance(slots, str) else slots)
-    return [n for n in names if n not in ("__dict__", "__weakref__")]
+    return tuple(n for n in names if n not in ("__dict__", "__weakref__"))
 
 
 def _has_state(value) -> bool:
