@@ -102,7 +102,20 @@ def _skipped() -> int:
     return last_report["skipped"]
 
 
-def test_incremental_rebuilds_equal_builds_from_scratch(tmp_path):
+# Workers off, then on as on large sites: half the pages rendered by a forked page process, feeds
+# and the search index made by forked processes too.
+WORKERS = {
+    "in one process": {},
+    "with worker processes": {
+        "INCREMENTAL_RENDER_WORKER_MIN_ARTICLES": 1,
+        "FEEDS_WORKER_MIN_ARTICLES": 1,
+        "SEARCH_WORKER_MIN_ARTICLES": 1,
+    },
+}
+
+
+@pytest.mark.parametrize("workers", WORKERS.values(), ids=WORKERS.keys())
+def test_incremental_rebuilds_equal_builds_from_scratch(tmp_path, workers):
     content = tmp_path / "content"
     shutil.copytree(FIXTURE_SITE / "content", content)
     search_cache = str(tmp_path / "search-cache")  # Pagefind's bytes vary by run; one bundle per input
@@ -121,11 +134,11 @@ def test_incremental_rebuilds_equal_builds_from_scratch(tmp_path):
         )
 
     incremental, cache = tmp_path / "incremental", tmp_path / "incremental-cache"
-    build(incremental, cache)
+    build(incremental, cache, **workers)
     failures = []
     for step, (what, edit, narrow) in enumerate(_edits(content)):
         edit()
-        build(incremental, cache)
+        build(incremental, cache, **workers)
         skipped = _skipped()
         scratch = tmp_path / f"scratch-{step}"
         build(scratch, tmp_path / f"scratch-{step}-cache")
@@ -211,3 +224,27 @@ def test_fingerprints_do_not_depend_on_the_process_hash_seed(tmp_path):
         f"pages rendered again with nothing changed (a fingerprint depends on the hash seed): {second}"
     )
     assert second["written"] == 0, second
+
+
+def test_a_failed_page_process_leaves_its_pages_to_the_build_process(tmp_path, monkeypatch, caplog):
+    """The page process dies: the build process renders the pages it kept for it, with a warning."""
+    import logging
+
+    import incremental.parallel as parallel
+
+    def fail(*args):
+        raise RuntimeError("hỏng thử")
+
+    common = {"SEARCH_CACHE_PATH": str(tmp_path / "s"), "SEARCH_WORKER_MIN_ARTICLES": 1}
+    expected = tmp_path / "expected"
+    build_site(expected, CACHE_PATH=str(tmp_path / "c1"), **common)
+    monkeypatch.setattr(parallel, "render_half", fail)
+    output = tmp_path / "out"
+    with caplog.at_level(logging.WARNING):
+        build_site(output, CACHE_PATH=str(tmp_path / "c2"), INCREMENTAL_RENDER_WORKER_MIN_ARTICLES=1, **common)
+    assert "incremental: the page process failed (RuntimeError: hỏng thử); the build process renders its pages" in (
+        caplog.text
+    )
+    # The search index, made from article pages by another process, is made here instead.
+    assert "search: the indexing process failed (RuntimeError: the page process ended before writing" in caplog.text
+    assert not tree_differences(expected, output)

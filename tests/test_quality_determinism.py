@@ -26,6 +26,7 @@ for output in outputs:
         IMAGES_CARD_POOL_MIN=int(os.environ["TEST_WORKERS_MIN"]),
         FEEDS_WORKER_MIN_ARTICLES=int(os.environ["TEST_WORKERS_MIN"]),
         SEARCH_WORKER_MIN_ARTICLES=int(os.environ["TEST_WORKERS_MIN"]),
+        INCREMENTAL_RENDER_WORKER_MIN_ARTICLES=int(os.environ["TEST_WORKERS_MIN"]),
     )
 """
 
@@ -49,7 +50,8 @@ def test_two_builds_from_scratch_are_byte_identical(tmp_path):
     first, second, again = tmp_path / "first", tmp_path / "second", tmp_path / "second-again"
     runs = [
         # The first draws share cards, writes feeds and indexes in the build process, the second in worker
-        # processes (as large sites do) while pages are written: the output must not tell them apart.
+        # processes (as large sites do) while pages are written, half of them by a page process:
+        # the output must not tell them apart.
         ({"PYTHONHASHSEED": "1", "TZ": "UTC", "LC_ALL": "C.UTF-8", "TEST_WORKERS_MIN": "100000"}, [first]),
         # The second process also builds once more (warm, in the same process), as `invoke livereload` does.
         ({"PYTHONHASHSEED": "2", "TZ": "America/New_York", "LC_ALL": "C", "TEST_WORKERS_MIN": "1"}, [second, again]),

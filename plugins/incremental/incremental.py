@@ -12,11 +12,14 @@ import os
 
 import pelican.utils
 from pelican import signals
+from pelican.generators import Generator
 from pelican.writers import Writer
 
 from .content_cache import patch_content_cache
 from .files import CompareOnClose, copy_if_changed, write_if_changed
 from .manifest import load_manifest, manifest_path, remove_stale, save_manifest, stale_files
+from .parallel import PageWorker, join
+from .parallel import start_worker as start_page_worker
 from .render_cache import RenderCache, load_fingerprints, render_manifest_path, save_fingerprints
 
 logger = logging.getLogger(__name__)
@@ -42,6 +45,10 @@ DEFAULTS = {
         "index",
     ],
     "INCREMENTAL_ALWAYS_RENDER": ["index.html"],
+    # Sites with at least this many articles render half of the fingerprinted pages in a forked
+    # process (parallel.py), run by these generators (0: never fork).
+    "INCREMENTAL_RENDER_WORKER_MIN_ARTICLES": 500,
+    "INCREMENTAL_RENDER_WORKER_GENERATORS": ["ArticlesGenerator", "TaxonomyPagesGenerator", "HonourRollGenerator"],
 }
 
 _original_copy_file = pelican.utils.copy_file
@@ -68,6 +75,8 @@ class IncrementalWriter(Writer):
         cache = _render_cache[0] if _render_cache else None
         if cache is not None and cache.covers(template):
             template = cache.wrap(template, self.output_path)
+        elif cache is not None and cache.partition is not None and cache.partition.in_worker:
+            return None  # the page process renders fingerprinted pages only; the build process the rest
         return super().write_file(name, template, context, *args, **kwargs)
 
     def _open_w(self, filename, encoding, override=False):
@@ -92,6 +101,16 @@ class IncrementalWriter(Writer):
 
 _claimed: set[str] = set()
 _render_cache: list[RenderCache] = []
+_page_worker: list[PageWorker] = []
+
+
+def wait_for_article_pages() -> None:
+    """Return once every article page of this build is on disk (the page process writes half of them).
+
+    For plugins that read article pages from another process (search); at once without a page process.
+    """
+    if _page_worker:
+        _page_worker[0].wait_for_article_pages()
 
 
 def claim(path) -> None:
@@ -134,6 +153,7 @@ def start(pelican_object) -> None:
     IncrementalWriter.last = None
     _claimed.clear()
     _render_cache.clear()
+    _page_worker.clear()
     last_report.clear()
     settings = pelican_object.settings
     if get_setting(settings, "INCREMENTAL_ENABLED"):
@@ -182,6 +202,31 @@ def remember_generators(generators) -> None:
     _generators[:] = generators
     if _render_cache and generators:
         _render_cache[0].shared_context = generators[0].context
+        settings = {**DEFAULTS, **generators[0].settings}
+        worker = start_page_worker(generators, settings, generators[0].output_path, _render_cache[0])
+        _page_worker[:] = [worker] if worker is not None else []
+
+
+def join_page_worker(writer) -> None:
+    """Take in the pages the page process rendered (before any plugin reads the output folder)."""
+    if _page_worker and not _page_worker[0].joined and _render_cache:
+        join(_page_worker[0], _render_cache[0], writer)
+
+
+class PageJoinGenerator(Generator):
+    """The last plugin generator: waits for the page process once every page has been written here."""
+
+    def generate_context(self):
+        """Nothing to collect."""
+
+    def generate_output(self, writer):
+        """Take in what the page process did."""
+        join_page_worker(writer)
+
+
+def get_generators(pelican_object):
+    """Add the generator that joins the page process."""
+    return PageJoinGenerator
 
 
 def finish(pelican_object) -> None:
@@ -191,6 +236,7 @@ def finish(pelican_object) -> None:
     settings = pelican_object.settings
     if writer is None or not get_setting(settings, "INCREMENTAL_ENABLED"):
         return
+    join_page_worker(writer)  # already done, unless the join generator did not run
     current = owned_files(pelican_object, writer) | static_files(_generators)
     where = manifest_path(settings["CACHE_PATH"], pelican_object.output_path)
     previous = load_manifest(where)
@@ -226,4 +272,5 @@ def register() -> None:
     signals.initialized.connect(start)
     signals.get_writer.connect(provide_writer)
     signals.all_generators_finalized.connect(remember_generators)
+    signals.get_generators.connect(get_generators)
     signals.finalized.connect(finish)

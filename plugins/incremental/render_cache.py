@@ -121,6 +121,7 @@ class RenderCache:
         self._snapshot = None  # the shared context as it was digested
         self._settings = None  # digest of the code and settings
         self._site: dict[str, bytes | None] = {}  # template name → digest of what it reads
+        self.partition = None  # with a page process: which pages this process renders (parallel.py)
 
     def covers(self, template) -> bool:
         """Return whether pages of this template are fingerprinted."""
@@ -208,6 +209,16 @@ class _FingerprintedTemplate:
 
     def render(self, localcontext):
         output = os.path.join(self.output_path, localcontext["output_file"])
+        partition = self.cache.partition
+        if partition is not None:
+            path = os.path.abspath(output)
+            if not partition.mine(localcontext["output_file"]):
+                # The other process renders it: the writer leaves the file alone here.
+                partition.leave(path, self.template, localcontext)
+                self.cache.verbatim.add(path)
+                return UNRENDERED
+            if partition.in_worker:
+                partition.done.add(path)
         base, site = self.cache.site_digest(self.template)
         if site is None or localcontext["output_file"] in self.cache.always:
             self.cache.unkeyed += 1

@@ -327,7 +327,19 @@ _worker: list[ForkedCall] = []
 
 def bundle_worker(output: Path, records, settings) -> ForkedCall:
     """Make the bundle in a forked copy of the build process; result() gives (bundle folder, count)."""
-    return ForkedCall(cached_bundle, output, records, settings, what="search: the indexing process", log=logger)
+    return ForkedCall(bundle_when_written, output, records, settings, what="search: the indexing process", log=logger)
+
+
+def bundle_when_written(output: Path, records, settings) -> tuple[Path, int]:
+    """cached_bundle, once every article page is on disk (the incremental plugin's page process
+    writes half of them, and may still be writing when this process starts)."""
+    try:
+        from incremental import wait_for_article_pages
+    except ImportError:
+        pass
+    else:
+        wait_for_article_pages()
+    return cached_bundle(output, records, settings)
 
 
 def start_worker(generator, writer=None) -> None:
