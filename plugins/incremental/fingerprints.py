@@ -14,6 +14,9 @@ A page's fingerprint combines
 Everything shown about an article elsewhere (its title, date, summary, localities on a card) comes
 from its source file and the site's settings and data, which is why a source digest stands for it.
 A value of a kind not known here raises Unfingerprintable, and that page is simply rendered.
+
+Plain data is digested by pickling it (one C call for a whole list or dict); the pickler hands
+every other object back to the fingerprinter, so an article inside still counts by its source.
 """
 
 from __future__ import annotations
