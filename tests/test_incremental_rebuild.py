@@ -248,3 +248,16 @@ def test_a_failed_page_process_leaves_its_pages_to_the_build_process(tmp_path, m
     # The search index, made from article pages by another process, is made here instead.
     assert "search: the indexing process failed (RuntimeError: the page process ended before writing" in caplog.text
     assert not tree_differences(expected, output)
+
+
+def test_settings_that_only_spread_the_work_render_nothing_again(tmp_path):
+    from incremental import last_report
+
+    output, cache = tmp_path / "out", tmp_path / "cache"
+    common = {"CACHE_PATH": str(cache), "DELETE_OUTPUT_DIRECTORY": False, "SEARCH_CACHE_PATH": str(tmp_path / "s")}
+    build_site(output, **common)
+    build_site(
+        output, INCREMENTAL_RENDER_WORKER_SHARE=0.7, FEEDS_WORKER_MIN_ARTICLES=1, IMAGES_CARD_POOL_MIN=9, **common
+    )
+    assert last_report["fingerprinted"] > 0
+    assert last_report["skipped"] == last_report["fingerprinted"], last_report

@@ -49,6 +49,9 @@ DEFAULTS = {
     # process (parallel.py), run by these generators (0: never fork).
     "INCREMENTAL_RENDER_WORKER_MIN_ARTICLES": 500,
     "INCREMENTAL_RENDER_WORKER_GENERATORS": ["ArticlesGenerator", "TaxonomyPagesGenerator", "HonourRollGenerator"],
+    # The share of those pages the forked process renders: the build process also sends every
+    # page through Pelican's writer and does the other work, so it takes the smaller share.
+    "INCREMENTAL_RENDER_WORKER_SHARE": 0.5,
 }
 
 _original_copy_file = pelican.utils.copy_file
@@ -77,7 +80,26 @@ class IncrementalWriter(Writer):
             template = cache.wrap(template, self.output_path)
         elif cache is not None and cache.partition is not None and cache.partition.in_worker:
             return None  # the page process renders fingerprinted pages only; the build process the rest
+        if self._not_for_this_process(cache, name, args, kwargs):
+            return None
         return super().write_file(name, template, context, *args, **kwargs)
+
+    def _not_for_this_process(self, cache, name: str, args, kwargs) -> bool:
+        """In the page process, a single page that falls to the build process is passed over at once.
+
+        Single as Pelican's write_file decides it (a paginated template given articles or dates is
+        paginated); were this to disagree, the build process would render the page itself.
+        """
+        partition = cache.partition if cache is not None else None
+        if partition is None or not partition.in_worker:
+            return False
+        paginated = kwargs.get("paginated", args[1] if len(args) > 1 else None)
+        if paginated is None:
+            paginated = [key for key in kwargs if key in ("articles", "dates")]
+        template_name = kwargs.get("template_name", args[2] if len(args) > 2 else None)
+        if paginated and template_name in self.settings["PAGINATED_TEMPLATES"]:
+            return False
+        return not partition.mine(name)
 
     def _open_w(self, filename, encoding, override=False):
         """Keep Pelican's rules about writing a file twice; buffer and compare instead of open."""
@@ -148,8 +170,19 @@ def provide_writer(pelican_object):
     return None
 
 
+def validate_settings(settings) -> None:
+    """Refuse page-process settings that cannot work, naming the fix."""
+    threshold = get_setting(settings, "INCREMENTAL_RENDER_WORKER_MIN_ARTICLES")
+    if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 0:
+        raise ValueError("INCREMENTAL_RENDER_WORKER_MIN_ARTICLES must be a whole number ≥ 0 (0: never fork), e.g. 500")
+    share = get_setting(settings, "INCREMENTAL_RENDER_WORKER_SHARE")
+    if not isinstance(share, (int, float)) or isinstance(share, bool) or not 0 < share < 1:
+        raise ValueError("INCREMENTAL_RENDER_WORKER_SHARE must be a number between 0 and 1 (exclusive), e.g. 0.5")
+
+
 def start(pelican_object) -> None:
     """Make static and theme copies skip identical files for this build."""
+    validate_settings(pelican_object.settings)
     IncrementalWriter.last = None
     _claimed.clear()
     _render_cache.clear()

@@ -26,21 +26,22 @@ from forked import ForkedCall
 logger = logging.getLogger(__name__)
 
 
-def worker_owns(output_file: str) -> bool:
-    """Return whether the forked process renders this page (a stable half, by path)."""
-    return zlib.crc32(output_file.encode("utf-8")) & 1 == 1
+def worker_owns(output_file: str, share: float) -> bool:
+    """Return whether the forked process renders this page (a stable share of them, by path)."""
+    return zlib.crc32(output_file.encode("utf-8")) % 1000 < share * 1000
 
 
 class Partition:
     """Which fingerprinted pages this process renders, and what it left to the other one."""
 
-    def __init__(self, in_worker: bool):
+    def __init__(self, in_worker: bool, share: float):
         self.in_worker = in_worker
+        self.share = share  # of the fingerprinted pages, rendered by the worker
         self.deferred: dict[str, tuple] = {}  # in the build process: path → (template, variables)
         self.done: set[str] = set()  # in the worker: paths rendered or found unchanged
 
     def mine(self, output_file: str) -> bool:
-        return worker_owns(output_file) == self.in_worker
+        return worker_owns(output_file, self.share) == self.in_worker
 
     def leave(self, path: str, template, localcontext) -> None:
         """Note a page the other process renders (the build process keeps what it needs to render it)."""
@@ -86,7 +87,7 @@ def render_half(generators, settings, output_path: str, names: frozenset[str], a
     from . import incremental
 
     cache = incremental._render_cache[0]
-    cache.partition = Partition(in_worker=True)
+    cache.partition = Partition(in_worker=True, share=cache.partition.share)
 
     def articles_done(*args, **kwargs):
         articles_written.send(True)
@@ -96,6 +97,8 @@ def render_half(generators, settings, output_path: str, names: frozenset[str], a
     # build process, which sends them itself.
     signals.article_writer_finalized.send = articles_done
     signals.page_writer_finalized.send = lambda *args, **kwargs: []
+    # The build process passes every page through its own writer and reports it (the sitemap).
+    signals.content_written.send = lambda *args, **kwargs: []
     writer = incremental.IncrementalWriter(output_path, settings=settings)
     writer.write_feed = lambda *args, **kwargs: None
     for generator in generators:
@@ -143,5 +146,5 @@ def start_worker(generators, settings, output_path: str, cache) -> PageWorker | 
     if not threshold or len(articles) < threshold:
         return None
     names = frozenset(settings["INCREMENTAL_RENDER_WORKER_GENERATORS"])
-    cache.partition = Partition(in_worker=False)
+    cache.partition = Partition(in_worker=False, share=settings["INCREMENTAL_RENDER_WORKER_SHARE"])
     return PageWorker(generators, settings, os.fspath(output_path), names)

@@ -74,6 +74,16 @@ def code_digest(settings) -> bytes:
     )
 
 
+# Settings that only decide which process does the work (the determinism gate checks that the
+# output does not depend on them): changing them renders nothing again.
+SCHEDULING_SETTINGS = (
+    "_WORKER_MIN_ARTICLES",
+    "INCREMENTAL_RENDER_WORKER_SHARE",
+    "INCREMENTAL_RENDER_WORKER_GENERATORS",
+    "IMAGES_CARD_WORKERS",
+    "IMAGES_CARD_POOL_MIN",
+)
+
 # Shared variables Pelican itself reads while rendering an article's body: links written as
 # {filename}other.md resolve through them, so a page depends on them whatever its template says.
 LINK_VARIABLES = frozenset({"generated_content", "static_content", "static_links"})
@@ -145,7 +155,8 @@ class RenderCache:
             links = [(n, self._snapshot[n]) for n in sorted(LINK_VARIABLES) if n in self._snapshot]
             self.fingerprints.links = lambda: self.fingerprints.shape(links)
             try:
-                self._settings = digest(self.code, self.fingerprints.count(dict(self.settings)))
+                rendering = {k: v for k, v in self.settings.items() if not k.endswith(SCHEDULING_SETTINGS)}
+                self._settings = digest(self.code, self.fingerprints.count(rendering))
             except Unfingerprintable as error:
                 logger.info("incremental: every page is rendered this time (settings: %s)", error)
                 self._settings = None

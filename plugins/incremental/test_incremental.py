@@ -196,3 +196,36 @@ def test_a_damaged_content_cache_is_reported_and_read_again(tmp_path, caplog):
     assert [p.name for p in tmp_path.iterdir()] == ["ArticlesGenerator-Readers"]  # no temporary file left
     assert (tmp_path / "ArticlesGenerator-Readers").stat().st_mode & 0o777 == 0o644
     assert FileDataCacher(settings, "ArticlesGenerator-Readers", True, True).get_cached_data("bai-1.md") == "dữ liệu"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        (
+            "INCREMENTAL_RENDER_WORKER_MIN_ARTICLES",
+            -1,
+            "INCREMENTAL_RENDER_WORKER_MIN_ARTICLES must be a whole number ≥ 0 (0: never fork), e.g. 500",
+        ),
+        (
+            "INCREMENTAL_RENDER_WORKER_MIN_ARTICLES",
+            "500",
+            "INCREMENTAL_RENDER_WORKER_MIN_ARTICLES must be a whole number ≥ 0 (0: never fork), e.g. 500",
+        ),
+        (
+            "INCREMENTAL_RENDER_WORKER_SHARE",
+            1,
+            "INCREMENTAL_RENDER_WORKER_SHARE must be a number between 0 and 1 (exclusive), e.g. 0.5",
+        ),
+        (
+            "INCREMENTAL_RENDER_WORKER_SHARE",
+            "một nửa",
+            "INCREMENTAL_RENDER_WORKER_SHARE must be a number between 0 and 1 (exclusive), e.g. 0.5",
+        ),
+    ],
+)
+def test_page_process_settings_that_cannot_work_are_refused(name, value, message):
+    from incremental.incremental import validate_settings
+
+    with pytest.raises(ValueError) as refused:
+        validate_settings({name: value})
+    assert str(refused.value) == message
