@@ -16,6 +16,8 @@ import pickle
 from importlib.metadata import version
 from pathlib import Path
 
+from memofile import load_dict, save_dict
+
 FORMAT = b"feeds-keys-1"
 _CODE = ("build.py", "feeds.py", "unchanged.py")
 
@@ -48,14 +50,7 @@ def keys_path(settings) -> Path | None:
 
 def load_keys(path: Path | None) -> dict[str, tuple[bytes, int, int]]:
     """Return output file → (key, size, mtime in ns) of the last build, or {} (missing or damaged)."""
-    if path is None:
-        return {}
-    try:
-        with path.open("rb") as handle:
-            keys = pickle.load(handle)
-        return keys if isinstance(keys, dict) else {}
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
-        return {}
+    return load_dict(path)
 
 
 def is_unchanged(keys: dict, target: Path, key: bytes) -> bool:
@@ -78,12 +73,7 @@ def record(keys: dict, target: Path, key: bytes) -> None:
 
 def save_keys(path: Path | None, keys: dict) -> None:
     """Store the keys atomically (a stopped build leaves the previous file whole)."""
-    if path is None:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(pickle.dumps(keys, protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(temporary, path)
+    save_dict(path, keys)
 
 
 def _digest(*parts: bytes) -> bytes:

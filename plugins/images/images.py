@@ -4,12 +4,13 @@ import concurrent.futures
 import logging
 import multiprocessing
 import os
-import pickle
 from pathlib import Path
 
 from pelican import signals
 from pelican.generators import Generator
 from PIL import Image
+
+from memofile import load_dict, save_dict
 
 from . import markup
 from .cache import CARD_VARIANT, ImageCache, card_key, draw_cards, font_sha256, publish
@@ -234,13 +235,9 @@ def _inspect_unless_known(settings, path: str):
 
 def _inspected_memo(settings) -> dict:
     if "inspected_memo" not in _STATE:
-        try:
-            with (cache_root(settings) / INSPECTED_FILE).open("rb") as handle:
-                stored = pickle.load(handle)
-            memo = stored["entries"] if stored.get("version") == PIPELINE_VERSION else {}
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, KeyError):
-            memo = {}
-        _STATE["inspected_memo"] = memo
+        stored = load_dict(cache_root(settings) / INSPECTED_FILE)
+        fresh = stored.get("version") == PIPELINE_VERSION and isinstance(stored.get("entries"), dict)
+        _STATE["inspected_memo"] = stored["entries"] if fresh else {}
     return _STATE["inspected_memo"]
 
 
@@ -248,12 +245,7 @@ def save_inspected(settings) -> None:
     """Keep what this build learnt about images for the next (atomically)."""
     if not _STATE.get("inspected_changed"):
         return
-    target = cache_root(settings) / INSPECTED_FILE
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    stored = {"version": PIPELINE_VERSION, "entries": _STATE["inspected_memo"]}
-    temporary.write_bytes(pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(temporary, target)
+    save_dict(cache_root(settings) / INSPECTED_FILE, {"version": PIPELINE_VERSION, "entries": _STATE["inspected_memo"]})
 
 
 def set_lead_image(article, settings) -> None:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import logging
 import os
-import pickle
 from importlib.metadata import version
 from itertools import compress, repeat
 from operator import is_not
 from pathlib import Path
 
 from jinja2 import meta
+
+from memofile import load_dict, save_dict
 
 from .files import UNRENDERED
 from .fingerprints import Fingerprinter, Unfingerprintable, digest, tree_digest
@@ -37,12 +38,7 @@ def render_manifest_path(manifest: Path) -> Path:
 
 def load_fingerprints(path: Path) -> dict[str, tuple[bytes, int, int]]:
     """Return output path → (fingerprint, size, mtime in ns) from the previous build, or {}."""
-    try:
-        with path.open("rb") as handle:
-            data = pickle.load(handle)
-        return data if isinstance(data, dict) else {}
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
-        return {}
+    return load_dict(path)
 
 
 def save_fingerprints(path: Path, rendered: dict[str, bytes]) -> None:
@@ -54,11 +50,7 @@ def save_fingerprints(path: Path, rendered: dict[str, bytes]) -> None:
         except OSError:
             continue
         entries[output] = (key, stat.st_size, stat.st_mtime_ns)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as handle:
-        pickle.dump(entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
+    save_dict(path, entries)
 
 
 def code_digest(settings) -> bytes:

@@ -14,6 +14,8 @@ import os
 import pickle
 from pathlib import Path
 
+from memofile import load_dict, save_dict
+
 from .records import Record, prepare_page
 
 FORMAT = b"prepared-1"
@@ -63,24 +65,12 @@ def record_digest(code: bytes, record: Record) -> bytes:
 
 def load_memo(path: Path | None) -> dict:
     """Return save_as → (size, mtime in ns, record digest, page digest) of the last build, or {}."""
-    if path is None:
-        return {}
-    try:
-        with path.open("rb") as handle:
-            memo = pickle.load(handle)
-        return memo if isinstance(memo, dict) else {}
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
-        return {}
+    return load_dict(path)
 
 
 def save_memo(path: Path | None, memo: dict) -> None:
     """Store the memo atomically (a stopped build leaves the previous one whole)."""
-    if path is None:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(pickle.dumps(memo, protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(temporary, path)
+    save_dict(path, memo)
 
 
 def prepare(path: Path, record: Record, stat: os.stat_result, known: tuple | None, code: bytes):

@@ -1,0 +1,36 @@
+"""What a build remembers for the next one, in a pickle file: read tolerantly, written atomically.
+
+Several plugins keep a dict from one build to the next (page fingerprints, feed keys, prepared
+search pages, inspected images). A missing or damaged file only means the work is done again; a
+build stopped while writing one leaves the previous file whole.
+"""
+
+import os
+import pickle
+from pathlib import Path
+
+# What a damaged or foreign file raises while it is unpickled.
+_UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError)
+
+
+def load_dict(path: Path | None) -> dict:
+    """Return the dict stored at path, or {} when there is none or it cannot be read."""
+    if path is None:
+        return {}
+    try:
+        with Path(path).open("rb") as handle:
+            value = pickle.load(handle)
+    except _UNREADABLE:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def save_dict(path: Path | None, value: dict) -> None:
+    """Store the dict at path through a temporary file renamed into place (nothing if path is None)."""
+    if path is None:
+        return
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(temporary, path)

@@ -1,0 +1,22 @@
+"""The remembered dicts: a round trip, and a missing, damaged or foreign file read as empty."""
+
+import pickle
+
+from memofile import load_dict, save_dict
+
+
+def test_a_dict_survives_a_round_trip_and_no_temporary_file_is_left(tmp_path):
+    where = tmp_path / "nested" / "memo.pickle"
+    save_dict(where, {"trang": (b"khoa", 3, 4)})
+    assert load_dict(where) == {"trang": (b"khoa", 3, 4)}
+    assert [p.name for p in where.parent.iterdir()] == ["memo.pickle"]
+
+
+def test_missing_damaged_or_foreign_files_read_as_empty(tmp_path):
+    where = tmp_path / "memo.pickle"
+    assert load_dict(where) == {} and load_dict(None) == {}
+    where.write_bytes(b"\x80\x05not a pickle")
+    assert load_dict(where) == {}
+    where.write_bytes(pickle.dumps(["a list, not a dict"]))
+    assert load_dict(where) == {}
+    save_dict(None, {"a": 1})  # no cache folder: nothing is written
