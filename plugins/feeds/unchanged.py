@@ -16,7 +16,7 @@ import pickle
 from importlib.metadata import version
 from pathlib import Path
 
-from memofile import load_dict, save_dict
+from memofile import load_dict, save_dict, untouched_since
 
 FORMAT = b"feeds-keys-1"
 _CODE = ("build.py", "feeds.py", "unchanged.py")
@@ -55,14 +55,7 @@ def load_keys(path: Path | None) -> dict[str, tuple[bytes, int, int]]:
 
 def is_unchanged(keys: dict, target: Path, key: bytes) -> bool:
     """Return whether target was built from key and is still as that build left it."""
-    entry = keys.get(str(target))
-    if entry is None or entry[0] != key:
-        return False
-    try:
-        stat = os.stat(target)
-    except OSError:
-        return False
-    return (stat.st_size, stat.st_mtime_ns) == entry[1:]
+    return untouched_since(keys.get(str(target)), target, key)
 
 
 def record(keys: dict, target: Path, key: bytes) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from jinja2 import meta
 
-from memofile import load_dict, save_dict
+from memofile import load_dict, save_dict, untouched_since
 
 from .files import UNRENDERED
 from .fingerprints import Fingerprinter, Unfingerprintable, digest, tree_digest
@@ -192,14 +192,7 @@ class RenderCache:
 
     def unchanged(self, output: str, key: bytes) -> bool:
         """Return whether the previous build wrote this output with this fingerprint, untouched since."""
-        entry = self.previous.get(output)
-        if entry is None or entry[0] != key:
-            return False
-        try:
-            stat = os.stat(output)
-        except OSError:
-            return False
-        return (stat.st_size, stat.st_mtime_ns) == entry[1:]
+        return untouched_since(self.previous.get(output), output, key)
 
 
 class _FingerprintedTemplate:

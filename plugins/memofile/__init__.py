@@ -34,3 +34,18 @@ def save_dict(path: Path | None, value: dict) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     os.replace(temporary, path)
+
+
+def file_stamp(path) -> tuple[int, int] | None:
+    """Return (size, mtime in ns) of a file, or None when it is not there."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
+def untouched_since(entry: tuple | None, path, key) -> bool:
+    """Return whether entry, a recorded (key, size, mtime in ns), holds this key and the file at
+    path still has that size and mtime: it was made from key and nobody changed it since."""
+    return entry is not None and entry[0] == key and file_stamp(path) == tuple(entry[1:])

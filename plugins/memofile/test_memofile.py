@@ -20,3 +20,17 @@ def test_missing_damaged_or_foreign_files_read_as_empty(tmp_path):
     where.write_bytes(pickle.dumps(["a list, not a dict"]))
     assert load_dict(where) == {}
     save_dict(None, {"a": 1})  # no cache folder: nothing is written
+
+
+def test_an_entry_holds_while_its_file_is_untouched(tmp_path):
+    from memofile import file_stamp, untouched_since
+
+    page = tmp_path / "trang.html"
+    page.write_text("<p>một</p>", encoding="utf-8")
+    entry = (b"khoa", *file_stamp(page))
+    assert untouched_since(entry, page, b"khoa")
+    assert not untouched_since(entry, page, b"khoa khac") and not untouched_since(None, page, b"khoa")
+    page.write_text("<p>hai, dài hơn</p>", encoding="utf-8")
+    assert not untouched_since(entry, page, b"khoa")
+    page.unlink()
+    assert file_stamp(page) is None and not untouched_since(entry, page, b"khoa")
