@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
 import pickle
 from importlib.metadata import version
 from pathlib import Path
 
-from memofile import load_dict, save_dict, untouched_since
+from memofile import file_stamp, load_dict, save_dict, untouched_since
 
 FORMAT = b"feeds-keys-1"
 _CODE = ("build.py", "feeds.py", "unchanged.py")
@@ -60,8 +59,7 @@ def is_unchanged(keys: dict, target: Path, key: bytes) -> bool:
 
 def record(keys: dict, target: Path, key: bytes) -> None:
     """Note the key target was built from, with the size and mtime it has now."""
-    stat = os.stat(target)
-    keys[str(target)] = (key, stat.st_size, stat.st_mtime_ns)
+    keys[str(target)] = (key, *file_stamp(target))
 
 
 def save_keys(path: Path | None, keys: dict) -> None:

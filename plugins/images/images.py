@@ -10,7 +10,7 @@ from pelican import signals
 from pelican.generators import Generator
 from PIL import Image
 
-from memofile import load_dict, save_dict
+from memofile import file_stamp, load_dict, save_dict
 
 from . import markup
 from .cache import CARD_VARIANT, ImageCache, card_key, draw_cards, font_sha256, publish
@@ -218,11 +218,10 @@ def _inspect_unless_known(settings, path: str):
     cache knows source files); a problem is looked for again on every build, so it is reported.
     """
     memo = _inspected_memo(settings)
-    try:
-        stat = os.stat(path)
-    except OSError:
+    found = file_stamp(path)
+    if found is None:
         return inspect_image(path, settings["IMAGES_MAX_PIXELS"])
-    stamp = (stat.st_size, stat.st_mtime_ns, settings["IMAGES_MAX_PIXELS"])
+    stamp = (*found, settings["IMAGES_MAX_PIXELS"])
     entry = memo.get(path)
     if entry is not None and entry[0] == stamp:
         return entry[1]

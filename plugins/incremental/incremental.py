@@ -76,23 +76,24 @@ class IncrementalWriter(Writer):
     def write_file(self, name, template, context, *args, **kwargs):
         """Pelican's write_file, with fingerprinted templates skipping unchanged pages."""
         cache = _render_cache[0] if _render_cache else None
+        if cache is not None and self._passed_over_in_worker(cache, template, name, args, kwargs):
+            return None
         if cache is not None and cache.covers(template):
             template = cache.wrap(template, self.output_path)
-        elif cache is not None and cache.partition is not None and cache.partition.in_worker:
-            return None  # the page process renders fingerprinted pages only; the build process the rest
-        if self._not_for_this_process(cache, name, args, kwargs):
-            return None
         return super().write_file(name, template, context, *args, **kwargs)
 
-    def _not_for_this_process(self, cache, name: str, args, kwargs) -> bool:
-        """In the page process, a single page that falls to the build process is passed over at once.
+    def _passed_over_in_worker(self, cache, template, name: str, args, kwargs) -> bool:
+        """In the page process: is this write left to the build process, before Pelican builds its variables?
 
-        Single as Pelican's write_file decides it (a paginated template given articles or dates is
-        paginated); were this to disagree, the build process would render the page itself.
+        The page process renders fingerprinted pages only, and of a single page only its own share
+        (single as Pelican's write_file decides it: a paginated template given articles or dates
+        is paginated; were this to disagree, the build process would render the page itself).
         """
-        partition = cache.partition if cache is not None else None
+        partition = cache.partition
         if partition is None or not partition.in_worker:
             return False
+        if not cache.covers(template):
+            return True
         paginated = kwargs.get("paginated", args[1] if len(args) > 1 else None)
         if paginated is None:
             paginated = [key for key in kwargs if key in ("articles", "dates")]

@@ -126,15 +126,12 @@ def join(worker: PageWorker, cache, writer) -> None:
         cache.skipped += result["skipped"]
         cache.unkeyed += result["unkeyed"]
         for path in result["changed"]:
-            writer.changed.add(path)
-            writer.unchanged.discard(path)
+            writer._record(path, True)
         done = result["done"]
     for path, (template, localcontext) in cache.partition.deferred.items():
         if path in done:
             continue
-        written = write_if_changed(path, template.render(localcontext).encode("utf-8"))
-        (writer.changed if written else writer.unchanged).add(path)
-        (writer.unchanged if written else writer.changed).discard(path)
+        writer._record(path, write_if_changed(path, template.render(localcontext).encode("utf-8")))
         cache.unkeyed += 1
     cache.partition.deferred.clear()
 

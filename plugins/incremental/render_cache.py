@@ -19,7 +19,7 @@ from pathlib import Path
 
 from jinja2 import meta
 
-from memofile import load_dict, save_dict, untouched_since
+from memofile import file_stamp, load_dict, save_dict, untouched_since
 
 from .files import UNRENDERED
 from .fingerprints import Fingerprinter, Unfingerprintable, digest, tree_digest
@@ -43,14 +43,8 @@ def load_fingerprints(path: Path) -> dict[str, tuple[bytes, int, int]]:
 
 def save_fingerprints(path: Path, rendered: dict[str, bytes]) -> None:
     """Store each page's fingerprint with the size and mtime its file has now (atomically)."""
-    entries = {}
-    for output, key in rendered.items():
-        try:
-            stat = os.stat(output)
-        except OSError:
-            continue
-        entries[output] = (key, stat.st_size, stat.st_mtime_ns)
-    save_dict(path, entries)
+    stamps = {output: (key, file_stamp(output)) for output, key in rendered.items()}
+    save_dict(path, {output: (key, *stamp) for output, (key, stamp) in stamps.items() if stamp is not None})
 
 
 def code_digest(settings) -> bytes:
@@ -205,16 +199,16 @@ class _FingerprintedTemplate:
 
     def render(self, localcontext):
         output = os.path.join(self.output_path, localcontext["output_file"])
+        absolute = os.path.abspath(output)
         partition = self.cache.partition
         if partition is not None:
-            path = os.path.abspath(output)
             if not partition.mine(localcontext["output_file"]):
                 # The other process renders it: the writer leaves the file alone here.
-                partition.leave(path, self.template, localcontext)
-                self.cache.verbatim.add(path)
+                partition.leave(absolute, self.template, localcontext)
+                self.cache.verbatim.add(absolute)
                 return UNRENDERED
             if partition.in_worker:
-                partition.done.add(path)
+                partition.done.add(absolute)
         base, site = self.cache.site_digest(self.template)
         if site is None or localcontext["output_file"] in self.cache.always:
             self.cache.unkeyed += 1
@@ -230,7 +224,7 @@ class _FingerprintedTemplate:
             # instead of the page, which it refuses to write should that ever not hold.
             self.cache.rendered[output] = key
             self.cache.skipped += 1
-            self.cache.verbatim.add(os.path.abspath(output))
+            self.cache.verbatim.add(absolute)
             return UNRENDERED
         html = self.template.render(localcontext)
         self.cache.rendered[output] = key

@@ -10,7 +10,6 @@ holding it has to be indexed again.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from pathlib import Path
 
@@ -73,13 +72,16 @@ def save_memo(path: Path | None, memo: dict) -> None:
     save_dict(path, memo)
 
 
-def prepare(path: Path, record: Record, stat: os.stat_result, known: tuple | None, code: bytes):
-    """Return (PreparedPage or None without an article element, memo entry or None)."""
+def prepare(path: Path, record: Record, stamp: tuple[int, int], known: tuple | None, code: bytes):
+    """Return (PreparedPage or None without an article element, memo entry or None).
+
+    stamp: the page file's (size, mtime in ns), as memofile.file_stamp gives it.
+    """
     recorded = record_digest(code, record)
-    if known is not None and known[:3] == (stat.st_size, stat.st_mtime_ns, recorded):
+    if known is not None and known[:3] == (*stamp, recorded):
         return PreparedPage(known[3], path, record), known
     text = prepare_page(path.read_text(encoding="utf-8"), record)
     if text is None:
         return None, None
     digest = text_digest(text)
-    return PreparedPage(digest, path, record, text), (stat.st_size, stat.st_mtime_ns, recorded, digest)
+    return PreparedPage(digest, path, record, text), (*stamp, recorded, digest)

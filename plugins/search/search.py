@@ -14,6 +14,7 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator
 
 from forked import ForkedCall
+from memofile import file_stamp
 
 from . import prepared
 from .bundle import CHUNK_BYTES, COMMON_WORD_LOCATIONS, COMMON_WORD_SHARE, FormatError, rechunk
@@ -141,12 +142,11 @@ def prepared_pages(output: Path, records, memo_path: Path | None = None) -> list
         if not isinstance(record, Record):
             record = record_for(record)
         path = output / record.save_as
-        try:
-            stat = path.stat()
-        except OSError:
+        stamp = file_stamp(path)
+        if stamp is None:
             logger.warning("search: %s was not written; left out of the index", record.save_as)
             continue
-        page, entry = prepared.prepare(path, record, stat, memo.get(record.save_as), code)
+        page, entry = prepared.prepare(path, record, stamp, memo.get(record.save_as), code)
         if page is None:
             logger.warning('search: %s has no <article class="td-article">; left out of the index', record.save_as)
             continue
