@@ -39,7 +39,6 @@ from pelican.urlwrappers import URLWrapper
 # Attributes that hold the whole settings or context: covered by the site digest.
 SKIPPED_ATTRIBUTES = frozenset({"settings", "_context", "context"})
 _PLAIN = frozenset({type(None), bool, int, float})
-_ABSENT = object()
 
 
 class Unfingerprintable(TypeError):
@@ -274,13 +273,9 @@ class Fingerprinter:
 
     def _attributes(self, value, mode: str) -> bytes:
         """Digest of an object's attributes (settings and context left out)."""
-        if isinstance(value, Content):
-            # Pelican copies each metadata value to an attribute of the same name: count it once.
-            metadata = value.metadata
-            same = {k for k, v in metadata.items() if getattr(value, k.lower(), _ABSENT) is v}
-            kept = {k: v for k, v in metadata.items() if k not in same} if same else metadata
-            items = [(k, kept if k == "metadata" else v) for k, v in vars(value).items()]
-        elif hasattr(value, "__dict__"):
+        # Pelican copies each metadata value to an attribute of the same name: pickle's memo writes
+        # the second sight of the same object as a reference, so it is digested once.
+        if hasattr(value, "__dict__"):
             items = vars(value).items()
         else:
             items = [(name, getattr(value, name)) for name in _slots(value) if hasattr(value, name)]
