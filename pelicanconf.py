@@ -31,6 +31,7 @@ JINJA_FILTERS = {"vi_date": format_date_vi, "iso": format_datetime_iso}
 
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
+    "gc_policy",  # first: the collector policy covers the whole build
     "archives",
     "content_checks",
     "images",
