@@ -146,8 +146,8 @@ def lead_image(article, settings) -> FeedImage | None:
     return FeedImage(f"{base}/{image}", path.stat().st_size, mime, width, height, alt)
 
 
-def make_item(article, settings) -> FeedItem:
-    """Turn one article into a feed item (content parsed and made absolute once)."""
+def make_item(article, settings, memo: unchanged.ContentMemo | None = None) -> FeedItem:
+    """Turn one article into a feed item (content parsed and made absolute once, or taken from memo)."""
     tz = ZoneInfo(settings.get("TIMEZONE") or "Asia/Ho_Chi_Minh")
     base = domain(settings)
     link = f"{base}/{article.url}"
@@ -163,7 +163,9 @@ def make_item(article, settings) -> FeedItem:
             (term.name, _scheme(settings, taxonomy, base)) for term in getattr(article, taxonomy, None) or []
         ]
     source = getattr(article, "source", "") or ""
-    content = with_source(absolute_html(article.content or "", link), source, settings["FEEDS_SOURCE_LABEL"])
+    markup = article.content or ""
+    absolute = absolute_html(markup, link) if memo is None else memo.content(markup, link, absolute_html)
+    content = with_source(absolute, source, settings["FEEDS_SOURCE_LABEL"])
     relative_path = getattr(article, "relative_source_path", None) or os.path.basename(article.source_path)
     return FeedItem(
         id=item_id(getattr(article, "uid", None), relative_path),
@@ -282,12 +284,13 @@ def write_feeds(plans: list[FeedPlan], settings, output: Path) -> tuple[int, int
     where = unchanged.keys_path(settings)
     previous, keys = unchanged.load_keys(where), {}
     code = unchanged.code_digest()
+    memo = unchanged.ContentMemo(unchanged.content_memo_path(settings), code)
     written = built = 0
     for plan in plans:
         chosen = []
         for article in sorted(plan.articles, key=lambda a: -a.date.timestamp())[:maximum]:
             if id(article) not in items:
-                items[id(article)] = make_item(article, settings)
+                items[id(article)] = make_item(article, settings, memo)
                 digests[id(article)] = unchanged.item_digest(items[id(article)])
             chosen.append(id(article))
         for kind, target in feed_targets(plan, settings, output):
@@ -304,6 +307,7 @@ def write_feeds(plans: list[FeedPlan], settings, output: Path) -> tuple[int, int
                 target.write_bytes(document)
             unchanged.record(keys, target, key)
     unchanged.save_keys(where, keys)
+    memo.save()
     return written, len(items), built
 
 

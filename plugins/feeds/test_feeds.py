@@ -206,3 +206,31 @@ def test_bad_worker_threshold_is_refused():
 
     with pytest.raises(ValueError, match=r"FEEDS_WORKER_MIN_ARTICLES must be a whole number ≥ 0 \(0: never fork\)"):
         apply_defaults(SimpleNamespace(settings={"FEEDS_WORKER_MIN_ARTICLES": -1}))
+
+
+def test_item_contents_are_made_once_while_their_html_code_and_link_stay(tmp_path):
+    from feeds.unchanged import ContentMemo
+
+    where, made = tmp_path / "feeds-content.pickle", []
+
+    def make(markup, link):
+        made.append(markup)
+        return absolute_html(markup, link)
+
+    first = ContentMemo(where, b"code")
+    html = first.content('<p><a href="/a/">tin</a></p>', f"{BASE}/b/", make)
+    assert first.content('<p><a href="/a/">tin</a></p>', f"{BASE}/b/", make) == html
+    first.content("<p>bỏ đi</p>", f"{BASE}/c/", make)
+    first.save()
+    assert len(made) == 2
+
+    second = ContentMemo(where, b"code")
+    assert second.content('<p><a href="/a/">tin</a></p>', f"{BASE}/b/", make) == html
+    assert len(made) == 2  # taken from the last build
+    second.content('<p><a href="/a/">tin</a></p>', f"{BASE}/khac/", make)
+    assert len(made) == 3  # another link: made again
+    second.save()
+    assert "<p>bỏ đi</p>" not in made[3:] and len(ContentMemo(where, b"code").previous) == 2  # unused entry dropped
+
+    ContentMemo(where, b"new code").content('<p><a href="/a/">tin</a></p>', f"{BASE}/b/", make)
+    assert len(made) == 4  # other code: nothing reused

@@ -36,6 +36,8 @@ from pelican.contents import Content
 from pelican.paginator import Page, Paginator
 from pelican.urlwrappers import URLWrapper
 
+from memofile import file_stamp
+
 # Attributes that hold the whole settings or context: covered by the site digest.
 SKIPPED_ATTRIBUTES = frozenset({"settings", "_context", "context"})
 _PLAIN = frozenset({type(None), bool, int, float})
@@ -85,13 +87,18 @@ class Fingerprinter:
     number of articles; the home page, which does, is always rendered).
     """
 
-    def __init__(self):
+    def __init__(self, known_sources: dict | None = None):
+        # Source path → (size, mtime in ns, digest) from the last build: a source whose file has
+        # the same size and mtime is not read again (Pelican's content cache trusts mtimes too).
+        self.known_sources = known_sources or {}
+        self.source_stamps: dict[str, tuple[int, int, bytes]] = {}  # this build's, for the next
         self._memo: dict[tuple[str, int], tuple[object, bytes]] = {}  # (mode, id) → (object, digest)
         self._sources: dict[str, bytes] = {}
         self._active: set[tuple[str, int]] = set()
         # (mode, id of each article) → digest of a run of articles, and the runs themselves, kept
         # alive so that no id is reused while the build lasts.
         self._runs: dict[tuple, bytes] = {}
+        self._terms: dict[tuple, bytes] = {}  # (class, name, slug, settings) → digest of a plain term
         self._kept_runs: list[list] = []
         # Digest of what links between contents resolve through ({filename}other.md), given by the
         # caller; counted only for contents whose text holds such a link.
@@ -103,9 +110,18 @@ class Fingerprinter:
         path = getattr(content, "source_path", None)
         if not path:
             raise Unfingerprintable(f"{type(content).__name__} without a source file")
-        if path not in self._sources:
-            self._sources[path] = digest(str(path).encode(), file_digest(path))
-        return self._sources[path]
+        found = self._sources.get(path)
+        if found is None:
+            stamp = file_stamp(path)
+            known = self.known_sources.get(path)
+            if stamp is not None and known is not None and tuple(known[:2]) == stamp:
+                found = known[2]
+            else:
+                found = digest(str(path).encode(), file_digest(path))  # stamp taken first: a later change shows
+            self._sources[path] = found
+            if stamp is not None:
+                self.source_stamps[path] = (*stamp, found)
+        return found
 
     def full(self, value) -> bytes:
         """Digest of a variable the template receives for this page."""
@@ -213,13 +229,19 @@ class Fingerprinter:
 
     def _term(self, value, mode: str) -> bytes:
         # The same terms recur on every page; their URL is formatted from the settings on each access.
-        return self._memoized(
-            "term",
-            value,
-            lambda: digest(
-                b"U", _type_name(value), value.name.encode(), str(value.slug).encode(), str(value.url).encode()
-            ),
-        )
+        # Pelican makes a Tag, an Author and a Category for every article that names one: a term
+        # holding nothing but its name, slug and settings is known by those, whatever its identity.
+        if _PLAIN_TERM_STATE.issuperset(vars(value)):
+            key = (type(value), value.name, value.slug, id(value.settings))
+            found = self._terms.get(key)
+            if found is None:
+                found = self._terms[key] = self._term_digest(value)
+                self._kept_runs.append([value.settings])  # no other settings object takes its id
+            return found
+        return self._memoized("term", value, lambda: self._term_digest(value))
+
+    def _term_digest(self, value) -> bytes:
+        return digest(b"U", _type_name(value), value.name.encode(), str(value.slug).encode(), str(value.url).encode())
 
     def _paginator(self, value, mode: str) -> bytes:
         return digest(b"G", str(value.num_pages).encode(), str(value.per_page).encode(), self.shape(value.object_list))
@@ -334,6 +356,9 @@ def _way_for(kind: type):
             return way
     return Fingerprinter._other
 
+
+# What URLWrapper.__init__ and as_dict() store: a term with nothing else has its URL from these.
+_PLAIN_TERM_STATE = frozenset({"settings", "_name", "_slug", "_slug_from_name", "name", "slug"})
 
 # Exact type → how its values are digested, filled in as types are met.
 _WAYS: dict[type, object] = {}

@@ -15,12 +15,14 @@ from pelican import signals
 from pelican.generators import Generator
 from pelican.writers import Writer
 
-from .content_cache import patch_content_cache
+from memofile import load_dict, save_dict
+
+from .content_cache import patch_content_cache, wait_for_saves
 from .files import CompareOnClose, copy_if_changed, write_if_changed
 from .manifest import load_manifest, manifest_path, remove_stale, save_manifest, stale_files
 from .parallel import PageWorker, join
 from .parallel import start_worker as start_page_worker
-from .render_cache import RenderCache, load_fingerprints, render_manifest_path, save_fingerprints
+from .render_cache import RenderCache, load_fingerprints, render_manifest_path, save_fingerprints, sources_path
 
 logger = logging.getLogger(__name__)
 
@@ -200,6 +202,7 @@ def start(pelican_object) -> None:
                     settings,
                     set(get_setting(settings, "INCREMENTAL_FINGERPRINT_TEMPLATES")),
                     set(get_setting(settings, "INCREMENTAL_ALWAYS_RENDER")),
+                    load_dict(sources_path(where)),
                 )
             )
 
@@ -266,6 +269,7 @@ def get_generators(pelican_object):
 def finish(pelican_object) -> None:
     """Delete what the previous build owned and this one did not; save this build's manifest."""
     pelican.utils.copy_file = _original_copy_file
+    wait_for_saves()
     writer = IncrementalWriter.last
     settings = pelican_object.settings
     if writer is None or not get_setting(settings, "INCREMENTAL_ENABLED"):
@@ -284,6 +288,7 @@ def finish(pelican_object) -> None:
     if _render_cache:
         cache = _render_cache.pop()
         save_fingerprints(render_manifest_path(where), cache.rendered)
+        save_dict(sources_path(render_manifest_path(where)), cache.fingerprints.source_stamps)
         skipped, unkeyed, fingerprinted = cache.skipped, cache.unkeyed, len(cache.rendered)
     last_report.update(
         written=len(writer.changed),

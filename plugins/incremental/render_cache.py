@@ -36,6 +36,11 @@ def render_manifest_path(manifest: Path) -> Path:
     return manifest.with_name(manifest.stem + "-render.pickle")
 
 
+def sources_path(render_manifest: Path) -> Path:
+    """Return where the digests of source files are kept, beside the fingerprints."""
+    return render_manifest.with_name(render_manifest.stem + "-sources.pickle")
+
+
 def load_fingerprints(path: Path) -> dict[str, tuple[bytes, int, int]]:
     """Return output path → (fingerprint, size, mtime in ns) from the previous build, or {}."""
     return load_dict(path)
@@ -101,13 +106,13 @@ def template_variables(environment, name: str, seen: set | None = None) -> set[s
 class RenderCache:
     """The fingerprints of one build: which pages may be skipped, which were rendered."""
 
-    def __init__(self, previous: dict, settings, templates: set[str], always: set[str]):
+    def __init__(self, previous: dict, settings, templates: set[str], always: set[str], sources: dict | None = None):
         self.previous = previous
         self.settings = settings
         self.templates = templates
         self.always = always
         self.code = code_digest(settings)
-        self.fingerprints = Fingerprinter()
+        self.fingerprints = Fingerprinter(sources)
         self.rendered: dict[str, bytes] = {}
         self.skipped = 0
         self.unkeyed = 0  # pages of fingerprinted templates rendered without a fingerprint

@@ -36,6 +36,23 @@ def test_an_article_counts_by_its_source_file_everywhere_it_is_shown(tmp_path):
     assert Fingerprinter().full(a) != before  # a related article's source changed
 
 
+def test_a_source_with_the_size_and_mtime_of_the_last_build_is_not_read_again(tmp_path):
+    import os
+
+    a = article(tmp_path, "a")
+    first = Fingerprinter()
+    before = first.full(a)
+    known = first.source_stamps
+    source = tmp_path / "a.md"
+    stamp = source.stat()
+    source.write_text("Nội dung.".replace("N", "M"), encoding="utf-8")  # same size
+    os.utime(source, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert Fingerprinter(known).full(a) == before  # trusted, as Pelican's content cache trusts mtimes
+    os.utime(source, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1000))
+    assert Fingerprinter(known).full(a) != before  # another mtime: read again
+    assert Fingerprinter().full(a) != before
+
+
 def test_an_attribute_set_by_a_plugin_changes_the_fingerprint(tmp_path):
     a = article(tmp_path, "a")
     before = Fingerprinter().full(a)
@@ -62,6 +79,26 @@ def test_the_shared_context_sees_the_terms_but_not_their_articles(tmp_path):
 def test_terms_count_by_name_and_url(tmp_path):
     assert Fingerprinter().ref(Category("Tin", SETTINGS)) == Fingerprinter().ref(Category("Tin", SETTINGS))
     assert Fingerprinter().ref(Category("Tin", SETTINGS)) != Fingerprinter().ref(Category("Tin khác", SETTINGS))
+
+
+def test_terms_met_as_separate_objects_within_one_build(tmp_path):
+    # Pelican makes one Category per article: equal terms share a digest, different ones do not,
+    # and a term whose URL reads more of its state than its name is not known by its name alone.
+    fingerprints = Fingerprinter()
+    assert fingerprints.ref(Category("Tin", SETTINGS)) == fingerprints.ref(Category("Tin", SETTINGS))
+    assert fingerprints.ref(Category("Tin", SETTINGS)) != fingerprints.ref(Category("Tin khác", SETTINGS))
+    renamed = Category("Tin", SETTINGS)
+    renamed.slug = "tin-rieng"
+    assert fingerprints.ref(renamed) != fingerprints.ref(Category("Tin", SETTINGS))
+
+    place_settings = {**SETTINGS, "PLACE_URL": "dia-phuong/{code}/"}
+
+    class Place(Category):  # hư cấu: a term whose URL comes from a code it holds
+        def __init__(self, name, code):
+            super().__init__(name, place_settings)
+            self.code = code
+
+    assert fingerprints.ref(Place("Xã A", "001")) != fingerprints.ref(Place("Xã A", "002"))
 
 
 def test_plain_values_functions_and_cycles():

@@ -198,6 +198,31 @@ def test_a_damaged_content_cache_is_reported_and_read_again(tmp_path, caplog):
     assert FileDataCacher(settings, "ArticlesGenerator-Readers", True, True).get_cached_data("bai-1.md") == "dữ liệu"
 
 
+def test_the_content_cache_is_written_only_when_a_build_added_to_it(tmp_path):
+    from pelican.cache import FileDataCacher
+
+    from incremental.content_cache import patch_content_cache, wait_for_saves
+
+    patch_content_cache()
+    settings = {"CACHE_PATH": str(tmp_path), "GZIP_CACHE": True, "INCREMENTAL_RENDER_WORKER_MIN_ARTICLES": 0}
+    where = tmp_path / "ArticlesGenerator-Readers"
+    first = FileDataCacher(settings, "ArticlesGenerator-Readers", True, True)
+    first.cache_data("bai-1.md", "dữ liệu")
+    first.save_cache()
+    os.utime(where, ns=(10**9, 10**9))  # an old mtime: writing the file again would change it
+    FileDataCacher(settings, "ArticlesGenerator-Readers", True, True).save_cache()  # nothing read: left alone
+    assert where.stat().st_mtime_ns == 10**9
+
+    forked = {**settings, "INCREMENTAL_RENDER_WORKER_MIN_ARTICLES": 2}  # two entries: written by a fork
+    again = FileDataCacher(forked, "ArticlesGenerator-Readers", True, True)
+    again.cache_data("bai-2.md", "dữ liệu khác")
+    again.save_cache()
+    wait_for_saves()
+    loaded = FileDataCacher(settings, "ArticlesGenerator-Readers", True, True)
+    assert loaded.get_cached_data("bai-1.md") == "dữ liệu" and loaded.get_cached_data("bai-2.md") == "dữ liệu khác"
+    assert [p.name for p in tmp_path.iterdir()] == ["ArticlesGenerator-Readers"]
+
+
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [

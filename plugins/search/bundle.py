@@ -176,8 +176,13 @@ def read_pf(path: Path) -> bytes:
 
 
 def pf_bytes(cbor: bytes) -> bytes:
-    """Return the file content for CBOR: gzip (best, as Pagefind) of the signature and the CBOR."""
-    return gzip.compress(SIGNATURE + cbor, compresslevel=9, mtime=0)
+    """Return the file content for CBOR: gzip of the signature and the CBOR.
+
+    zlib's default level, not Pagefind's best: on the 10,000-article bench index it compresses
+    the 17.5 MB of chunks in 0.9 s instead of 8.6 s, for 6.9 % more bytes (a query fetches a few
+    chunks of about 12 KB).
+    """
+    return gzip.compress(SIGNATURE + cbor, compresslevel=6, mtime=0)
 
 
 def split_words(cbor: bytes) -> list[tuple[str, bytes]]:

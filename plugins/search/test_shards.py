@@ -268,3 +268,20 @@ def test_a_damaged_prepared_memo_only_means_every_page_is_prepared_again(tmp_pat
     first, _ = cached_bundle(output, records, settings)
     (tmp_path / "cache" / PREPARED_FILE).write_bytes(b"not a pickle")
     assert cached_bundle(output, records, settings)[0] == first
+
+
+def test_fragments_are_linked_or_else_copied(tmp_path, monkeypatch):
+    source = tmp_path / "shard" / "a.pf_fragment"
+    source.parent.mkdir()
+    source.write_bytes(b"fragment bytes")
+    shards_module.link_or_copy(source, tmp_path / "linked")
+    assert (tmp_path / "linked").read_bytes() == b"fragment bytes"
+    assert (tmp_path / "linked").stat().st_ino == source.stat().st_ino
+
+    def no_links(*args):
+        raise OSError("hard links not supported here")
+
+    monkeypatch.setattr(shards_module.os, "link", no_links)
+    shards_module.link_or_copy(source, tmp_path / "copied")
+    assert (tmp_path / "copied").read_bytes() == b"fragment bytes"
+    assert (tmp_path / "copied").stat().st_ino != source.stat().st_ino

@@ -44,11 +44,15 @@ def collapse_spaces(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+# Names, titles and campaigns recur on thousands of articles of a large site: each spelling is
+# folded, keyed and slugified once.
+@functools.lru_cache(maxsize=1 << 16)
 def name_key(text: str) -> str:
     """Return a comparison key that keeps diacritics but ignores case, form and tone placement."""
     return collapse_spaces(canonical_tones(text).casefold())
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Return text without any diacritics (đ→d), lower case, single spaces."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
@@ -56,6 +60,7 @@ def fold(text: str) -> str:
     return collapse_spaces(stripped.casefold())
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def slugify(text: str) -> str:
     """Return an ASCII slug: "Thành phố Đông Hà" → "thanh-pho-dong-ha"."""
     ascii_text = unidecode(nfc(text).replace("đ", "d").replace("Đ", "D")).lower()
