@@ -48,6 +48,13 @@ def _edits(content: Path):
             True,
         ),
         (
+            "the first paragraph, which cards show as the summary",
+            lambda: _replace(
+                dong_ha, "Thành phố Đông Hà khen thưởng các tập thể", "Thành phố Đông Hà biểu dương các tập thể"
+            ),
+            True,
+        ),
+        (
             "a title that related news show",
             lambda: _replace(dong_ha, "Title: Đông Hà khen thưởng", "Title: Đông Hà biểu dương"),
             True,

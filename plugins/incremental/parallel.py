@@ -144,4 +144,21 @@ def start_worker(generators, settings, output_path: str, cache) -> PageWorker | 
         return None
     names = frozenset(settings["INCREMENTAL_RENDER_WORKER_GENERATORS"])
     cache.partition = Partition(in_worker=False, share=settings["INCREMENTAL_RENDER_WORKER_SHARE"])
+    digest_shared_context(generators, cache)
     return PageWorker(generators, settings, os.fspath(output_path), names)
+
+
+def digest_shared_context(generators, cache) -> None:
+    """Digest what each fingerprinted template reads of the shared context, once, before the fork.
+
+    Both processes would otherwise parse the templates and digest the site's lists of terms.
+    """
+    generator = next((g for g in generators if hasattr(g, "get_template")), None)
+    if generator is None:
+        return
+    for name in sorted(cache.templates):
+        try:
+            template = generator.get_template(name)
+        except Exception:  # noqa: BLE001 - a template this theme lacks: no page uses it
+            continue
+        cache.site_digest(template)

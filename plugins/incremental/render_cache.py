@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+from functools import lru_cache
 from importlib.metadata import version
 from itertools import compress, repeat
 from operator import is_not
@@ -91,16 +92,24 @@ def template_variables(environment, name: str, seen: set | None = None) -> set[s
     seen.add(name)
     try:
         source = environment.loader.get_source(environment, name)[0]
-        tree = environment.parse(source)
+        own, references = _analysed(environment, source)
     except Exception:  # noqa: BLE001 - whatever stops the analysis, the page is simply rendered
         return None
-    found = set(meta.find_undeclared_variables(tree))
-    for referenced in meta.find_referenced_templates(tree):
+    found = set(own)
+    for referenced in references:
         more = None if referenced is None else template_variables(environment, referenced, seen)
         if more is None:
             return None
         found |= more
     return found
+
+
+@lru_cache(maxsize=256)
+def _analysed(environment, source: str) -> tuple[frozenset[str], tuple]:
+    """Return what a template's source reads and which templates it names (each parsed once: a
+    base template is met again under every template that extends it, in every process)."""
+    tree = environment.parse(source)
+    return frozenset(meta.find_undeclared_variables(tree)), tuple(meta.find_referenced_templates(tree))
 
 
 class RenderCache:

@@ -27,13 +27,22 @@ def article(tmp_path, name, text="Nội dung.", title="Bài thử (hư cấu)", 
     return Article(text, metadata=metadata, settings=SETTINGS, source_path=str(source))
 
 
-def test_an_article_counts_by_its_source_file_everywhere_it_is_shown(tmp_path):
+def test_an_article_counts_by_its_metadata_where_another_page_shows_it(tmp_path):
     a, b = article(tmp_path, "a"), article(tmp_path, "b")
+    b.metadata["summary"] = "Tóm tắt."
     a.related = [b]
     before = Fingerprinter().full(a)
     assert Fingerprinter().full(a) == before  # stable from one build to the next
-    (tmp_path / "b.md").write_text("Nội dung đã sửa.", encoding="utf-8")
-    assert Fingerprinter().full(a) != before  # a related article's source changed
+    (tmp_path / "b.md").write_text("Nội dung đã sửa ở cuối bài.", encoding="utf-8")
+    assert Fingerprinter().full(a) == before  # the related article's body: not shown on a's page
+    b.metadata["title"] = "Tiêu đề mới"
+    assert Fingerprinter().full(a) != before  # its title: shown in the related-news link
+    b.metadata["title"] = "Bài thử (hư cấu)"
+    assert Fingerprinter().full(a) == before
+    del b.metadata["summary"]  # Pelican then cuts the summary from the body: the source counts
+    without_summary = Fingerprinter().full(a)
+    (tmp_path / "b.md").write_text("Nội dung sửa lần nữa.", encoding="utf-8")
+    assert Fingerprinter().full(a) != without_summary
 
 
 def test_a_source_with_the_size_and_mtime_of_the_last_build_is_not_read_again(tmp_path):

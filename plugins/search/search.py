@@ -354,34 +354,47 @@ def start_worker(generator, writer=None) -> None:
 def sync_tree(source: Path, target: Path, leave_out: frozenset[str] = frozenset({SHARDS_FILE})) -> None:
     """Make target a copy of source, writing only files whose bytes differ (mtimes stay put).
 
-    Files named in leave_out at the top of source are the cache's own, never published.
+    Files named in leave_out at the top of source are the cache's own, never published. Paths are
+    plain strings: a bundle holds a file per article, and Path objects cost more than the copying.
     """
-    wanted = {p.relative_to(source) for p in source.rglob("*") if p.is_file()}
-    wanted = {p for p in wanted if p.as_posix() not in leave_out}
+    wanted = _relative_files(source) - leave_out
     if target.is_dir():
-        for path in sorted(target.rglob("*"), reverse=True):
-            relative = path.relative_to(target)
-            if path.is_file() and relative not in wanted:
-                path.unlink()
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
+        for relative in sorted(_relative_files(target) - wanted):
+            os.unlink(os.path.join(target, relative))
+        for folder, folders, files in os.walk(target, topdown=False):
+            if not folders and not files and folder != str(target):
+                os.rmdir(folder)
     for relative in sorted(wanted):
-        source_file, target_file = source / relative, target / relative
-        if target_file.is_file() and _same_file(source_file, target_file, relative):
+        source_file, target_file = os.path.join(source, relative), os.path.join(target, relative)
+        if _same_file(source_file, target_file, relative):
             continue
-        target_file.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(target_file), exist_ok=True)
         shutil.copyfile(source_file, target_file)
 
 
-def _same_file(source: Path, target: Path, relative: Path) -> bool:
-    """Return whether target already holds source's bytes.
+def _relative_files(root: Path) -> set[str]:
+    """Return the POSIX paths, relative to root, of every file below it."""
+    found = set()
+    for folder, _, files in os.walk(root):
+        prefix = os.path.relpath(folder, root).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
+        found.update(prefix + name for name in files)
+    return found
+
+
+def _same_file(source: str, target: str, relative: str) -> bool:
+    """Return whether target already holds source's bytes (False when target is missing).
 
     Index, filter and fragment files are named by a hash of their content (as Pagefind names
     them): the same name and size is the same file, and reading 10,000 fragments twice is not needed.
     """
-    if relative.parts[0] in ("fragment", "index", "filter"):
-        return source.stat().st_size == target.stat().st_size
-    return target.read_bytes() == source.read_bytes()
+    try:
+        if relative.split("/", 1)[0] in ("fragment", "index", "filter"):
+            return os.stat(source).st_size == os.stat(target).st_size
+        with open(target, "rb") as theirs, open(source, "rb") as ours:
+            return theirs.read() == ours.read()
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return False
 
 
 def run_in_own_loop(coroutine):

@@ -285,3 +285,28 @@ def test_fragments_are_linked_or_else_copied(tmp_path, monkeypatch):
     shards_module.link_or_copy(source, tmp_path / "copied")
     assert (tmp_path / "copied").read_bytes() == b"fragment bytes"
     assert (tmp_path / "copied").stat().st_ino != source.stat().st_ino
+
+
+def test_sync_tree_writes_only_what_differs_and_removes_what_is_gone(tmp_path):
+    import os
+
+    from search.search import SHARDS_FILE, sync_tree
+
+    source, target = tmp_path / "bundle", tmp_path / "pagefind"
+    for relative, data in {
+        "pagefind.js": b"js",
+        "fragment/vi_a.pf_fragment": b"a",
+        "fragment/vi_b.pf_fragment": b"bb",
+        SHARDS_FILE: b"shard-1\n",
+    }.items():
+        (source / relative).parent.mkdir(parents=True, exist_ok=True)
+        (source / relative).write_bytes(data)
+    for relative, data in {"pagefind.js": b"old", "fragment/vi_a.pf_fragment": b"a", "old/gone.pf_index": b"x"}.items():
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        (target / relative).write_bytes(data)
+    os.utime(target / "fragment/vi_a.pf_fragment", ns=(10**9, 10**9))
+    sync_tree(source, target)
+    files = sorted(p.relative_to(target).as_posix() for p in target.rglob("*"))
+    assert files == ["fragment", "fragment/vi_a.pf_fragment", "fragment/vi_b.pf_fragment", "pagefind.js"]
+    assert (target / "pagefind.js").read_bytes() == b"js"
+    assert (target / "fragment/vi_a.pf_fragment").stat().st_mtime_ns == 10**9  # same file: left alone

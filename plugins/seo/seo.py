@@ -2,6 +2,7 @@
 
 import logging
 import os
+import posixpath
 import re
 from pathlib import Path
 
@@ -148,11 +149,15 @@ def lastmod_of(context):
 
 def collect_page(path, context) -> None:
     """Remember each published HTML page for the sitemap (no drafts, hidden pages or 404)."""
-    output = os.path.abspath(context.get("OUTPUT_PATH", "."))
-    relative = os.path.relpath(os.path.abspath(path), output)
-    if relative.startswith(".."):  # reached through a link: compare the real paths
-        relative = os.path.relpath(os.path.realpath(path), os.path.realpath(output))
-    relative = Path(relative).as_posix()
+    relative = context.get("output_file")  # what Pelican's writer was asked to write, below the output folder
+    if relative and not os.path.isabs(relative):
+        relative = posixpath.normpath(relative.replace(os.sep, "/"))
+    else:
+        output = os.path.abspath(context.get("OUTPUT_PATH", "."))
+        relative = os.path.relpath(os.path.abspath(path), output)
+        if relative.startswith(".."):  # reached through a link: compare the real paths
+            relative = os.path.relpath(os.path.realpath(path), os.path.realpath(output))
+        relative = Path(relative).as_posix()
     if not relative.endswith(".html") or relative == NOT_FOUND or is_unpublished(context):
         return
     url = re.sub(r"(?:^|(?<=/))index\.html$", "", relative)
