@@ -330,11 +330,7 @@ class Fingerprinter:
         """Digest of an object's attributes (settings and context left out)."""
         # Pelican copies each metadata value to an attribute of the same name: pickle's memo writes
         # the second sight of the same object as a reference, so it is digested once.
-        if hasattr(value, "__dict__"):
-            items = vars(value).items()
-        else:
-            items = [(name, getattr(value, name)) for name in _slots(value) if hasattr(value, name)]
-        kept = sorted((k, v) for k, v in items if k not in SKIPPED_ATTRIBUTES)
+        kept = _attribute_items(value)
         if mode == "count":
             return self._pairs(b"a", kept, mode)
         return self._pickled(kept, mode)
@@ -412,8 +408,35 @@ class _DigestPickler(pickle.Pickler):
             return NotImplemented
         found = self.tokens.get(id(value))
         if found is None:
-            found = self.fingerprinter._walk(value, self.mode)
+            kind = type(value)
+            way = _WAYS.get(kind)
+            if way is None:
+                way = _WAYS[kind] = _way_for(kind)
+            if way is Fingerprinter._other and _holds_state(value):
+                # A plain object (an honouree, a gazetteer unit) is written inline, its state
+                # through this same pickler, rather than digested on its own by another one.
+                return _object, (_type_name(value),), tuple(_attribute_items(value))
+            found = way(self.fingerprinter, value, self.mode)
         return bytes, (found,)
+
+
+def _object(type_name: bytes):
+    """Stands, in a digest's pickle, for the class of an object written inline (never called)."""
+    raise NotImplementedError("digests are never unpickled")
+
+
+def _attribute_items(value) -> list[tuple[str, object]]:
+    """Return an object's (attribute, value) pairs sorted by name, settings and context left out."""
+    if hasattr(value, "__dict__"):
+        items = vars(value).items()
+    else:
+        items = [(name, getattr(value, name)) for name in _slots(value) if hasattr(value, name)]
+    return sorted((k, v) for k, v in items if k not in SKIPPED_ATTRIBUTES)
+
+
+def _holds_state(value) -> bool:
+    """Return whether a value is an object holding data in attributes (not a function or class)."""
+    return not (callable(value) and hasattr(value, "__qualname__")) and _has_state(value)
 
 
 def _text(value: str) -> bytes:
