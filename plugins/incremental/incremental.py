@@ -287,7 +287,7 @@ def finish(pelican_object) -> None:
     skipped = unkeyed = fingerprinted = 0
     if _render_cache:
         cache = _render_cache.pop()
-        save_fingerprints(render_manifest_path(where), cache.rendered)
+        save_fingerprints(render_manifest_path(where), cache.rendered, cache.kept)
         save_dict(sources_path(render_manifest_path(where)), cache.fingerprints.source_stamps)
         skipped, unkeyed, fingerprinted = cache.skipped, cache.unkeyed, len(cache.rendered)
     last_report.update(

@@ -110,6 +110,7 @@ def render_half(generators, settings, output_path: str, names: frozenset[str], a
         "changed": writer.changed,
         "done": cache.partition.done,
         "skipped": cache.skipped,
+        "kept": cache.kept,
         "unkeyed": cache.unkeyed,
     }
 
@@ -124,6 +125,7 @@ def join(worker: PageWorker, cache, writer) -> None:
     if result is not None:
         cache.rendered.update(result["rendered"])
         cache.skipped += result["skipped"]
+        cache.kept.update(result["kept"])
         cache.unkeyed += result["unkeyed"]
         for path in result["changed"]:
             writer._record(path, True)

@@ -47,10 +47,22 @@ def load_fingerprints(path: Path) -> dict[str, tuple[bytes, int, int]]:
     return load_dict(path)
 
 
-def save_fingerprints(path: Path, rendered: dict[str, bytes]) -> None:
-    """Store each page's fingerprint with the size and mtime its file has now (atomically)."""
-    stamps = {output: (key, file_stamp(output)) for output, key in rendered.items()}
-    save_dict(path, {output: (key, *stamp) for output, (key, stamp) in stamps.items() if stamp is not None})
+def save_fingerprints(path: Path, rendered: dict[str, bytes], kept: dict | None = None) -> None:
+    """Store each page's fingerprint with the size and mtime its file has now (atomically).
+
+    kept: the entries of pages found unchanged this build (their file was just checked), stored
+    as they are rather than looked up again (22,700 system calls at 10,000 articles).
+    """
+    kept = kept or {}
+    entries = {}
+    for output, key in rendered.items():
+        entry = kept.get(output)
+        if entry is None or entry[0] != key:
+            stamp = file_stamp(output)
+            entry = None if stamp is None else (key, *stamp)
+        if entry is not None:
+            entries[output] = entry
+    save_dict(path, entries)
 
 
 def code_digest(settings) -> bytes:
@@ -123,6 +135,7 @@ class RenderCache:
         self.code = code_digest(settings)
         self.fingerprints = Fingerprinter(sources)
         self.rendered: dict[str, bytes] = {}
+        self.kept: dict[str, tuple] = {}  # output → the last build's entry, for pages found unchanged
         self.skipped = 0
         self.unkeyed = 0  # pages of fingerprinted templates rendered without a fingerprint
         # Output files whose text was just read back from disk: the writer need not compare them.
@@ -237,6 +250,7 @@ class _FingerprintedTemplate:
             # The file stays as it is: the writer is told so (take_verbatim) and gets a marker
             # instead of the page, which it refuses to write should that ever not hold.
             self.cache.rendered[output] = key
+            self.cache.kept[output] = self.cache.previous[output]
             self.cache.skipped += 1
             self.cache.verbatim.add(absolute)
             return UNRENDERED

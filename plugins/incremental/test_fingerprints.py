@@ -161,3 +161,15 @@ def test_fingerprints_survive_a_round_trip_and_a_damaged_file_is_ignored(tmp_pat
     assert loaded[str(page)][0] == b"key" and str(tmp_path / "gone.html") not in loaded
     where.write_bytes(b"not a pickle")
     assert load_fingerprints(where) == {}
+
+
+def test_pages_found_unchanged_keep_the_entry_just_checked(tmp_path):
+    page, other = tmp_path / "a.html", tmp_path / "b.html"
+    page.write_text("<p>a</p>", encoding="utf-8")
+    other.write_text("<p>b</p>", encoding="utf-8")
+    where = tmp_path / "render.pickle"
+    checked = (b"key", 8, 123)  # as the unchanged check read it earlier in this build
+    save_fingerprints(where, {str(page): b"key", str(other): b"new"}, {str(page): checked, str(other): (b"old", 1, 1)})
+    loaded = load_fingerprints(where)
+    assert loaded[str(page)] == checked  # stored as checked, not looked up again
+    assert loaded[str(other)] == (b"new", other.stat().st_size, other.stat().st_mtime_ns)  # rendered: looked up

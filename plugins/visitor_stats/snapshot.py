@@ -164,7 +164,10 @@ def write_atomic(path, data: bytes) -> None:
 
 def write_snapshot(db_path, out_path, site_dir=None, most_read: int = 10, most_read_days: int = 30) -> dict:
     """Write the snapshot of db_path (or the empty one) to out_path; return it."""
-    snap = latest_snapshot(db_path, site_titles(site_dir), most_read, most_read_days) or empty_snapshot()
+    snap = None
+    if db_path and Path(db_path).is_file():  # titles are read from the built pages only when there are counts
+        snap = latest_snapshot(db_path, site_titles(site_dir), most_read, most_read_days)
+    snap = snap or empty_snapshot()
     write_atomic(out_path, dumps(snap))
     return snap
 
