@@ -23,6 +23,7 @@ from .manifest import load_manifest, manifest_path, remove_stale, save_manifest,
 from .parallel import PageWorker, join
 from .parallel import start_worker as start_page_worker
 from .render_cache import RenderCache, load_fingerprints, render_manifest_path, save_fingerprints, sources_path
+from .urls import freeze_urls, thaw_urls
 
 logger = logging.getLogger(__name__)
 
@@ -308,6 +309,9 @@ def finish(pelican_object) -> None:
 def register() -> None:
     """Connect the writer and the start/end handlers; make Pelican's content cache robust."""
     patch_content_cache()
+    signals.generator_init.connect(thaw_urls)  # a build that failed never reached finalized
+    signals.all_generators_finalized.connect(freeze_urls)  # before the page process is forked
+    signals.finalized.connect(thaw_urls)
     signals.initialized.connect(start)
     signals.get_writer.connect(provide_writer)
     signals.all_generators_finalized.connect(remember_generators)

@@ -254,3 +254,24 @@ def test_page_process_settings_that_cannot_work_are_refused(name, value, message
     with pytest.raises(ValueError) as refused:
         validate_settings({name: value})
     assert str(refused.value) == message
+
+
+def test_urls_are_kept_only_while_the_build_says_contents_no_longer_change(tmp_path):
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+
+    from incremental.urls import freeze_urls, thaw_urls
+
+    settings = {**DEFAULT_CONFIG, "ARTICLE_URL": "tin-tuc/{slug}/", "ARTICLE_SAVE_AS": "tin-tuc/{slug}/index.html"}
+    article = Article("Nội dung.", metadata={"title": "Bài thử (hư cấu)", "slug": "bai-thu"}, settings=settings)
+    assert article.url == "tin-tuc/bai-thu/"
+    article.slug = "bai-doi-ten"  # plugins may still change it while contexts are made
+    assert article.url == "tin-tuc/bai-doi-ten/"
+    freeze_urls()
+    try:
+        assert article.url == "tin-tuc/bai-doi-ten/"
+        article.slug = "khong-duoc-doi"
+        assert article.url == "tin-tuc/bai-doi-ten/"  # kept: formatted once
+    finally:
+        thaw_urls()
+    assert article.url == "tin-tuc/khong-duoc-doi/"
