@@ -342,11 +342,21 @@ def feed_worker(plans, settings, output: Path) -> ForkedCall:
     return ForkedCall(write_feeds, plans, settings, output, what="feeds: the feed process", log=logger)
 
 
-def start_feed_worker(generators) -> None:
-    """Answer all_generators_finalized: feeds may be written from now on, in parallel with pages."""
-    for generator in generators:
+_generators: list = []
+
+
+def remember_generators(generators) -> None:
+    """Answer all_generators_finalized: keep the generators until the contents are final."""
+    _generators[:] = generators
+
+
+def start_feed_worker(pelican=None) -> None:
+    """Answer get_writer: contents are final (Pelican has rewritten the summaries' links), so
+    feeds may be written from now on, in parallel with pages."""
+    for generator in _generators:
         if isinstance(generator, FeedsGenerator):
             generator.start_worker()
+    _generators.clear()
 
 
 def get_generators(pelican):
@@ -358,4 +368,5 @@ def register() -> None:
     """Connect the feeds plugin (list it after "taxonomies" and "images" in PLUGINS)."""
     signals.initialized.connect(apply_defaults)
     signals.get_generators.connect(get_generators)
-    signals.all_generators_finalized.connect(start_feed_worker)
+    signals.all_generators_finalized.connect(remember_generators)
+    signals.get_writer.connect(start_feed_worker)

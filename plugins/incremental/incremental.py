@@ -236,12 +236,23 @@ last_report: dict[str, int] = {}
 
 
 def remember_generators(generators) -> None:
-    """Keep the generators of this build to list its static files at the end."""
+    """Keep the generators of this build (static files at the end, the page process)."""
     _generators[:] = generators
     if _render_cache and generators:
         _render_cache[0].shared_context = generators[0].context
-        settings = {**DEFAULTS, **generators[0].settings}
-        worker = start_page_worker(generators, settings, generators[0].output_path, _render_cache[0])
+
+
+def start_page_process(pelican_object) -> None:
+    """Answer get_writer: contents are final now, so URLs are kept and the page process forked.
+
+    Not at all_generators_finalized: Pelican then still rewrites the links in every summary
+    (refresh_metadata_intersite_links), and a fork made before would render, and fingerprint,
+    contents that differ from the build process's.
+    """
+    freeze_urls()
+    if _render_cache and _generators:
+        settings = {**DEFAULTS, **_generators[0].settings}
+        worker = start_page_worker(_generators, settings, _generators[0].output_path, _render_cache[0])
         _page_worker[:] = [worker] if worker is not None else []
 
 
@@ -310,10 +321,10 @@ def register() -> None:
     """Connect the writer and the start/end handlers; make Pelican's content cache robust."""
     patch_content_cache()
     signals.generator_init.connect(thaw_urls)  # a build that failed never reached finalized
-    signals.all_generators_finalized.connect(freeze_urls)  # before the page process is forked
     signals.finalized.connect(thaw_urls)
     signals.initialized.connect(start)
     signals.get_writer.connect(provide_writer)
+    signals.get_writer.connect(start_page_process)
     signals.all_generators_finalized.connect(remember_generators)
     signals.get_generators.connect(get_generators)
     signals.finalized.connect(finish)

@@ -1,8 +1,8 @@
 """Render the fingerprinted pages in two processes: half here, half in a forked copy of the build.
 
 On a 2-core machine the build process renders pages one after the other while the second core
-waits for the feed and search processes. Once every generator's context is complete, a fork
-has every article and setting already; it runs the page generators (INCREMENTAL_RENDER_WORKER_GENERATORS)
+waits for the feed and search processes. Once the contents are final (Pelican asks for the
+writer), a fork has every article and setting already; it runs the page generators (INCREMENTAL_RENDER_WORKER_GENERATORS)
 with a writer that renders only the fingerprinted pages whose output path falls to it, while the
 build process renders the others. Every page still passes through Pelican's writer here, so every
 signal (content_written for the sitemap) fires as before; a page the fork renders is kept here,

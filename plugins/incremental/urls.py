@@ -3,8 +3,8 @@
 Pelican formats them from the settings on every access (a copy of the metadata, a relative path:
 about 35 µs), and a 10,000-article build asks for them hundreds of thousands of times: on the
 article's own page, on every card that lists it, in the feeds, the search records and the sitemap.
-Until the context is complete plugins may still change a slug or a date, so nothing is kept before
-all_generators_finalized; the memo is dropped when the build ends.
+Until the contents are final plugins may still change a slug or a date, so nothing is kept before
+Pelican asks for the writer (get_writer); the memo is dropped when the build ends.
 """
 
 from __future__ import annotations
