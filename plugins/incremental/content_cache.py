@@ -59,7 +59,9 @@ def save_atomically(self) -> None:
         return
     self._changed = False
     gzipped = self._cache_open is gzip.open
-    threshold = self.settings.get("INCREMENTAL_RENDER_WORKER_MIN_ARTICLES", 500)
+    from .incremental import get_setting  # imported here: incremental.py imports this module
+
+    threshold = get_setting(self.settings, "INCREMENTAL_RENDER_WORKER_MIN_ARTICLES")
     if threshold and len(self._cache) >= threshold:
         _saving.append(
             ForkedCall(

@@ -299,8 +299,9 @@ def finish(pelican_object) -> None:
     skipped = unkeyed = fingerprinted = 0
     if _render_cache:
         cache = _render_cache.pop()
-        save_fingerprints(render_manifest_path(where), cache.rendered, cache.kept)
-        save_dict(sources_path(render_manifest_path(where)), cache.fingerprints.source_stamps)
+        fingerprints_file = render_manifest_path(where)
+        save_fingerprints(fingerprints_file, cache.rendered, cache.kept)
+        save_dict(sources_path(fingerprints_file), cache.fingerprints.source_stamps)
         skipped, unkeyed, fingerprinted = cache.skipped, cache.unkeyed, len(cache.rendered)
     last_report.update(
         written=len(writer.changed),
