@@ -3,6 +3,7 @@
 import contextlib
 import os
 import uuid
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,7 +25,12 @@ DOCUMENT_KEYS = ("number", "type", "issuer", "signer", "date")
 
 def display_path(source_path: str, settings: dict) -> str:
     """Return the path an editor recognises: relative to the project, e.g. content/x.md."""
-    base = os.path.dirname(os.path.abspath(settings["PATH"]))
+    return _display_path(str(source_path), str(settings["PATH"]))
+
+
+@cache
+def _display_path(source_path: str, content_path: str) -> str:
+    base = os.path.dirname(os.path.abspath(content_path))
     return Path(os.path.relpath(os.path.abspath(source_path), base)).as_posix()
 
 

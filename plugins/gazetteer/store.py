@@ -260,13 +260,26 @@ class Gazetteer:
 
 def _fingerprint(data_dir: Path) -> str:
     """Return a hash of the data files and of this package's code."""
-    h = hashlib.sha256(CACHE_VERSION.encode())
     files = [data_dir / DATA_FILE, data_dir / PLACES_FILE]
     files += sorted(Path(__file__).parent.glob("*.py"))
+    stamps = []
     for path in files:
-        if path.exists():
-            h.update(path.name.encode())
-            h.update(path.read_bytes())
+        try:
+            found = path.stat()
+        except OSError:
+            continue
+        stamps.append((str(path), found.st_size, found.st_mtime_ns))
+    return _hash_files(tuple(stamps))
+
+
+@lru_cache(maxsize=8)
+def _hash_files(stamps: tuple) -> str:
+    """Hash the files, read again only when one's size or mtime changed (two plugins load it per build)."""
+    h = hashlib.sha256(CACHE_VERSION.encode())
+    for name, _size, _mtime in stamps:
+        path = Path(name)
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 

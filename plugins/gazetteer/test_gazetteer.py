@@ -367,3 +367,21 @@ def test_ancestors_on_a_day_follow_renames(gaz):
     assert [a.id for a in gaz.ancestors_on(phu_vang, OLD)] == ["46"]
     assert [a.id for a in gaz.ancestors_on(phu_vang, MID)] == ["46@2025-01-01"]
     assert [a.id for a in gaz.ancestors_on(gaz.get("03253"), OLD)] == ["099", "11"]
+
+
+def test_a_changed_data_file_changes_the_cache_key_though_it_is_hashed_once(tmp_path):
+    """Two plugins load the gazetteer per build: the data is hashed again only when a file changed."""
+    import os
+
+    from gazetteer.store import DATA_FILE, _fingerprint, _hash_files
+
+    data = tmp_path / DATA_FILE
+    data.write_text('{"id": "1"}\n', encoding="utf-8")
+    first = _fingerprint(tmp_path)
+    hits = _hash_files.cache_info().hits
+    assert _fingerprint(tmp_path) == first
+    assert _hash_files.cache_info().hits == hits + 1
+    data.write_text('{"id": "2"}\n', encoding="utf-8")  # same size: the mtime tells
+    stat = data.stat()
+    os.utime(data, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert _fingerprint(tmp_path) != first

@@ -43,6 +43,7 @@ class ImageCache:
 
     def __init__(self, root):
         self.root = Path(root)
+        self._root_text = str(self.root)
         self.processed = 0  # how many sources were really processed (tests, benchmark)
         self._variants: dict[str, tuple[Path, list[Variant]]] = {}  # key → found this build
 
@@ -107,8 +108,12 @@ class ImageCache:
     def has_card(self, key: str) -> bool:
         """Tell whether a share card is stored under key: two stats, not a manifest read (one per
         article on every build). Entries are moved into place whole, so the manifest stands for it."""
-        folder = self.folder(key)
-        return (folder / MANIFEST).is_file() and (folder / CARD_VARIANT.name).is_file()
+        folder = f"{self._root_text}/{key[:2]}/{key}/"  # strings: 10,000 cards, no Path objects
+        return os.path.isfile(folder + MANIFEST) and os.path.isfile(folder + CARD_VARIANT.name)
+
+    def card_file(self, key: str) -> Path:
+        """Return where the share card stored under key is (or will be once drawn)."""
+        return Path(f"{self._root_text}/{key[:2]}/{key}/{CARD_VARIANT.name}")
 
 
 CARD_VARIANT = Variant("card.png", "PNG", "image/png", *pipeline.OG_SIZE, "og")
@@ -147,11 +152,16 @@ except ImportError:  # pragma: no cover - the incremental plugin is optional
 def publish(source: Path, target: Path) -> None:
     """Hard-link a cached file into the output (copy across file systems); skip if identical."""
     _claim(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        if os.path.samefile(source, target):
+    # Two stats when the link is already in place (10,000 share cards on every build).
+    try:
+        found = os.stat(target)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+    else:
+        here = os.stat(source)
+        if (found.st_ino, found.st_dev) == (here.st_ino, here.st_dev):
             return
-        target.unlink()
+        os.unlink(target)
     try:
         os.link(source, target)
     except OSError:

@@ -10,6 +10,7 @@ from pelican import signals
 from pelican.generators import Generator
 from PIL import Image
 
+from content_checks.reader import display_path
 from memofile import file_stamp, load_dict, save_dict
 
 from . import markup
@@ -84,12 +85,6 @@ def cache_root(settings) -> Path:
     return Path(os.path.abspath(settings["PATH"])).parent / path
 
 
-def display_path(source_path: str, settings) -> str:
-    """Return the article path an editor recognises, e.g. content/tin/x.md."""
-    base = os.path.dirname(os.path.abspath(settings["PATH"]))
-    return Path(os.path.relpath(os.path.abspath(source_path), base)).as_posix()
-
-
 def report(path: str, line: int, message: str, fix: str, severity: str = "error") -> None:
     """Send one problem to content_checks (or log it when that plugin is absent)."""
     try:
@@ -133,13 +128,15 @@ def _published(settings, image: str, info: ImageInfo):
 
 def _share_card(settings, title: str):
     """Return the card's variant and URL; a card not in the cache yet is only planned here."""
-    site_name, font = settings.get("SITENAME", ""), font_path(settings)
+    site_name = settings.get("SITENAME", "")
+    if "font_sha256" not in _STATE:  # one font for every card of a build
+        _STATE["font_sha256"] = font_sha256(font_path(settings))
     store = _cache(settings)
-    key = card_key(site_name, title, font_sha256(font))
+    key = card_key(site_name, title, _STATE["font_sha256"])
     if not store.has_card(key):
         _STATE.setdefault("cards", {})[key] = title
     path = f"{settings['IMAGES_OUTPUT_DIR']}/the/{key[:12]}.png"
-    _PUBLISH[path] = store.folder(key) / CARD_VARIANT.name
+    _PUBLISH[path] = store.card_file(key)
     _STATE.setdefault("card_paths", set()).add(path)
     return CARD_VARIANT, _url(settings, path)
 

@@ -1,5 +1,21 @@
 """Incremental output: write only files whose bytes changed, remove stale ones at the end."""
 
-from .incremental import DEFAULTS, claim, last_report, register, wait_for_article_pages, write_output
+from .incremental import (
+    DEFAULTS,
+    claim,
+    last_report,
+    register,
+    share_page_records,
+    wait_for_article_pages,
+    write_output,
+)
 
-__all__ = ["DEFAULTS", "claim", "last_report", "register", "wait_for_article_pages", "write_output"]
+__all__ = [
+    "DEFAULTS",
+    "claim",
+    "last_report",
+    "register",
+    "share_page_records",
+    "wait_for_article_pages",
+    "write_output",
+]

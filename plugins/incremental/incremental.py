@@ -74,36 +74,50 @@ class IncrementalWriter(Writer):
         super().__init__(output_path, settings=settings)
         self.changed: set[str] = set()
         self.unchanged: set[str] = set()
+        self.reports_pages = True  # whether content_written fires for the page being written
         IncrementalWriter.last = self
 
     def write_file(self, name, template, context, *args, **kwargs):
         """Pelican's write_file, with fingerprinted templates skipping unchanged pages."""
         cache = _render_cache[0] if _render_cache else None
-        if cache is not None and self._passed_over_in_worker(cache, template, name, args, kwargs):
+        if (
+            cache is not None
+            and cache.partition is not None
+            and self._left_to_other_process(cache, name, template, context, args, kwargs)
+        ):
             return None
         if cache is not None and cache.covers(template):
             template = cache.wrap(template, self.output_path)
         return super().write_file(name, template, context, *args, **kwargs)
 
-    def _passed_over_in_worker(self, cache, template, name: str, args, kwargs) -> bool:
-        """In the page process: is this write left to the build process, before Pelican builds its variables?
+    def _left_to_other_process(self, cache, name, template, context, args, kwargs) -> bool:
+        """With a page process: is this write the other process's, known before Pelican builds its variables?
 
-        The page process renders fingerprinted pages only, and of a single page only its own share
-        (single as Pelican's write_file decides it: a paginated template given articles or dates
-        is paginated; were this to disagree, the build process would render the page itself).
+        A single page (as Pelican's write_file decides it: a paginated template given articles or
+        dates is paginated; were this to disagree, the page would only be rendered by the build
+        process) belongs to one process by its path. The build process keeps the call, and makes
+        it itself should the page process not report the page done. Paginated pages pass through
+        both writers and are shared page by page when rendered (render_cache.py). Pages of
+        templates that are not fingerprinted are the build process's.
         """
         partition = cache.partition
-        if partition is None or not partition.in_worker:
-            return False
+        if not name:
+            return False  # Pelican's write_file ignores it
         if not cache.covers(template):
-            return True
+            return partition.in_worker
         paginated = kwargs.get("paginated", args[1] if len(args) > 1 else None)
         if paginated is None:
             paginated = [key for key in kwargs if key in ("articles", "dates")]
         template_name = kwargs.get("template_name", args[2] if len(args) > 2 else None)
-        if paginated and template_name in self.settings["PAGINATED_TEMPLATES"]:
+        single = not (paginated and template_name in self.settings["PAGINATED_TEMPLATES"])
+        # Each page is reported (content_written) once: single pages by their process, paginated
+        # ones by the build process, which passes them all through Pelican's writer.
+        self.reports_pages = single or not partition.in_worker
+        if not single or partition.mine(name):
             return False
-        return not partition.mine(name)
+        if not partition.in_worker:
+            partition.skip_call(name, template, context, args, kwargs)
+        return True
 
     def _open_w(self, filename, encoding, override=False):
         """Keep Pelican's rules about writing a file twice; buffer and compare instead of open."""
@@ -128,6 +142,18 @@ class IncrementalWriter(Writer):
 _claimed: set[str] = set()
 _render_cache: list[RenderCache] = []
 _page_worker: list[PageWorker] = []
+# name → (export, merge): what plugins note of each page they see written (content_written),
+# exported by the page process for the pages it wrote and merged into the build process.
+page_records: dict[str, tuple] = {}
+
+
+def share_page_records(name: str, export, merge) -> None:
+    """Have what a plugin notes of written pages follow the pages the page process writes.
+
+    export() runs in the page process at its end and returns picklable data; merge(data) runs in
+    the build process. For plugins that answer content_written (the sitemap).
+    """
+    page_records[name] = (export, merge)
 
 
 def wait_for_article_pages() -> None:
@@ -216,8 +242,10 @@ def owned_files(pelican_object, writer) -> set[str]:
     norm = os.path.realpath if os.path.realpath(root) != root else os.path.abspath
     root = norm(root)
     written = {norm(p) for p in writer._written_files if p != os.devnull} | {norm(p) for p in _claimed}
-    files = {os.path.relpath(p, root) for p in written if os.path.isfile(p)}
-    return {p.replace(os.sep, "/") for p in files if not p.startswith("..")}
+    # No check that each still exists (50,000 system calls): the next build deletes a stale file
+    # only if it is one (remove_stale), and a file claimed but gone is simply not there to delete.
+    prefix = os.path.join(root, "")
+    return {p[len(prefix) :].replace(os.sep, "/") for p in written if p.startswith(prefix)}
 
 
 def static_files(generators) -> set[str]:

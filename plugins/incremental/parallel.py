@@ -38,10 +38,16 @@ class Partition:
         self.in_worker = in_worker
         self.share = share  # of the fingerprinted pages, rendered by the worker
         self.deferred: dict[str, tuple] = {}  # in the build process: path → (template, variables)
+        # In the build process: the single pages left to the worker, as the write_file calls that make them.
+        self.skipped_calls: list[tuple] = []
         self.done: set[str] = set()  # in the worker: paths rendered or found unchanged
 
     def mine(self, output_file: str) -> bool:
         return worker_owns(output_file, self.share) == self.in_worker
+
+    def skip_call(self, name: str, template, context, args: tuple, kwargs: dict) -> None:
+        """Note a single page the other process writes, as the call that writes it here if it does not."""
+        self.skipped_calls.append((name, template, context, args, kwargs))
 
     def leave(self, path: str, template, localcontext) -> None:
         """Note a page the other process renders (the build process keeps what it needs to render it)."""
@@ -97,10 +103,12 @@ def render_half(generators, settings, output_path: str, names: frozenset[str], a
     # build process, which sends them itself.
     signals.article_writer_finalized.send = articles_done
     signals.page_writer_finalized.send = lambda *args, **kwargs: []
-    # The build process passes every page through its own writer and reports it (the sitemap).
-    signals.content_written.send = lambda *args, **kwargs: []
     writer = incremental.IncrementalWriter(output_path, settings=settings)
     writer.write_feed = lambda *args, **kwargs: None
+    # The pages written here are reported here (what plugins note of them is sent back, see
+    # share_page_records), but for the paginated ones, which the build process reports.
+    report = signals.content_written.send
+    signals.content_written.send = lambda *args, **kwargs: report(*args, **kwargs) if writer.reports_pages else []
     for generator in generators:
         if type(generator).__name__ in names:
             generator.generate_output(writer)
@@ -108,16 +116,20 @@ def render_half(generators, settings, output_path: str, names: frozenset[str], a
     return {
         "rendered": cache.rendered,
         "changed": writer.changed,
+        "unchanged": writer.unchanged,
+        "written_files": writer._written_files,
         "done": cache.partition.done,
         "skipped": cache.skipped,
         "kept": cache.kept,
         "unkeyed": cache.unkeyed,
+        "records": {name: export() for name, (export, _merge) in incremental.page_records.items()},
     }
 
 
 def join(worker: PageWorker, cache, writer) -> None:
     """Take in what the fork did; render here whatever it did not (it failed, or never met the page)."""
     from .files import write_if_changed
+    from .incremental import page_records
 
     result = worker.call.result("the build process renders its pages itself")
     worker.joined = True
@@ -127,15 +139,32 @@ def join(worker: PageWorker, cache, writer) -> None:
         cache.skipped += result["skipped"]
         cache.kept.update(result["kept"])
         cache.unkeyed += result["unkeyed"]
+        writer._written_files.update(result["written_files"])
+        for path in result["unchanged"]:
+            writer._record(path, False)
         for path in result["changed"]:
             writer._record(path, True)
+        for name, data in result["records"].items():
+            page_records[name][1](data)
         done = result["done"]
-    for path, (template, localcontext) in cache.partition.deferred.items():
+    partition = cache.partition
+    for path, (template, localcontext) in partition.deferred.items():
         if path in done:
             continue
         writer._record(path, write_if_changed(path, template.render(localcontext).encode("utf-8")))
         cache.unkeyed += 1
-    cache.partition.deferred.clear()
+    partition.deferred.clear()
+    # The single pages the page process did not write (it failed, or the page came from a
+    # generator it does not run) are written here, as Pelican would have.
+    left = [call for call in partition.skipped_calls if _output(writer, call[0]) not in done]
+    partition.skipped_calls.clear()
+    cache.partition = None
+    for name, template, context, args, kwargs in left:
+        writer.write_file(name, template, context, *args, **kwargs)
+
+
+def _output(writer, name: str) -> str:
+    return os.path.abspath(os.path.join(writer.output_path, name))
 
 
 def start_worker(generators, settings, output_path: str, cache) -> PageWorker | None:

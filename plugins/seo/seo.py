@@ -197,4 +197,10 @@ def register() -> None:
     signals.initialized.connect(validate_settings)
     signals.generator_init.connect(add_template_functions)
     signals.content_written.connect(collect_page)
+    try:  # the pages a forked page process writes are reported there: their entries come back here
+        from incremental import share_page_records
+    except ImportError:
+        pass
+    else:
+        share_page_records("seo.sitemap", lambda: list(_entries), _entries.extend)
     signals.finalized.connect(write_sitemap)

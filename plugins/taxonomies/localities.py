@@ -57,10 +57,11 @@ def resolve_article_units(articles, gazetteer: Gazetteer, settings) -> dict[int,
     resolved: dict[int, list[Unit]] = {}
     for article in articles:
         result = gazetteer.resolve(list(getattr(article, "localities_raw", [])), article_day(article))
-        line = getattr(article, "header_lines", {}).get("localities", 1)
-        path = display_path(article.source_path, settings)
-        for problem in result.problems:
-            report(Problem(path, line, problem.message, problem.fix))
+        if result.problems:
+            line = getattr(article, "header_lines", {}).get("localities", 1)
+            path = display_path(article.source_path, settings)
+            for problem in result.problems:
+                report(Problem(path, line, problem.message, problem.fix))
         resolved[id(article)] = list(dict.fromkeys(result.units))
     return resolved
 
