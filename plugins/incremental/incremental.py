@@ -52,8 +52,8 @@ DEFAULTS = {
     # process (parallel.py), run by these generators (0: never fork).
     "INCREMENTAL_RENDER_WORKER_MIN_ARTICLES": 500,
     "INCREMENTAL_RENDER_WORKER_GENERATORS": ["ArticlesGenerator", "TaxonomyPagesGenerator", "HonourRollGenerator"],
-    # The share of those pages the forked process renders: the build process also sends every
-    # page through Pelican's writer and does the other work, so it takes the smaller share.
+    # The share of those pages (of Pelican's write_file calls: a page, or a paginated list) the
+    # forked process renders; the build process also does the other work.
     "INCREMENTAL_RENDER_WORKER_SHARE": 0.5,
 }
 
@@ -74,7 +74,6 @@ class IncrementalWriter(Writer):
         super().__init__(output_path, settings=settings)
         self.changed: set[str] = set()
         self.unchanged: set[str] = set()
-        self.reports_pages = True  # whether content_written fires for the page being written
         IncrementalWriter.last = self
 
     def write_file(self, name, template, context, *args, **kwargs):
@@ -93,30 +92,22 @@ class IncrementalWriter(Writer):
     def _left_to_other_process(self, cache, name, template, context, args, kwargs) -> bool:
         """With a page process: is this write the other process's, known before Pelican builds its variables?
 
-        A single page (as Pelican's write_file decides it: a paginated template given articles or
-        dates is paginated; were this to disagree, the page would only be rendered by the build
-        process) belongs to one process by its path. The build process keeps the call, and makes
-        it itself should the page process not report the page done. Paginated pages pass through
-        both writers and are shared page by page when rendered (render_cache.py). Pages of
-        templates that are not fingerprinted are the build process's.
+        Each call (a page, or every page of a paginated list) belongs to one process by the path
+        it is given: the other process does not pass it through Pelican's writer at all. The build
+        process keeps the calls it leaves, and makes those the page process does not report as its
+        own (it failed, or the call came from a generator it does not run). Pages of templates that
+        are not fingerprinted are the build process's.
         """
         partition = cache.partition
         if not name:
             return False  # Pelican's write_file ignores it
         if not cache.covers(template):
             return partition.in_worker
-        paginated = kwargs.get("paginated", args[1] if len(args) > 1 else None)
-        if paginated is None:
-            paginated = [key for key in kwargs if key in ("articles", "dates")]
-        template_name = kwargs.get("template_name", args[2] if len(args) > 2 else None)
-        single = not (paginated and template_name in self.settings["PAGINATED_TEMPLATES"])
-        # Each page is reported (content_written) once: single pages by their process, paginated
-        # ones by the build process, which passes them all through Pelican's writer.
-        self.reports_pages = single or not partition.in_worker
-        if not single or partition.mine(name):
+        if partition.mine(name):
+            partition.accepted.add(name)
             return False
         if not partition.in_worker:
-            partition.skip_call(name, template, context, args, kwargs)
+            partition.skipped_calls.append((name, template, context, args, kwargs))
         return True
 
     def _open_w(self, filename, encoding, override=False):

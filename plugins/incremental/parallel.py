@@ -1,12 +1,14 @@
-"""Render the fingerprinted pages in two processes: half here, half in a forked copy of the build.
+"""Render the fingerprinted pages in two processes: a share here, the rest in a forked copy of the build.
 
 On a 2-core machine the build process renders pages one after the other while the second core
 waits for the feed and search processes. Once the contents are final (Pelican asks for the
-writer), a fork has every article and setting already; it runs the page generators (INCREMENTAL_RENDER_WORKER_GENERATORS)
-with a writer that renders only the fingerprinted pages whose output path falls to it, while the
-build process renders the others. Every page still passes through Pelican's writer here, so every
-signal (content_written for the sitemap) fires as before; a page the fork renders is kept here,
-with its template and variables, until the fork reports it done, and rendered here if it did not.
+writer), a fork has every article and setting already; it runs the page generators
+(INCREMENTAL_RENDER_WORKER_GENERATORS) with a writer that makes only the write_file calls whose
+path falls to it (a page, or all the pages of one paginated list), and the build process makes the
+others: neither passes the other's calls through Pelican's writer. The fork reports the pages it
+writes (content_written) and sends back what plugins noted of them (share_page_records), the files
+it wrote, and the calls it made; the build process makes any call the fork did not (it failed, or
+the call came from a generator it does not run).
 
 The fork tells other processes when its article pages are on disk (wait_for_article_pages): the
 search index is made from them by yet another fork, started when this process's own are written.
@@ -32,27 +34,17 @@ def worker_owns(output_file: str, share: float) -> bool:
 
 
 class Partition:
-    """Which fingerprinted pages this process renders, and what it left to the other one."""
+    """Which of Pelican's write_file calls this process makes, and those it left to the other one."""
 
     def __init__(self, in_worker: bool, share: float):
         self.in_worker = in_worker
-        self.share = share  # of the fingerprinted pages, rendered by the worker
-        self.deferred: dict[str, tuple] = {}  # in the build process: path → (template, variables)
-        # In the build process: the single pages left to the worker, as the write_file calls that make them.
+        self.share = share  # of the calls for fingerprinted templates, made by the worker
+        self.accepted: set[str] = set()  # names of the calls this process made
+        # In the build process: the calls left to the worker, kept to be made here if it does not.
         self.skipped_calls: list[tuple] = []
-        self.done: set[str] = set()  # in the worker: paths rendered or found unchanged
 
     def mine(self, output_file: str) -> bool:
         return worker_owns(output_file, self.share) == self.in_worker
-
-    def skip_call(self, name: str, template, context, args: tuple, kwargs: dict) -> None:
-        """Note a single page the other process writes, as the call that writes it here if it does not."""
-        self.skipped_calls.append((name, template, context, args, kwargs))
-
-    def leave(self, path: str, template, localcontext) -> None:
-        """Note a page the other process renders (the build process keeps what it needs to render it)."""
-        if not self.in_worker:
-            self.deferred[path] = (template, dict(localcontext))
 
 
 class PageWorker:
@@ -105,10 +97,8 @@ def render_half(generators, settings, output_path: str, names: frozenset[str], a
     signals.page_writer_finalized.send = lambda *args, **kwargs: []
     writer = incremental.IncrementalWriter(output_path, settings=settings)
     writer.write_feed = lambda *args, **kwargs: None
-    # The pages written here are reported here (what plugins note of them is sent back, see
-    # share_page_records), but for the paginated ones, which the build process reports.
-    report = signals.content_written.send
-    signals.content_written.send = lambda *args, **kwargs: report(*args, **kwargs) if writer.reports_pages else []
+    # The pages written here are reported here (content_written): what plugins note of them is
+    # sent back (share_page_records).
     for generator in generators:
         if type(generator).__name__ in names:
             generator.generate_output(writer)
@@ -118,7 +108,7 @@ def render_half(generators, settings, output_path: str, names: frozenset[str], a
         "changed": writer.changed,
         "unchanged": writer.unchanged,
         "written_files": writer._written_files,
-        "done": cache.partition.done,
+        "accepted": cache.partition.accepted,
         "skipped": cache.skipped,
         "kept": cache.kept,
         "unkeyed": cache.unkeyed,
@@ -128,12 +118,11 @@ def render_half(generators, settings, output_path: str, names: frozenset[str], a
 
 def join(worker: PageWorker, cache, writer) -> None:
     """Take in what the fork did; render here whatever it did not (it failed, or never met the page)."""
-    from .files import write_if_changed
     from .incremental import page_records
 
     result = worker.call.result("the build process renders its pages itself")
     worker.joined = True
-    done: set[str] = set()
+    accepted: set[str] = set()
     if result is not None:
         cache.rendered.update(result["rendered"])
         cache.skipped += result["skipped"]
@@ -146,25 +135,15 @@ def join(worker: PageWorker, cache, writer) -> None:
             writer._record(path, True)
         for name, data in result["records"].items():
             page_records[name][1](data)
-        done = result["done"]
+        accepted = result["accepted"]
     partition = cache.partition
-    for path, (template, localcontext) in partition.deferred.items():
-        if path in done:
-            continue
-        writer._record(path, write_if_changed(path, template.render(localcontext).encode("utf-8")))
-        cache.unkeyed += 1
-    partition.deferred.clear()
-    # The single pages the page process did not write (it failed, or the page came from a
-    # generator it does not run) are written here, as Pelican would have.
-    left = [call for call in partition.skipped_calls if _output(writer, call[0]) not in done]
+    # The calls the page process did not make (it failed, or they came from a generator it does
+    # not run) are made here, as Pelican would have made them.
+    left = [call for call in partition.skipped_calls if call[0] not in accepted]
     partition.skipped_calls.clear()
     cache.partition = None
     for name, template, context, args, kwargs in left:
         writer.write_file(name, template, context, *args, **kwargs)
-
-
-def _output(writer, name: str) -> str:
-    return os.path.abspath(os.path.join(writer.output_path, name))
 
 
 def start_worker(generators, settings, output_path: str, cache) -> PageWorker | None:

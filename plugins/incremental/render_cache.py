@@ -226,16 +226,6 @@ class _FingerprintedTemplate:
 
     def render(self, localcontext):
         output = os.path.join(self.output_path, localcontext["output_file"])
-        absolute = os.path.abspath(output)
-        partition = self.cache.partition
-        if partition is not None:
-            if not partition.mine(localcontext["output_file"]):
-                # The other process renders it: the writer leaves the file alone here.
-                partition.leave(absolute, self.template, localcontext)
-                self.cache.verbatim.add(absolute)
-                return UNRENDERED
-            if partition.in_worker:
-                partition.done.add(absolute)
         base, site = self.cache.site_digest(self.template)
         if site is None or localcontext["output_file"] in self.cache.always:
             self.cache.unkeyed += 1
@@ -252,7 +242,7 @@ class _FingerprintedTemplate:
             self.cache.rendered[output] = key
             self.cache.kept[output] = self.cache.previous[output]
             self.cache.skipped += 1
-            self.cache.verbatim.add(absolute)
+            self.cache.verbatim.add(os.path.abspath(output))
             return UNRENDERED
         html = self.template.render(localcontext)
         self.cache.rendered[output] = key
