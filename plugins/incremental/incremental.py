@@ -268,11 +268,24 @@ def start_page_process(pelican_object) -> None:
     (refresh_metadata_intersite_links), and a fork made before would render, and fingerprint,
     contents that differ from the build process's.
     """
-    freeze_urls()
+    freeze_urls(context_articles(_generators) if _page_worker_wanted() else ())
     if _render_cache and _generators:
         settings = {**DEFAULTS, **_generators[0].settings}
         worker = start_page_worker(_generators, settings, _generators[0].output_path, _render_cache[0])
         _page_worker[:] = [worker] if worker is not None else []
+
+
+def context_articles(generators) -> list:
+    """Return the site's articles (Pelican's context["articles"]), or none."""
+    return next((g.context.get("articles") for g in generators if hasattr(g, "context")), None) or []
+
+
+def _page_worker_wanted() -> bool:
+    """Return whether this build forks a page process (the site is large enough)."""
+    if not (_render_cache and _generators):
+        return False
+    threshold = get_setting(_generators[0].settings, "INCREMENTAL_RENDER_WORKER_MIN_ARTICLES")
+    return bool(threshold) and len(context_articles(_generators)) >= threshold
 
 
 def join_page_worker(writer) -> None:

@@ -275,3 +275,20 @@ def test_urls_are_kept_only_while_the_build_says_contents_no_longer_change(tmp_p
     finally:
         thaw_urls()
     assert article.url == "tin-tuc/khong-duoc-doi/"
+
+
+def test_urls_of_the_contents_given_are_formatted_when_frozen(tmp_path):
+    """A process forked after the freeze inherits them: they are formatted before, not on first use."""
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+
+    from incremental.urls import freeze_urls, thaw_urls
+
+    settings = {**DEFAULT_CONFIG, "ARTICLE_URL": "tin-tuc/{slug}/", "ARTICLE_SAVE_AS": "tin-tuc/{slug}/index.html"}
+    article = Article("Nội dung.", metadata={"title": "Bài thử (hư cấu)", "slug": "bai-thu"}, settings=settings)
+    freeze_urls([article])
+    try:
+        article.slug = "doi-sau-khi-giu"
+        assert (article.url, article.save_as) == ("tin-tuc/bai-thu/", "tin-tuc/bai-thu/index.html")
+    finally:
+        thaw_urls()

@@ -28,11 +28,18 @@ def get_url_setting_once(self, key: str) -> str:
     return value
 
 
-def freeze_urls(generators=None) -> None:
-    """From now on in this build, a content's URL and save_as no longer change."""
+def freeze_urls(contents=()) -> None:
+    """From now on in this build, a content's URL and save_as no longer change.
+
+    Those of contents are formatted at once: a process forked next has them without formatting
+    them again (the page process and the build process each ask for all 10,000).
+    """
     Content.get_url_setting = get_url_setting_once
     _memo.clear()
     _frozen[0] = True
+    for content in contents:
+        content.get_url_setting("url")
+        content.get_url_setting("save_as")
 
 
 def thaw_urls(pelican_object=None) -> None:
