@@ -4,6 +4,7 @@ import concurrent.futures
 import logging
 import multiprocessing
 import os
+import re
 from pathlib import Path
 
 from pelican import signals
@@ -284,10 +285,13 @@ def _forget_rendered(article) -> None:
             del cache[key]
 
 
+_IMG_TAG = re.compile(r"<img", re.IGNORECASE)  # a search, not a lowercased copy of every body
+
+
 def rewrite_body_images(article, settings, render) -> None:
     """Replace the article's local `<img>` tags with lazy `<picture>`s of published variants."""
     content = getattr(article, "_content", None)
-    if not content or "<img" not in content.lower():
+    if not content or not _IMG_TAG.search(content):
         return
     where = display_path(article.source_path, settings)
     article_dir = os.path.dirname(article.relative_source_path).replace(os.sep, "/")
