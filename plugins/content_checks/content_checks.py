@@ -28,6 +28,7 @@ def start_build(pelican) -> None:
     """Forget the previous build's problems (live reload rebuilds in the same process)."""
     registry.clear()
     _reported.clear()
+    _articles.clear()
 
 
 def duplicate_findings(contents, settings) -> list[Problem]:
@@ -55,13 +56,24 @@ def duplicate_findings(contents, settings) -> list[Problem]:
 
 
 def collect_article_problems(generator) -> None:
-    """Gather the reader's problems of every article, draft and hidden one, plus duplicates."""
+    """Gather the reader's problems of every article, draft and hidden one (duplicates come later)."""
     contents = generator.articles + generator.drafts + generator.hidden_articles
     for content in contents:
         for problem in getattr(content, "problems", []):
             registry.report(problem)
-    for problem in duplicate_findings(contents, generator.settings):
+    _articles[:] = contents
+
+
+def report_duplicates_before_writing(pelican) -> None:
+    """Report two articles with the same URL or Id, once contents are final, before any page is written.
+
+    Not while the articles are read: their URLs are formatted once the contents are final
+    (incremental's freeze_urls), rather than twice on a 10,000-article site.
+    """
+    for problem in duplicate_findings(_articles, pelican.settings):
         registry.report(problem)
+    _articles.clear()
+    report_problems(pelican.settings)
 
 
 def collect_page_problems(generator) -> None:
@@ -73,6 +85,7 @@ def collect_page_problems(generator) -> None:
 
 
 _reported: set[Problem] = set()
+_articles: list = []  # this build's articles, drafts and hidden ones, checked for duplicates before writing
 
 
 def report_problems(settings: dict) -> None:
@@ -106,4 +119,5 @@ def register() -> None:
     signals.article_generator_finalized.connect(collect_article_problems)
     signals.page_generator_finalized.connect(collect_page_problems)
     signals.all_generators_finalized.connect(report_before_writing)
+    signals.get_writer.connect(report_duplicates_before_writing)
     signals.finalized.connect(report_at_end)

@@ -11,8 +11,9 @@ import logging
 import os
 
 import pelican.utils
+from blinker import signal
 from pelican import signals
-from pelican.generators import Generator
+from pelican.generators import ArticlesGenerator, Generator
 from pelican.writers import Writer
 
 from memofile import load_dict, save_dict
@@ -26,6 +27,10 @@ from .render_cache import RenderCache, load_fingerprints, render_manifest_path, 
 from .urls import freeze_urls, thaw_urls
 
 logger = logging.getLogger(__name__)
+
+# Sent (sender: the articles generator) once its article pages are written, before its list pages:
+# what reads article pages (the search index) need not wait for Pelican's article_writer_finalized.
+article_pages_written = signal("incremental.article_pages_written")
 
 DEFAULTS = {
     "INCREMENTAL_ENABLED": True,
@@ -255,37 +260,63 @@ last_report: dict[str, int] = {}
 
 
 def remember_generators(generators) -> None:
-    """Keep the generators of this build (static files at the end, the page process)."""
+    """Keep the generators of this build (static files at the end, the page process); keep URLs.
+
+    Every generator's context is complete, and this plugin's receiver is the last: from now on no
+    content's URL changes (Pelican still rewrites the links inside summaries, which no URL is
+    made from). Each content's URL and save_as are formatted now, once for the duplicate check,
+    the feed, page and search processes, and the build process.
+    """
     _generators[:] = generators
     if _render_cache and generators:
         _render_cache[0].shared_context = generators[0].context
+    freeze_urls(all_contents(generators))
+    for generator in generators:
+        if isinstance(generator, ArticlesGenerator):
+            announce_article_pages(generator)
+
+
+def announce_article_pages(generator) -> None:
+    """Have the generator send article_pages_written once it has written its article pages."""
+    write_articles = generator.generate_articles
+
+    def generate_articles(write):
+        write_articles(write)
+        article_pages_written.send(generator)
+
+    generator.generate_articles = generate_articles  # this build's generator only
 
 
 def start_page_process(pelican_object) -> None:
-    """Answer get_writer: contents are final now, so URLs are kept and the page process forked.
+    """Answer get_writer: contents are final now, so the page process is forked.
 
     Not at all_generators_finalized: Pelican then still rewrites the links in every summary
     (refresh_metadata_intersite_links), and a fork made before would render, and fingerprint,
     contents that differ from the build process's.
     """
-    freeze_urls(context_articles(_generators) if _page_worker_wanted() else ())
     if _render_cache and _generators:
         settings = {**DEFAULTS, **_generators[0].settings}
         worker = start_page_worker(_generators, settings, _generators[0].output_path, _render_cache[0])
         _page_worker[:] = [worker] if worker is not None else []
 
 
-def context_articles(generators) -> list:
-    """Return the site's articles (Pelican's context["articles"]), or none."""
-    return next((g.context.get("articles") for g in generators if hasattr(g, "context")), None) or []
-
-
-def _page_worker_wanted() -> bool:
-    """Return whether this build forks a page process (the site is large enough)."""
-    if not (_render_cache and _generators):
-        return False
-    threshold = get_setting(_generators[0].settings, "INCREMENTAL_RENDER_WORKER_MIN_ARTICLES")
-    return bool(threshold) and len(context_articles(_generators)) >= threshold
+def all_contents(generators) -> list:
+    """Return every article and page of the build, drafts, hidden ones and translations included."""
+    found = []
+    for generator in generators:
+        for kind in (
+            "articles",
+            "translations",
+            "drafts",
+            "drafts_translations",
+            "hidden_articles",
+            "hidden_translations",
+            "pages",
+            "hidden_pages",
+            "draft_pages",
+        ):
+            found += getattr(generator, kind, None) or []
+    return found
 
 
 def join_page_worker(writer) -> None:

@@ -92,8 +92,9 @@ def render_half(generators, settings, output_path: str, names: frozenset[str], a
         return []
 
     # In this process only: the signals that start other work (the search index) belong to the
-    # build process, which sends them itself.
-    signals.article_writer_finalized.send = articles_done
+    # build process, which sends them itself; here they tell it that these article pages are written.
+    incremental.article_pages_written.send = articles_done
+    signals.article_writer_finalized.send = lambda *args, **kwargs: []
     signals.page_writer_finalized.send = lambda *args, **kwargs: []
     writer = incremental.IncrementalWriter(output_path, settings=settings)
     writer.write_feed = lambda *args, **kwargs: None

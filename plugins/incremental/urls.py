@@ -4,7 +4,8 @@ Pelican formats them from the settings on every access (a copy of the metadata, 
 about 35 µs), and a 10,000-article build asks for them hundreds of thousands of times: on the
 article's own page, on every card that lists it, in the feeds, the search records and the sitemap.
 Until the contents are final plugins may still change a slug or a date, so nothing is kept before
-Pelican asks for the writer (get_writer); the memo is dropped when the build ends.
+every generator's context is complete (all_generators_finalized, where this plugin answers last);
+the memo is dropped when the build ends.
 """
 
 from __future__ import annotations
@@ -38,8 +39,11 @@ def freeze_urls(contents=()) -> None:
     _memo.clear()
     _frozen[0] = True
     for content in contents:
-        content.get_url_setting("url")
-        content.get_url_setting("save_as")
+        try:
+            content.get_url_setting("url")
+            content.get_url_setting("save_as")
+        except Exception:  # noqa: BLE001, S112 - Pelican raises it where it needs the URL, as it always did
+            continue
 
 
 def thaw_urls(pelican_object=None) -> None:

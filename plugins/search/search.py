@@ -10,6 +10,7 @@ import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
+from blinker import signal
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 
@@ -123,6 +124,7 @@ def collect_articles(generators) -> None:
     Their records are made where the index is (record_for), in the indexing process on large sites.
     """
     _records.clear()
+    _worker.clear()  # a build that stopped half-way never reached build_index
     for generator in generators:
         if isinstance(generator, ArticlesGenerator):
             _records.extend(generator.articles)
@@ -333,6 +335,7 @@ def bundle_worker(output: Path, records, settings) -> ForkedCall:
 def bundle_when_written(output: Path, records, settings) -> tuple[Path, int]:
     """cached_bundle, once every article page is on disk (the incremental plugin's page process
     writes half of them, and may still be writing when this process starts)."""
+    records = [record if isinstance(record, Record) else record_for(record) for record in records]  # meanwhile
     try:
         from incremental import wait_for_article_pages
     except ImportError:
@@ -343,7 +346,10 @@ def bundle_when_written(output: Path, records, settings) -> tuple[Path, int]:
 
 
 def start_worker(generator, writer=None) -> None:
-    """Answer article_writer_finalized: article pages are on disk, index them on the second core."""
+    """Answer article_pages_written (or article_writer_finalized without the incremental plugin):
+    article pages are on disk, index them on the second core."""
+    if _worker:
+        return  # started by the first of the two signals
     settings = generator.settings
     threshold = setting(settings, "SEARCH_WORKER_MIN_ARTICLES")
     if setting(settings, "SEARCH_ENABLED") and threshold and len(_records) >= threshold:
@@ -424,4 +430,6 @@ def register() -> None:
     signals.initialized.connect(validate_settings)
     signals.all_generators_finalized.connect(collect_articles)
     signals.article_writer_finalized.connect(start_worker)
+    # The incremental plugin says so earlier, before the list pages: the index starts sooner.
+    signal("incremental.article_pages_written").connect(start_worker)
     signals.finalized.connect(build_index)
