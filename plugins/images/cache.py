@@ -108,12 +108,16 @@ class ImageCache:
     def has_card(self, key: str) -> bool:
         """Tell whether a share card is stored under key: two stats, not a manifest read (one per
         article on every build). Entries are moved into place whole, so the manifest stands for it."""
-        folder = f"{self._root_text}/{key[:2]}/{key}/"  # strings: 10,000 cards, no Path objects
+        folder = self._folder_text(key)
         return os.path.isfile(folder + MANIFEST) and os.path.isfile(folder + CARD_VARIANT.name)
 
     def card_file(self, key: str) -> Path:
         """Return where the share card stored under key is (or will be once drawn)."""
-        return Path(f"{self._root_text}/{key[:2]}/{key}/{CARD_VARIANT.name}")
+        return Path(self._folder_text(key) + CARD_VARIANT.name)
+
+    def _folder_text(self, key: str) -> str:
+        """folder(key) as a string ending in a separator: 10,000 cards a build, no Path objects."""
+        return f"{self._root_text}/{key[:2]}/{key}/"
 
 
 CARD_VARIANT = Variant("card.png", "PNG", "image/png", *pipeline.OG_SIZE, "og")

@@ -412,6 +412,10 @@ class _DigestPickler(pickle.Pickler):
             way = _WAYS.get(kind)
             if way is None:
                 way = _WAYS[kind] = _way_for(kind)
+            if way is Fingerprinter._other and _holds_state(value):
+                # A plain object (an honouree, a gazetteer unit) is written inline, its state
+                # through this same pickler, rather than digested on its own by another one.
+                return _object, (_type_name(value),), tuple(_attribute_items(value))
             found = way(self.fingerprinter, value, self.mode)
         return bytes, (found,)
 
