@@ -43,6 +43,12 @@ def load_tolerantly(self, settings, cache_name, caching_policy, load_policy):
         )
         self._cache = {}
         self._changed = True  # the damaged file is replaced even if nothing is read
+        return
+    if load_policy and not self._cache and os.path.exists(self._cache_path):
+        # Pelican gave up on the file itself (another format: a gzipped cache once GZIP_CACHE is
+        # off, another pickle protocol) and warned. Rewritten at the end of this build, or the
+        # warning would come back on every build that adds nothing to the cache.
+        self._changed = True
 
 
 def cache_data_noting_change(self, filename, data) -> None:

@@ -198,6 +198,25 @@ def test_a_damaged_content_cache_is_reported_and_read_again(tmp_path, caplog):
     assert FileDataCacher(settings, "ArticlesGenerator-Readers", True, True).get_cached_data("bai-1.md") == "dữ liệu"
 
 
+def test_a_cache_of_another_format_is_rewritten_once_even_when_nothing_is_added(tmp_path, caplog):
+    import gzip
+
+    from pelican.cache import FileDataCacher
+
+    from incremental.content_cache import patch_content_cache
+
+    patch_content_cache()
+    settings = {"CACHE_PATH": str(tmp_path), "GZIP_CACHE": False, "INCREMENTAL_RENDER_WORKER_MIN_ARTICLES": 0}
+    where = tmp_path / "PagesGenerator-Readers"
+    where.write_bytes(gzip.compress(pickle.dumps({})))  # written while GZIP_CACHE was on
+    FileDataCacher(settings, "PagesGenerator-Readers", True, True).save_cache()  # a site without pages
+    assert "Cannot unpickle cache" in caplog.text
+    caplog.clear()
+    assert FileDataCacher(settings, "PagesGenerator-Readers", True, True)._cache == {}
+    assert "Cannot unpickle cache" not in caplog.text  # warned once, not on every build
+    assert pickle.loads(where.read_bytes()) == {}
+
+
 def test_the_content_cache_is_written_only_when_a_build_added_to_it(tmp_path):
     from pelican.cache import FileDataCacher
 
