@@ -106,10 +106,10 @@ class ImageCache:
         return self._read_manifest(self.folder(key)) is not None
 
     def has_card(self, key: str) -> bool:
-        """Tell whether a share card is stored under key: two stats, not a manifest read (one per
-        article on every build). Entries are moved into place whole, so the manifest stands for it."""
-        folder = self._folder_text(key)
-        return os.path.isfile(folder + MANIFEST) and os.path.isfile(folder + CARD_VARIANT.name)
+        """Tell whether a share card is stored under key: one stat, not a manifest read (one per
+        article on every build). An entry's folder is moved into place whole (see _fill), so its
+        card stands for the complete entry."""
+        return os.path.isfile(self._folder_text(key) + CARD_VARIANT.name)
 
     def card_file(self, key: str) -> Path:
         """Return where the share card stored under key is (or will be once drawn)."""

@@ -249,7 +249,6 @@ def set_lead_image(article, settings) -> None:
     """Set article.lead_image and article.og_image (a generated card without a usable image)."""
     article.lead_image = None
     article.og_image = None
-    where = display_path(article.source_path, settings)
     lines = getattr(article, "header_lines", {}) or {}
     image = getattr(article, "image", None)
     alt = getattr(article, "image_alt", None) or ""
@@ -267,10 +266,16 @@ def set_lead_image(article, settings) -> None:
             article.og_image["length"] = _cached_file(settings, og[1]).stat().st_size
             if not alt:
                 message, fix = markup.problem_text("no_alt", image)
-                report(where, lines.get("image_alt", lines.get("image", 1)), message, fix, "warning")
+                report(
+                    display_path(article.source_path, settings),
+                    lines.get("image_alt", lines.get("image", 1)),
+                    message,
+                    fix,
+                    "warning",
+                )
         else:
             message, fix = markup.describe(result, image)
-            report(where, lines.get("image", 1), message, fix, "error")
+            report(display_path(article.source_path, settings), lines.get("image", 1), message, fix, "error")
     if article.og_image is None:
         title = str(getattr(article, "title", ""))
         variant, url = _share_card(settings, title)
