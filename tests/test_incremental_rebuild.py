@@ -109,6 +109,13 @@ def _skipped() -> int:
     return last_report["skipped"]
 
 
+def _lists_kept() -> int:
+    """Return how many paginated lists the last build kept whole, without building their pages."""
+    from incremental import last_report
+
+    return last_report["lists_kept"]
+
+
 # Workers off, then on as on large sites: half the pages rendered by a forked page process, feeds
 # and the search index made by forked processes too.
 WORKERS = {
@@ -146,7 +153,7 @@ def test_incremental_rebuilds_equal_builds_from_scratch(tmp_path, workers):
     for step, (what, edit, narrow) in enumerate(_edits(content)):
         edit()
         build(incremental, cache, **workers)
-        skipped = _skipped()
+        skipped, lists_kept = _skipped(), _lists_kept()
         scratch = tmp_path / f"scratch-{step}"
         build(scratch, tmp_path / f"scratch-{step}-cache")
         differences = tree_differences(incremental, scratch)
@@ -154,6 +161,8 @@ def test_incremental_rebuilds_equal_builds_from_scratch(tmp_path, workers):
             failures.append(f"after {what}: {differences}")
         if narrow and skipped == 0:
             failures.append(f"after {what}: no page was skipped, the fingerprints are not used")
+        if what == "nothing" and not lists_kept:
+            failures.append("after nothing: no paginated list was kept whole (calls.py)")
         shutil.rmtree(scratch)
     assert not failures, "\n".join(failures)
 

@@ -44,6 +44,7 @@ from memofile import file_stamp
 # Attributes that hold the whole settings or context: covered by the site digest.
 SKIPPED_ATTRIBUTES = frozenset({"settings", "_context", "context"})
 _PLAIN = frozenset({type(None), bool, int, float})
+_INLINE = not os.environ.get("NOINLINE")
 
 
 class Unfingerprintable(TypeError):
@@ -412,7 +413,7 @@ class _DigestPickler(pickle.Pickler):
             way = _WAYS.get(kind)
             if way is None:
                 way = _WAYS[kind] = _way_for(kind)
-            if way is Fingerprinter._other and _holds_state(value):
+            if way is Fingerprinter._other and _INLINE and _holds_state(value):
                 # A plain object (an honouree, a gazetteer unit) is written inline, its state
                 # through this same pickler, rather than digested on its own by another one.
                 return _object, (_type_name(value),), tuple(_attribute_items(value))

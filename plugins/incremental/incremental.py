@@ -18,6 +18,7 @@ from pelican.writers import Writer
 
 from memofile import load_dict, save_dict
 
+from .calls import call_key, calls_path, every_receiver_replays, paginated_lists
 from .content_cache import patch_content_cache, wait_for_saves
 from .files import CompareOnClose, copy_if_changed, write_if_changed
 from .manifest import load_manifest, manifest_path, remove_stale, save_manifest, stale_files
@@ -91,8 +92,24 @@ class IncrementalWriter(Writer):
         ):
             return None
         if cache is not None and cache.covers(template):
+            if cache.whole_lists and not args and self._kept_or_made_whole(cache, name, template, context, kwargs):
+                return None
             template = cache.wrap(template, self.output_path)
         return super().write_file(name, template, context, *args, **kwargs)
+
+    def _kept_or_made_whole(self, cache, name, template, context, kwargs) -> bool:
+        """For a paginated list: keep its files if its inputs are unchanged, else make it recording
+        its pages (calls.py). False when the call is not a paginated list or has no key."""
+        lists = paginated_lists(kwargs, self.settings)
+        if not name or lists is None or kwargs.get("override_output"):
+            return False
+        key = call_key(cache, template, name, context, kwargs, lists)
+        if key is None:
+            return False
+        if not cache.calls.keep_if_unchanged(self, cache, name, key):
+            wrapped = cache.wrap(template, self.output_path)
+            cache.calls.make(name, key, lambda: Writer.write_file(self, name, wrapped, context, **kwargs))
+        return True
 
     def _left_to_other_process(self, cache, name, template, context, args, kwargs) -> bool:
         """With a page process: is this write the other process's, known before Pelican builds its variables?
@@ -226,8 +243,11 @@ def start(pelican_object) -> None:
                     set(get_setting(settings, "INCREMENTAL_FINGERPRINT_TEMPLATES")),
                     set(get_setting(settings, "INCREMENTAL_ALWAYS_RENDER")),
                     load_dict(sources_path(where)),
+                    load_dict(calls_path(where)),
                 )
             )
+            # A plugin that notes written pages without replaying its notes needs every page built.
+            _render_cache[0].whole_lists = every_receiver_replays()
 
 
 def owned_files(pelican_object, writer) -> set[str]:
@@ -359,19 +379,22 @@ def finish(pelican_object) -> None:
             pelican_object.output_path, stale_files(previous, current, get_setting(settings, "INCREMENTAL_KEEP"))
         )
     save_manifest(where, current)
-    skipped = unkeyed = fingerprinted = 0
+    skipped = unkeyed = fingerprinted = lists_kept = 0
     if _render_cache:
         cache = _render_cache.pop()
         fingerprints_file = render_manifest_path(where)
         save_fingerprints(fingerprints_file, cache.rendered, cache.kept)
         save_dict(sources_path(fingerprints_file), cache.fingerprints.source_stamps)
+        save_dict(calls_path(fingerprints_file), cache.calls.current)
         skipped, unkeyed, fingerprinted = cache.skipped, cache.unkeyed, len(cache.rendered)
+        lists_kept = cache.calls.kept_calls
     last_report.update(
         written=len(writer.changed),
         unchanged=len(writer.unchanged),
         skipped=skipped,
         unkeyed=unkeyed,
         fingerprinted=fingerprinted,
+        lists_kept=lists_kept,
         removed=removed,
     )
     logger.info(

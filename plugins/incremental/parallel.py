@@ -114,6 +114,8 @@ def render_half(generators, settings, output_path: str, names: frozenset[str], a
         "kept": cache.kept,
         "unkeyed": cache.unkeyed,
         "records": {name: export() for name, (export, _merge) in incremental.page_records.items()},
+        "calls": cache.calls.current,
+        "kept_calls": cache.calls.kept_calls,
     }
 
 
@@ -134,6 +136,8 @@ def join(worker: PageWorker, cache, writer) -> None:
             writer._record(path, False)
         for path in result["changed"]:
             writer._record(path, True)
+        cache.calls.current.update(result["calls"])
+        cache.calls.kept_calls += result["kept_calls"]
         for name, data in result["records"].items():
             page_records[name][1](data)
         accepted = result["accepted"]

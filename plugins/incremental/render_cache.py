@@ -22,6 +22,7 @@ from jinja2 import meta
 
 from memofile import file_stamp, load_dict, save_dict, untouched_since
 
+from .calls import CallRecords
 from .files import UNRENDERED
 from .fingerprints import Fingerprinter, Unfingerprintable, digest, tree_digest
 
@@ -127,7 +128,15 @@ def _analysed(environment, source: str) -> tuple[frozenset[str], tuple]:
 class RenderCache:
     """The fingerprints of one build: which pages may be skipped, which were rendered."""
 
-    def __init__(self, previous: dict, settings, templates: set[str], always: set[str], sources: dict | None = None):
+    def __init__(
+        self,
+        previous: dict,
+        settings,
+        templates: set[str],
+        always: set[str],
+        sources: dict | None = None,
+        calls: dict | None = None,
+    ):
         self.previous = previous
         self.settings = settings
         self.templates = templates
@@ -145,6 +154,8 @@ class RenderCache:
         self._settings = None  # digest of the code and settings
         self._site: dict[str, bytes | None] = {}  # template name → digest of what it reads
         self.partition = None  # with a page process: which pages this process renders (parallel.py)
+        self.calls = CallRecords(calls or {})  # paginated lists skipped whole (calls.py)
+        self.whole_lists = False  # whether calls are skipped whole: set by the plugin at the start
 
     def covers(self, template) -> bool:
         """Return whether pages of this template are fingerprinted."""
@@ -229,13 +240,16 @@ class _FingerprintedTemplate:
         base, site = self.cache.site_digest(self.template)
         if site is None or localcontext["output_file"] in self.cache.always:
             self.cache.unkeyed += 1
+            self.cache.calls.note_unkeyed()
             return self.template.render(localcontext)
         try:
             key = self.cache.fingerprint(base, site, localcontext)
         except Unfingerprintable as error:
             logger.debug("incremental: %s is rendered (%s)", localcontext["output_file"], error)
             self.cache.unkeyed += 1
+            self.cache.calls.note_unkeyed()
             return self.template.render(localcontext)
+        self.cache.calls.note_page(localcontext["output_file"], output)
         if self.cache.unchanged(output, key):
             # The file stays as it is: the writer is told so (take_verbatim) and gets a marker
             # instead of the page, which it refuses to write should that ever not hold.

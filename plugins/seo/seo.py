@@ -197,10 +197,15 @@ def register() -> None:
     signals.initialized.connect(validate_settings)
     signals.generator_init.connect(add_template_functions)
     signals.content_written.connect(collect_page)
-    try:  # the pages a forked page process writes are reported there: their entries come back here
-        from incremental import share_page_records
+    try:
+        from incremental import replay_page_records, share_page_records
     except ImportError:
         pass
     else:
+        # The pages a forked page process writes are reported there: their entries come back here.
         share_page_records("seo.sitemap", lambda: list(_entries), _entries.extend)
+        # A paginated list skipped whole is not written again: its pages' entries are replayed.
+        replay_page_records(
+            "seo.sitemap", collect_page, lambda: len(_entries), lambda mark: _entries[mark:], _entries.extend
+        )
     signals.finalized.connect(write_sitemap)
