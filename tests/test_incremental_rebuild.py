@@ -5,6 +5,7 @@ incremental build (same output folder and cache, fingerprinted pages not rendere
 byte for byte with a build of the same content into an empty folder with empty caches.
 """
 
+import os
 import shutil
 from pathlib import Path
 
@@ -279,3 +280,35 @@ def test_settings_that_only_spread_the_work_render_nothing_again(tmp_path):
         build_site(output, INCREMENTAL_RENDER_WORKER_SHARE=share, **spread, **common)
         assert last_report["fingerprinted"] > 0
         assert last_report["skipped"] == last_report["fingerprinted"], (share, last_report)
+
+
+def test_a_plugin_that_notes_pages_without_replaying_them_sees_every_page(tmp_path):
+    """A receiver of content_written unknown to calls.py: no list is kept whole, so no page is missed."""
+    from pelican import signals
+
+    from incremental import last_report
+
+    output, cache = tmp_path / "out", tmp_path / "cache"
+    common = {
+        "CACHE_PATH": str(cache),
+        "DELETE_OUTPUT_DIRECTORY": False,
+        "SEARCH_CACHE_PATH": str(tmp_path / "s"),
+        "DEFAULT_PAGINATION": 2,
+    }
+    build_site(output, **common)
+    seen = []
+
+    def note(path, context):
+        seen.append(path)
+
+    signals.content_written.connect(note)
+    try:
+        build_site(output, **common)
+    finally:
+        signals.content_written.disconnect(note)
+    assert last_report["lists_kept"] == 0
+    assert last_report["skipped"] > 0  # its pages are still skipped one by one, and reported
+    pages = {p.relative_to(output).as_posix() for p in output.rglob("*.html")}
+    reported = {os.path.relpath(p, output).replace(os.sep, "/") for p in seen}
+    assert "chuyen-muc/hoi-nghi-tong-ket/trang-2/index.html" in pages
+    assert {p for p in pages if "/trang-" in p} <= reported
