@@ -63,15 +63,21 @@ def file_digest(path: str | os.PathLike) -> bytes:
         return b"missing"
 
 
-def tree_digest(folders, suffixes: tuple[str, ...]) -> bytes:
-    """Return the digest of every file with one of these suffixes under the folders (paths included)."""
+def tree_digest(folders, suffixes: tuple[str, ...], leave_out: tuple[str, ...] = ()) -> bytes:
+    """Return the digest of every file with one of these suffixes under the folders (paths included),
+    but those whose name starts with one of leave_out."""
     parts = []
     for folder in folders:
         root = Path(folder)
         if not root.is_dir():
             continue
         for path in sorted(root.rglob("*")):
-            if path.is_file() and path.suffix in suffixes and "__pycache__" not in path.parts:
+            if (
+                path.is_file()
+                and path.suffix in suffixes
+                and "__pycache__" not in path.parts
+                and not path.name.startswith(leave_out)
+            ):
                 parts.append(digest(path.relative_to(root).as_posix().encode(), file_digest(path)))
     return digest(*parts)
 

@@ -66,6 +66,10 @@ def save_fingerprints(path: Path, rendered: dict[str, bytes], kept: dict | None 
     save_dict(path, entries)
 
 
+# Plugins' tests render nothing: editing them renders no page again.
+TESTS = ("test_", "conftest.py")
+
+
 def code_digest(settings) -> bytes:
     """Digest of what renders pages besides their variables: Pelican, templates and plugins' code."""
     theme = Path(settings.get("THEME", ""))
@@ -75,7 +79,7 @@ def code_digest(settings) -> bytes:
         FORMAT,
         version("pelican").encode(),
         tree_digest(folders, (".html", ".jinja", ".j2", ".xml", ".txt")),
-        tree_digest(plugins, (".py",)),
+        tree_digest(plugins, (".py",), leave_out=TESTS),
     )
 
 

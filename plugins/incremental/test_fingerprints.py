@@ -10,7 +10,7 @@ from pelican.settings import DEFAULT_CONFIG
 from pelican.urlwrappers import Category
 
 from incremental.fingerprints import Fingerprinter, Unfingerprintable
-from incremental.render_cache import load_fingerprints, save_fingerprints, template_variables
+from incremental.render_cache import code_digest, load_fingerprints, save_fingerprints, template_variables
 
 SETTINGS = {**DEFAULT_CONFIG, "ARTICLE_URL": "tin-tuc/{slug}/", "ARTICLE_SAVE_AS": "tin-tuc/{slug}/index.html"}
 
@@ -173,3 +173,16 @@ def test_pages_found_unchanged_keep_the_entry_just_checked(tmp_path):
     loaded = load_fingerprints(where)
     assert loaded[str(page)] == checked  # stored as checked, not looked up again
     assert loaded[str(other)] == (b"new", other.stat().st_size, other.stat().st_mtime_ns)  # rendered: looked up
+
+
+def test_the_code_digest_follows_plugins_but_not_their_tests(tmp_path):
+    plugin = tmp_path / "plugins" / "tin"
+    plugin.mkdir(parents=True)
+    (plugin / "tin.py").write_text("X = 1\n", encoding="utf-8")
+    (plugin / "test_tin.py").write_text("def test_x(): pass\n", encoding="utf-8")
+    settings = {"THEME": str(tmp_path / "theme"), "PLUGIN_PATHS": [str(tmp_path / "plugins")]}
+    first = code_digest(settings)
+    (plugin / "test_tin.py").write_text("def test_y(): pass\n", encoding="utf-8")
+    assert code_digest(settings) == first  # a test renders nothing
+    (plugin / "tin.py").write_text("X = 2\n", encoding="utf-8")
+    assert code_digest(settings) != first
