@@ -19,7 +19,7 @@ import os
 import pickle
 import tempfile
 
-from pelican.cache import FileDataCacher
+from pelican.cache import FileDataCacher, FileStampDataCacher
 
 from forked import ForkedCall
 
@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 PELICANS_INIT = FileDataCacher.__init__
 PELICANS_CACHE_DATA = FileDataCacher.cache_data
+PELICANS_GET_CACHED_DATA = FileStampDataCacher.get_cached_data
 _saving: list[ForkedCall] = []  # caches being written by forked processes
 
 
@@ -55,6 +56,18 @@ def cache_data_noting_change(self, filename, data) -> None:
     """FileDataCacher.cache_data, remembering that the file on disk no longer holds everything."""
     PELICANS_CACHE_DATA(self, filename, data)
     self._changed = True
+
+
+def get_cached_data_unless_absent(self, filename, default=None):
+    """FileStampDataCacher.get_cached_data, without the file's stamp when nothing is cached for it.
+
+    Pelican stamps the file (a stat, or a hash with CHECK_MODIFIED_METHOD) before finding that its
+    cache holds nothing: the articles generator, whose cache is off at the default caching layer,
+    stamped 10,000 files on every build for nothing.
+    """
+    if filename not in self._cache:
+        return default
+    return PELICANS_GET_CACHED_DATA(self, filename, default)
 
 
 def save_atomically(self) -> None:
@@ -112,7 +125,8 @@ def write_cache(path: str, cache: dict, gzipped: bool) -> None:
 
 
 def patch_content_cache() -> None:
-    """Install both replacements on Pelican's cache class."""
+    """Install the replacements on Pelican's cache classes."""
     FileDataCacher.__init__ = load_tolerantly
     FileDataCacher.cache_data = cache_data_noting_change
     FileDataCacher.save_cache = save_atomically
+    FileStampDataCacher.get_cached_data = get_cached_data_unless_absent

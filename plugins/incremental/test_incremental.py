@@ -311,3 +311,21 @@ def test_urls_of_the_contents_given_are_formatted_when_frozen(tmp_path):
         assert (article.url, article.save_as) == ("tin-tuc/bai-thu/", "tin-tuc/bai-thu/index.html")
     finally:
         thaw_urls()
+
+
+def test_a_file_with_nothing_cached_is_not_stamped(tmp_path):
+    from pelican.cache import FileStampDataCacher
+
+    from incremental.content_cache import patch_content_cache
+
+    patch_content_cache()
+    settings = {"CACHE_PATH": str(tmp_path), "GZIP_CACHE": False, "CHECK_MODIFIED_METHOD": "mtime"}
+    cache = FileStampDataCacher(settings, "ArticlesGenerator", True, False)
+    stamped = []
+    cache._filestamp_func = lambda path: stamped.append(path) or 7.0
+    assert cache.get_cached_data("bai-1.md", "không có") == "không có"
+    assert stamped == []  # nothing cached for it: no stat, no hash
+    cache.cache_data("bai-1.md", "dữ liệu")
+    assert cache.get_cached_data("bai-1.md") == "dữ liệu"
+    cache._filestamp_func = lambda path: stamped.append(path) or 8.0  # the file changed since
+    assert cache.get_cached_data("bai-1.md", "không có") == "không có"

@@ -1,9 +1,19 @@
 """'Các tin khác': related articles chosen by shared localities and campaigns, then tags."""
 
+import hashlib
+import pickle
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 from pelican import signals
+from pelican.urlwrappers import URLWrapper
+
+from memofile import load_dict, save_dict
+
+FORMAT = "related-1"
+MEMO_FILE = "related-news.pickle"  # in CACHE_PATH
 
 DEFAULTS = {
     "RELATED_NEWS_COUNT": 5,
@@ -27,10 +37,20 @@ class Index:
     members: dict = field(default_factory=dict)
 
 
+def rank_articles(articles) -> Index:
+    """Return the index of the articles ranked newest first (then by slug), without its bit sets."""
+    ranked = sorted(articles, key=lambda a: (-a.date.timestamp(), a.slug))
+    return Index(ranked, {id(a): number for number, a in enumerate(ranked)})
+
+
 def build_index(articles, attributes) -> Index:
     """Return the index of (attribute, term) → bit set of the ranks of the articles carrying it."""
-    ranked = sorted(articles, key=lambda a: (-a.date.timestamp(), a.slug))
-    index = Index(ranked, {id(a): number for number, a in enumerate(ranked)})
+    return add_members(rank_articles(articles), attributes)
+
+
+def add_members(index: Index, attributes) -> Index:
+    """Fill the index's bit sets: (attribute, term) → the ranks of the articles carrying the term."""
+    ranked = index.ranked
     ranks = defaultdict(list)
     for number, article in enumerate(ranked):
         for attribute in attributes:
@@ -91,6 +111,33 @@ def related_articles(article, index: Index, weights: dict, count: int) -> list:
     return chosen
 
 
+def _term_key(term) -> tuple:
+    """What makes two terms one key of the index: Pelican's terms are equal by class and slug."""
+    if isinstance(term, URLWrapper):
+        return (type(term).__qualname__, term.slug)
+    return (type(term).__qualname__, term)
+
+
+def inputs_digest(articles, index: Index, weights: dict, count: int) -> bytes:
+    """Digest of everything the related news of these articles are chosen from.
+
+    Each article counts by its rank among the published ones (-1 for a draft) and the keys of
+    its terms: the scores, the order among equal scores and the choice follow from these alone.
+    """
+    rows = [
+        (index.rank.get(id(article), -1), [[_term_key(t) for t in _terms(article, a)] for a in weights])
+        for article in articles
+    ]
+    data = pickle.dumps((_code(), sorted(weights.items()), count, rows), protocol=pickle.HIGHEST_PROTOCOL)
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+@cache
+def _code() -> bytes:
+    """The scoring's own code: a memo made by other code is not used."""
+    return FORMAT.encode() + hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16).digest()
+
+
 def _terms(article, attribute):
     if attribute == "category":
         return [article.category] if getattr(article, "category", None) else []
@@ -104,14 +151,33 @@ def validate_weights(weights: dict) -> None:
             raise ValueError(f"RELATED_NEWS_WEIGHTS[{attribute!r}] = {weight!r}: use a whole number ≥ 0, e.g. 3")
 
 
+def chosen_ranks(articles, index: Index, weights: dict, count: int, memo_path: Path | None) -> list[list[int]]:
+    """Return the ranks of each article's related news, from the last build's if its inputs are the same.
+
+    Scoring 10,000 articles takes a third of a second, on every build, for lists that change only
+    when an article's date, terms or publication change (memo_path: None to always score).
+    """
+    key = inputs_digest(articles, index, weights, count)
+    memo = load_dict(memo_path)
+    if memo.get("key") == key:
+        return memo["ranks"]
+    add_members(index, weights)
+    ranks = [[index.rank[id(a)] for a in related_articles(article, index, weights, count)] for article in articles]
+    save_dict(memo_path, {"key": key, "ranks": ranks})
+    return ranks
+
+
 def attach_related(generator) -> None:
-    """Set article.related on every published article."""
+    """Set article.related on every article (published, draft or hidden)."""
     settings = {**DEFAULTS, **{k: v for k, v in generator.settings.items() if k.startswith("RELATED_NEWS_")}}
     weights = settings["RELATED_NEWS_WEIGHTS"]
     validate_weights(weights)
-    index = build_index(generator.articles, weights)
-    for article in generator.articles + generator.drafts + generator.hidden_articles:
-        article.related = related_articles(article, index, weights, settings["RELATED_NEWS_COUNT"])
+    index = rank_articles(generator.articles)
+    everything = generator.articles + generator.drafts + generator.hidden_articles
+    memo = Path(generator.settings["CACHE_PATH"]) / MEMO_FILE if generator.settings.get("CACHE_PATH") else None
+    ranks = chosen_ranks(everything, index, weights, settings["RELATED_NEWS_COUNT"], memo)
+    for article, found in zip(everything, ranks, strict=True):
+        article.related = [index.ranked[number] for number in found]
 
 
 def register() -> None:

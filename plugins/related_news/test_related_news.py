@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from related_news.related_news import DEFAULTS, build_index, related_articles
+from related_news.related_news import DEFAULTS, build_index, chosen_ranks, rank_articles, related_articles
 
 
 class Article:
@@ -90,3 +90,31 @@ def test_weights_that_are_not_whole_numbers_are_refused():
 
     with pytest.raises(ValueError, match=r"RELATED_NEWS_WEIGHTS\['tags'\] = 0.5: use a whole number ≥ 0"):
         validate_weights({"tags": 0.5})
+
+
+def test_the_last_builds_choice_is_used_only_while_its_inputs_are_the_same(tmp_path):
+    import pickle
+
+    memo = tmp_path / "related-news.pickle"
+    weights = DEFAULTS["RELATED_NEWS_WEIGHTS"]
+    site = [
+        article("a", 3, localities=["hue"]),
+        article("b", 2, localities=["hue"], tags=["x"]),
+        article("c", 1, tags=["x"]),
+    ]
+
+    def slugs(articles, path=memo):
+        index = rank_articles(articles)
+        return [[index.ranked[n].slug for n in found] for found in chosen_ranks(articles, index, weights, 5, path)]
+
+    assert slugs(site) == [["b", "c"], ["a", "c"], ["b", "a"]]
+    stored = pickle.loads(memo.read_bytes())
+    memo.write_bytes(pickle.dumps({**stored, "ranks": [[2], [2], [0]]}))
+    assert slugs(site) == [["c"], ["c"], ["a"]]  # the same inputs: the stored choice is used as it is
+    site[2].localities = ["hue"]  # a term changed: chosen again
+    assert slugs(site) == slugs(site, None) == [["b", "c"], ["c", "a"], ["b", "a"]]
+    site[1].date = site[1].date.replace(day=9)  # another order: chosen again
+    assert slugs(site) == slugs(site, None) == [["b", "c"], ["c", "a"], ["b", "a"]]
+    site.append(article("d", 4, category="b"))  # another article: chosen again
+    assert slugs(site) == slugs(site, None)
+    assert slugs(site)[0] == ["b", "c"] and slugs(site)[3] == []
