@@ -213,17 +213,23 @@ def split_words(cbor: bytes) -> list[tuple[str, bytes]]:
     return words
 
 
-def pack(words: list[tuple[str, bytes]], budget: int) -> list[list[tuple[str, bytes]]]:
+def compressed_size(entry: bytes) -> int:
+    """What an entry weighs in a chunk, as pack counts it."""
+    return len(zlib.compress(entry, 1))
+
+
+def pack(words: list[tuple[str, bytes]], budget: int, sizes: list[int] | None = None) -> list[list[tuple[str, bytes]]]:
     """Cut sorted words into runs whose entries compress to about `budget` bytes at most.
 
     A word that alone exceeds the budget gets a run of its own, so a rare word never rides along
-    with a very common neighbour.
+    with a very common neighbour. sizes: each entry's compressed_size, when known.
     """
     runs: list[list[tuple[str, bytes]]] = []
     run: list[tuple[str, bytes]] = []
     size = 0
-    for word, entry in words:
-        cost = len(zlib.compress(entry, 1))
+    if sizes is None:
+        sizes = [compressed_size(entry) for _, entry in words]
+    for (word, entry), cost in zip(words, sizes, strict=True):
         if run and size + cost > budget:
             runs.append(run)
             run, size = [], 0

@@ -20,7 +20,16 @@ from memofile import file_stamp
 from . import prepared
 from .bundle import CHUNK_BYTES, COMMON_WORD_LOCATIONS, COMMON_WORD_SHARE, FormatError, rechunk
 from .records import Record, record_for
-from .shards import ensure_shards, merge, save_shard, shard_digest, split_pages
+from .shards import (
+    MERGED_FILE,
+    ensure_shards,
+    load_merge_memo,
+    merge,
+    save_merge_memo,
+    save_shard,
+    shard_digest,
+    split_pages,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -221,14 +230,21 @@ def make_bundle(folder: Path, target: Path, config: dict, previous: Path | None 
 
 
 def sharded_bundle(
-    groups: list[list[tuple[str, str]]], folders: list[Path], target: Path, config: dict, previous: Path | None
+    groups: list[list[tuple[str, str]]],
+    folders: list[Path],
+    target: Path,
+    config: dict,
+    previous: Path | None,
+    memo_path: Path | None = None,
 ) -> int:
     """Index the groups of pages shard by shard (cached in folders) and merge them into target.
 
+    memo_path: where what the last merge made is kept (shards.MergeMemo), or None.
     Raises FormatError, with target left absent, when anything is not as shards.py expects.
     """
     try:
         shards = ensure_shards(groups, folders, config)
+        memo = load_merge_memo(memo_path)
         indexed = merge(
             folders,
             shards,
@@ -237,7 +253,9 @@ def sharded_bundle(
             config["common_word_share"],
             config["common_word_locations"],
             reuse_from=previous,
+            memo=memo,
         )
+        save_merge_memo(memo_path, memo)
     except OSError as error:  # a shard removed under us, a full disk: index in one request
         shutil.rmtree(target, ignore_errors=True)
         raise FormatError(f"shards unreadable: {error!r}") from error
@@ -307,7 +325,7 @@ def cached_bundle(output: Path, records, settings) -> tuple[Path, int]:
     indexed = None
     try:
         if pages:
-            indexed = sharded_bundle(groups, folders, fresh, config, published)
+            indexed = sharded_bundle(groups, folders, fresh, config, published, cache_root / MERGED_FILE)
     except FormatError as error:
         logger.warning("search: indexing every page in one request (%s)", error)
     if indexed is None:

@@ -34,7 +34,7 @@ BODIES = [
 ]
 
 
-def page_set(bodies=BODIES):
+def page_set(bodies=BODIES, with_locality=(3, 8)):
     """Prepared pages as a build hands them to Pagefind; only some have a locality (a metadata field)."""
     pages = []
     for number, body in enumerate(bodies):
@@ -46,7 +46,7 @@ def page_set(bodies=BODIES):
             provinces=["Điện Biên"] if number % 3 == 0 else [],
             year=str(2020 + number % 4),
             date_text="Thứ Năm, 05/09/2024",
-            localities=["Phường Hoà Thuận"] if number in (3, 8) else [],
+            localities=["Phường Hoà Thuận"] if number in with_locality else [],
         )
         pages.append((save_as, prepare_page(PAGE.format(title=f"Tin thử {number}", body=body), record)))
     return pages
@@ -89,11 +89,11 @@ def shard_folders(groups, cache: Path) -> list[Path]:
     return [cache / shards_module.shard_digest(group, CONFIG, "1.5.2") for group in groups]
 
 
-def sharded(pages, target: Path, cache: Path, per_shard=3, share=0.2, reuse_from=None):
+def sharded(pages, target: Path, cache: Path, per_shard=3, share=0.2, reuse_from=None, memo=None):
     groups = split_pages(pages, per_shard)
     folders = shard_folders(groups, cache)
     shards = shards_module.ensure_shards(groups, folders, CONFIG)
-    merge(folders, shards, target, 64, share, 1, reuse_from=reuse_from)
+    merge(folders, shards, target, 64, share, 1, reuse_from=reuse_from, memo=memo)
     return shards
 
 
@@ -169,6 +169,42 @@ def test_an_edit_indexes_only_its_shard_again_and_gives_the_bytes_of_a_fresh_bui
     assert ("muong", "mường", "/tin-tuc/bai-7/") in contents(tmp_path / "after")["words"]
 
 
+def test_a_merge_after_an_edit_merges_again_only_the_words_of_its_shard(tmp_path, monkeypatch):
+    pages = page_set()
+    memo = shards_module.MergeMemo()
+    sharded(pages, tmp_path / "before", tmp_path / "cache", memo=memo)
+    assert memo.words and memo.chunks
+    edited = [
+        (s, p.replace("Gương sáng", "Gương sáng Mường Ảng")) if s.endswith("bai-7/index.html") else (s, p)
+        for s, p in pages
+    ]
+    merged, real = [], shards_module.merged_entry
+    monkeypatch.setattr(shards_module, "merged_entry", lambda word, parts: merged.append(word) or real(word, parts))
+    shards = sharded(edited, tmp_path / "after", tmp_path / "cache", memo=memo)
+    group = next(i for i, g in enumerate(split_pages(edited, 3)) if "tin-tuc/bai-7/index.html" in dict(g))
+    assert merged and set(merged) <= set(shards[group].words)  # the other words came from the memo
+    assert len(set(merged)) < len(memo.words)
+    monkeypatch.setattr(shards_module, "merged_entry", real)
+    sharded(edited, tmp_path / "fresh", tmp_path / "fresh-cache")  # no memo
+    assert files_of(tmp_path / "after") == files_of(tmp_path / "fresh")
+
+
+def test_a_merge_memo_is_not_used_for_shards_renumbered_to_a_new_metadata_field(tmp_path):
+    memo = shards_module.MergeMemo()
+    sharded(page_set(with_locality=()), tmp_path / "before", tmp_path / "cache", memo=memo)
+    sharded(page_set(), tmp_path / "after", tmp_path / "cache", memo=memo)  # a locality appears
+    sharded(page_set(), tmp_path / "fresh", tmp_path / "fresh-cache")
+    assert files_of(tmp_path / "after") == files_of(tmp_path / "fresh")
+
+
+def test_a_merge_memo_made_by_other_code_is_not_used(tmp_path, monkeypatch):
+    path = tmp_path / "merged.pickle"
+    shards_module.save_merge_memo(path, shards_module.MergeMemo({"mot": ("key", b"entry", 1, False)}, {}))
+    assert shards_module.load_merge_memo(path).words == {"mot": ("key", b"entry", 1, False)}
+    monkeypatch.setattr(shards_module, "_merge_code", lambda: b"other code")
+    assert shards_module.load_merge_memo(path).words == {}
+
+
 def write_article_pages(output: Path, pages) -> list[Record]:
     records = []
     for number, (save_as, _) in enumerate(pages):
@@ -212,7 +248,7 @@ def test_shard_size_is_part_of_the_bundle_settings_and_checked():
 
 
 def test_the_cache_keeps_the_last_bundles_and_only_their_shards(tmp_path):
-    from search.search import KEEP_BUNDLES, PREPARED_FILE, SHARDS_FILE, sync_tree
+    from search.search import KEEP_BUNDLES, MERGED_FILE, PREPARED_FILE, SHARDS_FILE, sync_tree
 
     output = tmp_path / "output"
     records = write_article_pages(output, page_set())
@@ -222,7 +258,7 @@ def test_the_cache_keeps_the_last_bundles_and_only_their_shards(tmp_path):
         page = output / records[edit].save_as
         page.write_text(page.read_text(encoding="utf-8").replace("</h1>", f" sửa {edit}</h1>"), encoding="utf-8")
         made.append(cached_bundle(output, records, settings)[0])
-    kept = sorted(p for p in (tmp_path / "cache").iterdir() if p.name not in ("shards", PREPARED_FILE))
+    kept = sorted(p for p in (tmp_path / "cache").iterdir() if p.name not in ("shards", PREPARED_FILE, MERGED_FILE))
     assert kept == sorted(made[-KEEP_BUNDLES:])
     listed = {name for bundle in kept for name in (bundle / SHARDS_FILE).read_text(encoding="utf-8").split()}
     assert {p.name for p in (tmp_path / "cache" / "shards").iterdir()} == listed
@@ -310,3 +346,16 @@ def test_sync_tree_writes_only_what_differs_and_removes_what_is_gone(tmp_path):
     assert files == ["fragment", "fragment/vi_a.pf_fragment", "fragment/vi_b.pf_fragment", "pagefind.js"]
     assert (target / "pagefind.js").read_bytes() == b"js"
     assert (target / "fragment/vi_a.pf_fragment").stat().st_mtime_ns == 10**9  # same file: left alone
+
+
+def test_the_early_stopping_size_check_agrees_with_compressing_everything():
+    import random
+    import zlib
+
+    rng = random.Random(3)
+    samples = [b"", b"a" * 100_000, bytes(rng.randrange(256) for _ in range(50_000))]
+    samples += [bytes(rng.randrange(4) for _ in range(n)) for n in (10, 5_000, 70_000)]
+    for data in samples:
+        size = len(zlib.compress(data, 1))
+        for budget in (0, size - 1, size, size + 1, 10**6):
+            assert shards_module.compresses_beyond(data, budget) == (size > budget), (len(data), budget)
