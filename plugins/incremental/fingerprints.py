@@ -397,6 +397,9 @@ _PLAIN_TERM_STATE = frozenset({"settings", "_name", "_slug", "_slug_from_name", 
 
 # Exact type → how its values are digested, filled in as types are met.
 _WAYS: dict[type, object] = {}
+# The ways whose digest of an object stays the same for the whole build (memoized by identity,
+# or a term known by its name and slug): its token can be looked up by identity at once.
+_BY_IDENTITY = (Fingerprinter._term, Fingerprinter._other)
 
 
 class _DigestPickler(pickle.Pickler):
@@ -421,6 +424,11 @@ class _DigestPickler(pickle.Pickler):
             # A plain object (an honouree, a gazetteer unit) is digested once and memoized: the
             # honour roll's pages list the same 11,000 honourees twice over (a third of the time).
             found = way(self.fingerprinter, value, self.mode)
+            if way in _BY_IDENTITY and found != b"cycle":
+                # Known by identity for the rest of the build, as contents are: an article's page
+                # meets a dozen terms and objects, each seen on many other pages.
+                self.tokens[id(value)] = found
+                self.fingerprinter._kept.append(value)
         return bytes, (found,)
 
 
