@@ -102,8 +102,8 @@ class CallRecords:
     def keep_if_unchanged(self, writer, cache, name: str, key: bytes) -> bool:
         """Keep the files of a call made last time from the same key (untouched since); tell whether it was."""
         found = self.previous.get(name)
-        if found is None or found[0] != key:
-            return False
+        if found is None or found[0] != key or set(found[2]) != set(call_records):
+            return False  # changed inputs, or notes of other plugins than those now noting pages
         pages, notes = found[1], found[2]
         entries = [cache.previous.get(path) for _, path in pages]
         if not all(

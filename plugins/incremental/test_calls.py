@@ -39,3 +39,47 @@ def test_a_receiver_of_content_written_that_cannot_replay_its_notes_turns_whole_
         signals.content_written.disconnect(note)
         call_records.clear()
         call_records.update(saved)
+
+
+class _Writer:
+    output_path = "/tmp/ra"
+
+    def __init__(self):
+        self._written_files, self.unchanged = set(), []
+
+    def _record(self, path, written):
+        self.unchanged.append(path)
+
+
+def test_a_list_is_kept_whole_only_with_its_key_its_files_and_the_same_noting_plugins(tmp_path):
+    from types import SimpleNamespace
+
+    from incremental.calls import CallRecords
+    from memofile import file_stamp
+
+    page = tmp_path / "chuyen-muc" / "index.html"
+    page.parent.mkdir()
+    page.write_text("<p>trang</p>", encoding="utf-8")
+    entry = (b"page-key", *file_stamp(page))
+    notes = []
+    saved = dict(call_records)
+    call_records.clear()
+    call_records["sitemap"] = (None, lambda: len(notes), lambda mark: notes[mark:], notes.extend)
+    try:
+        record = (b"call-key", [("chuyen-muc/index.html", str(page))], {"sitemap": ["/chuyen-muc/"]})
+
+        def keep(key, previous=record, previous_entry=entry):
+            cache = SimpleNamespace(previous={str(page): previous_entry}, rendered={}, kept={}, skipped=0)
+            return CallRecords({"chuyen-muc/index.html": previous}).keep_if_unchanged(
+                _Writer(), cache, "chuyen-muc/index.html", key
+            )
+
+        assert not keep(b"other-key")
+        assert not keep(b"call-key", previous=(*record[:2], {"other-plugin": []}))
+        assert not keep(b"call-key", previous_entry=(b"page-key", 1, 1))  # the file changed since
+        assert notes == []
+        assert keep(b"call-key")
+        assert notes == ["/chuyen-muc/"]  # the sitemap's entry given back
+    finally:
+        call_records.clear()
+        call_records.update(saved)
