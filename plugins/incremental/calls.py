@@ -105,16 +105,10 @@ class CallRecords:
         if found is None or found[0] != key or set(found[2]) != set(call_records):
             return False  # changed inputs, or notes of other plugins than those now noting pages
         pages, notes = found[1], found[2]
-        entries = [cache.previous.get(path) for _, path in pages]
-        if not all(
-            entry is not None and untouched_since(entry, path, entry[0])
-            for entry, (_, path) in zip(entries, pages, strict=True)
-        ):
+        if not all(_untouched(cache.previous.get(path), path) for _, path in pages):
             return False
-        for entry, (output_file, path) in zip(entries, pages, strict=True):
-            cache.rendered[path] = entry[0]
-            cache.kept[path] = entry
-            cache.skipped += 1
+        for output_file, path in pages:
+            cache.keep(path)
             written = sanitised_join(writer.output_path, output_file)
             writer._written_files.add(written)
             writer._record(written, False)
@@ -144,6 +138,11 @@ class CallRecords:
     def note_unkeyed(self) -> None:
         """Note that a page of the call being made had no fingerprint: the call is made every time."""
         self.complete = False
+
+
+def _untouched(entry: tuple | None, path: str) -> bool:
+    """Whether the last build recorded the page at path and its file is still as it left it."""
+    return entry is not None and untouched_since(entry, path, entry[0])
 
 
 def calls_path(render_manifest) -> str:

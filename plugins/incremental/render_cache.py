@@ -226,6 +226,13 @@ class RenderCache:
         self.verbatim.discard(absolute)
         return found
 
+    def keep(self, output: str) -> None:
+        """Note that the page at output stays as the last build left it (with its fingerprint)."""
+        entry = self.previous[output]
+        self.rendered[output] = entry[0]
+        self.kept[output] = entry
+        self.skipped += 1
+
     def unchanged(self, output: str, key: bytes) -> bool:
         """Return whether the previous build wrote this output with this fingerprint, untouched since."""
         return untouched_since(self.previous.get(output), output, key)
@@ -257,9 +264,7 @@ class _FingerprintedTemplate:
         if self.cache.unchanged(output, key):
             # The file stays as it is: the writer is told so (take_verbatim) and gets a marker
             # instead of the page, which it refuses to write should that ever not hold.
-            self.cache.rendered[output] = key
-            self.cache.kept[output] = self.cache.previous[output]
-            self.cache.skipped += 1
+            self.cache.keep(output)
             self.cache.verbatim.add(os.path.abspath(output))
             return UNRENDERED
         html = self.template.render(localcontext)

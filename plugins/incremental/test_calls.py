@@ -69,7 +69,8 @@ def test_a_list_is_kept_whole_only_with_its_key_its_files_and_the_same_noting_pl
         record = (b"call-key", [("chuyen-muc/index.html", str(page))], {"sitemap": ["/chuyen-muc/"]})
 
         def keep(key, previous=record, previous_entry=entry):
-            cache = SimpleNamespace(previous={str(page): previous_entry}, rendered={}, kept={}, skipped=0)
+            cache = SimpleNamespace(previous={str(page): previous_entry}, kept=[])
+            cache.keep = cache.kept.append
             return CallRecords({"chuyen-muc/index.html": previous}).keep_if_unchanged(
                 _Writer(), cache, "chuyen-muc/index.html", key
             )

@@ -5,8 +5,10 @@ search pages, inspected images). A missing or damaged file only means the work i
 build stopped while writing one leaves the previous file whole.
 """
 
+import hashlib
 import os
 import pickle
+from functools import cache
 from pathlib import Path
 
 # What a damaged or foreign file raises while it is unpickled.
@@ -49,3 +51,13 @@ def untouched_since(entry: tuple | None, path, key) -> bool:
     """Return whether entry, a recorded (key, size, mtime in ns), holds this key and the file at
     path still has that size and mtime: it was made from key and nobody changed it since."""
     return entry is not None and entry[0] == key and file_stamp(path) == tuple(entry[1:])
+
+
+@cache
+def code_digest(tag: str, *files) -> bytes:
+    """Digest of a tag and the source of the code files a memo was made by, read once per process.
+
+    A memo stored with it is used only by the same code: editing that code makes the work again.
+    """
+    parts = [tag.encode()] + [Path(f).read_bytes() for f in files]
+    return hashlib.blake2b(b"\0".join(parts), digest_size=16).digest()

@@ -34,3 +34,16 @@ def test_an_entry_holds_while_its_file_is_untouched(tmp_path):
     assert not untouched_since(entry, page, b"khoa")
     page.unlink()
     assert file_stamp(page) is None and not untouched_since(entry, page, b"khoa")
+
+
+def test_the_code_digest_changes_with_the_code_and_the_tag(tmp_path):
+    from memofile import code_digest
+
+    source = tmp_path / "ma.py"
+    source.write_text("X = 1\n", encoding="utf-8")
+    first = code_digest("memo-1", source)
+    assert code_digest("memo-1", source) == first
+    assert code_digest("memo-2", source) != first
+    other = tmp_path / "ma2.py"
+    other.write_text("X = 2\n", encoding="utf-8")
+    assert code_digest("memo-1", other) != first

@@ -4,13 +4,12 @@ import hashlib
 import pickle
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 from pelican import signals
 from pelican.urlwrappers import URLWrapper
 
-from memofile import load_dict, save_dict
+from memofile import code_digest, load_dict, save_dict
 
 FORMAT = "related-1"
 MEMO_FILE = "related-news.pickle"  # in CACHE_PATH
@@ -128,14 +127,10 @@ def inputs_digest(articles, index: Index, weights: dict, count: int) -> bytes:
         (index.rank.get(id(article), -1), [[_term_key(t) for t in _terms(article, a)] for a in weights])
         for article in articles
     ]
-    data = pickle.dumps((_code(), sorted(weights.items()), count, rows), protocol=pickle.HIGHEST_PROTOCOL)
+    data = pickle.dumps(
+        (code_digest(FORMAT, __file__), sorted(weights.items()), count, rows), protocol=pickle.HIGHEST_PROTOCOL
+    )
     return hashlib.blake2b(data, digest_size=16).digest()
-
-
-@cache
-def _code() -> bytes:
-    """The scoring's own code: a memo made by other code is not used."""
-    return FORMAT.encode() + hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16).digest()
 
 
 def _terms(article, attribute):

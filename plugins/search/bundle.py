@@ -481,8 +481,9 @@ def _reused(folder: Path | None, chunk: list, cbor: bytes) -> bytes | None:
         return None
 
 
-def _name(language: str, cbor: bytes, length: int, taken: set[str]) -> str:
-    digest = hashlib.sha256(cbor).hexdigest()
+def _name(language: str, cbor: bytes, length: int, taken: set[str], sha256: bytes | None = None) -> str:
+    """Pagefind's name for a file of this CBOR (sha256: its SHA-256, when already computed)."""
+    digest = (sha256 or hashlib.sha256(cbor).digest()).hex()
     while f"{language}_{digest[:length]}" in taken and length < len(digest):
         length += 1
     name = f"{language}_{digest[:length]}"

@@ -13,6 +13,7 @@ import hashlib
 import pickle
 from pathlib import Path
 
+import memofile
 from memofile import load_dict, save_dict
 
 from .records import Record, prepare_page
@@ -54,8 +55,7 @@ def page_text(page) -> str:
 
 def code_digest() -> bytes:
     """What preparing a page depends on besides the page and its record: the code that does it."""
-    here = Path(__file__).parent
-    return hashlib.blake2b(FORMAT + (here / "records.py").read_bytes(), digest_size=16).digest()
+    return memofile.code_digest(FORMAT.decode(), Path(__file__).with_name("records.py"))
 
 
 def record_digest(code: bytes, record: Record) -> bytes:

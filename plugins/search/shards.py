@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from memofile import load_dict, save_dict
+from memofile import code_digest, load_dict, save_dict
 
 from .bundle import (
     FormatError,
@@ -260,9 +260,10 @@ def _capped(shard: Shard, word: str, limit: int) -> dict[str, PageList]:
 class MergeMemo:
     """What the last merge made, for the next: an edit changes the words of one shard only.
 
-    words: word → (key, entry, compressed size), where the key names the shards holding the word
-    (each by its folder, named by a digest of its pages), their page offsets and the capping
-    settings: the entry is a function of these alone. chunks: SHA-256 of a chunk's CBOR → its file.
+    words: word → (key, entry, compressed size or None until pack needs it, whether it was capped),
+    where the key names the shards holding the word (each by its folder, named by a digest of its
+    pages), their page offsets, the capping settings and the merged metadata fields: the entry is
+    a function of these alone. chunks: SHA-256 of a chunk's CBOR → its file.
     """
 
     words: dict = field(default_factory=dict)
@@ -327,11 +328,10 @@ def merge_words(
 MERGED_FILE = "merged.pickle"  # the MergeMemo, in the search cache
 
 
-@lru_cache(maxsize=1)
 def _merge_code() -> bytes:
     """The code that makes merged entries and chunks: a memo made by other code is not used."""
     here = Path(__file__).parent
-    return hashlib.sha256((here / "shards.py").read_bytes() + (here / "bundle.py").read_bytes()).digest()
+    return code_digest("merge-1", here / "shards.py", here / "bundle.py")
 
 
 def load_merge_memo(path: Path | None) -> MergeMemo:
@@ -460,11 +460,11 @@ def merge(
 
     runs = pack(words, budget, _sizes(words, memo))
     encoded = [_head(4, 1) + _head(4, len(run)) + b"".join(entry for _, entry in run) for run in runs]
-    chunks = [
-        [start, end, _name(language, cbor, 7, taken)]
-        for (start, end), cbor in zip(chunk_bounds(runs), encoded, strict=True)
-    ]
     hashes = [hashlib.sha256(cbor).digest() for cbor in encoded]
+    chunks = [
+        [start, end, _name(language, cbor, 7, taken, sha)]
+        for (start, end), cbor, sha in zip(chunk_bounds(runs), encoded, hashes, strict=True)
+    ]
     known = memo.chunks if memo is not None else {}
 
     def chunk_file(chunk, cbor, sha):
