@@ -25,6 +25,7 @@ from .shards import (
     ensure_shards,
     load_merge_memo,
     merge,
+    prune_store,
     save_merge_memo,
     save_shard,
     shard_digest,
@@ -81,6 +82,10 @@ SHARDS_FILE = "shards.txt"
 PREPARED_FILE = "prepared.pickle"
 # Cached bundles kept: those of the last few builds (preview and publish settings, say).
 KEEP_BUNDLES = 3
+# In the cache folder: the prepared pages by digest (shards.stage_page), and what prune_cache
+# set aside, removed by the next build while it waits for its pages (empty_trash).
+STORE_FOLDER = "pages"
+TRASH_FOLDER = ".trash"
 
 
 def setting(settings, name):
@@ -236,14 +241,16 @@ def sharded_bundle(
     config: dict,
     previous: Path | None,
     memo_path: Path | None = None,
+    store: Path | None = None,
 ) -> int:
     """Index the groups of pages shard by shard (cached in folders) and merge them into target.
 
-    memo_path: where what the last merge made is kept (shards.MergeMemo), or None.
+    memo_path: where what the last merge made is kept (shards.MergeMemo), or None. store: the
+    prepared pages by digest (shards.stage_page), or None.
     Raises FormatError, with target left absent, when anything is not as shards.py expects.
     """
     try:
-        shards = ensure_shards(groups, folders, config)
+        shards = ensure_shards(groups, folders, config, store)
         memo = load_merge_memo(memo_path)
         indexed = merge(
             folders,
@@ -270,15 +277,22 @@ def sharded_bundle(
 
 
 def prune_cache(cache_root: Path, current: Path, keep: int = KEEP_BUNDLES) -> None:
-    """Remove cached bundles beyond the `keep` most recently used, and shards none of them uses.
+    """Set aside cached bundles beyond the `keep` most recently used, and shards none of them uses.
 
     Without this every edit would leave a whole bundle (16 MB at 10,000 articles) in the cache.
+    They are moved into the trash folder, not deleted: removing a bundle's 10,000 files takes a
+    tenth of a second at the end of the build, which the next build spends instead while it
+    waits for its pages (empty_trash). A rename is atomic: no half-removed bundle is ever found.
     """
     os.utime(current)
-    bundles = [p for p in cache_root.iterdir() if p.is_dir() and p.name != "shards" and not p.name.startswith(".")]
+    bundles = [
+        p
+        for p in cache_root.iterdir()
+        if p.is_dir() and p.name not in ("shards", STORE_FOLDER) and not p.name.startswith(".")
+    ]
     bundles.sort(key=lambda p: (p != current, -p.stat().st_mtime_ns, p.name))
     for stale in bundles[keep:]:
-        shutil.rmtree(stale, ignore_errors=True)
+        _set_aside(cache_root, stale)
     used = set()
     for bundle in bundles[:keep]:
         try:
@@ -289,7 +303,21 @@ def prune_cache(cache_root: Path, current: Path, keep: int = KEEP_BUNDLES) -> No
     if shards.is_dir():
         for folder in shards.iterdir():
             if folder.name not in used:
-                shutil.rmtree(folder, ignore_errors=True)
+                _set_aside(cache_root, folder)
+
+
+def _set_aside(cache_root: Path, folder: Path) -> None:
+    trash = cache_root / TRASH_FOLDER
+    trash.mkdir(exist_ok=True)
+    try:
+        folder.rename(trash / f"{folder.parent.name}-{folder.name}-{os.getpid()}")
+    except OSError:  # already set aside by another build, or a name taken: removed here
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def empty_trash(cache_root: Path) -> None:
+    """Remove what prune_cache set aside."""
+    shutil.rmtree(cache_root / TRASH_FOLDER, ignore_errors=True)
 
 
 def shard_folders(groups: list[list[tuple[str, str]]], config: dict, cache_root: Path) -> list[Path]:
@@ -311,6 +339,7 @@ def cached_bundle(output: Path, records, settings) -> tuple[Path, int]:
     """
     config = bundle_config(settings)
     cache_root = Path(setting(settings, "SEARCH_CACHE_PATH"))
+    store = cache_root / STORE_FOLDER
     pages = prepared_pages(output, records, cache_root / PREPARED_FILE)
     count = len(pages)
     groups = split_pages(pages, config["shard_pages"])
@@ -325,7 +354,7 @@ def cached_bundle(output: Path, records, settings) -> tuple[Path, int]:
     indexed = None
     try:
         if pages:
-            indexed = sharded_bundle(groups, folders, fresh, config, published, cache_root / MERGED_FILE)
+            indexed = sharded_bundle(groups, folders, fresh, config, published, cache_root / MERGED_FILE, store)
     except FormatError as error:
         logger.warning("search: indexing every page in one request (%s)", error)
     if indexed is None:
@@ -339,6 +368,7 @@ def cached_bundle(output: Path, records, settings) -> tuple[Path, int]:
     except OSError:  # another build stored the same bundle first
         shutil.rmtree(fresh, ignore_errors=True)
     prune_cache(cache_root, cached)
+    prune_store(store, (page for _, page in pages))
     return cached, count
 
 
@@ -354,6 +384,7 @@ def bundle_when_written(output: Path, records, settings) -> tuple[Path, int]:
     """cached_bundle, once every article page is on disk (the incremental plugin's page process
     writes half of them, and may still be writing when this process starts)."""
     records = [record if isinstance(record, Record) else record_for(record) for record in records]  # meanwhile
+    empty_trash(Path(setting(settings, "SEARCH_CACHE_PATH")))
     try:
         from incremental import wait_for_article_pages
     except ImportError:
@@ -437,6 +468,8 @@ def build_index(pelican) -> None:
             if made is None:
                 made = cached_bundle(output, list(_records), pelican.settings)
             sync_tree(made[0], output / setting(pelican.settings, "SEARCH_OUTPUT_PATH"))
+            if worker is None:  # no process waits for pages here to do it while it waits
+                empty_trash(Path(setting(pelican.settings, "SEARCH_CACHE_PATH")))
             logger.info("search: indexed %d articles", made[1])
     finally:
         _records.clear()

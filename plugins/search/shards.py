@@ -16,6 +16,7 @@ caller then indexes every page in one request instead.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -515,8 +516,48 @@ def shard_digest(pages: Iterable[tuple[str, str]], config: dict, pagefind_versio
     return digest.hexdigest()[:24]
 
 
-def index_shard(pages: list[tuple[str, str]], target: Path, config: dict) -> Shard:
-    """Run Pagefind over one shard's pages into target (replacing it); return the parsed shard."""
+def stage_page(page, path: Path, store: Path | None) -> None:
+    """Write one prepared page where Pagefind reads it, linked from the store when it is there.
+
+    store: a folder of prepared pages named by their digest. An edit re-indexes a shard of 150
+    pages of which one changed: the other 149 are linked from the store, not read back from the
+    output and prepared again (a third of a second at 10,000 articles). A page prepared here is
+    added to the store; a file that cannot be linked is simply written.
+    """
+    kept = None if store is None else store / (page_digest(page).hex() + ".html")
+    if kept is not None:
+        try:
+            os.link(kept, path)
+            return
+        except OSError:
+            pass
+    path.write_text(page_text(page), encoding="utf-8")
+    if kept is not None:
+        try:
+            store.mkdir(exist_ok=True)
+            os.link(path, kept)
+        except OSError:  # another shard stored the same text first, or no hard links here
+            pass
+
+
+def prune_store(store: Path, pages: Iterable) -> None:
+    """Remove from the store the prepared pages that are none of `pages` (what this build indexed)."""
+    wanted = {page_digest(page).hex() + ".html" for page in pages}
+    try:
+        names = os.listdir(store)
+    except OSError:
+        return
+    for name in names:
+        if name not in wanted:
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(store, name))
+
+
+def index_shard(pages: list[tuple[str, str]], target: Path, config: dict, store: Path | None = None) -> Shard:
+    """Run Pagefind over one shard's pages into target (replacing it); return the parsed shard.
+
+    store: the folder of prepared pages by digest (stage_page), or None.
+    """
     staging = target.with_name(target.name + ".pages")
     shutil.rmtree(staging, ignore_errors=True)
     shutil.rmtree(target, ignore_errors=True)
@@ -524,7 +565,7 @@ def index_shard(pages: list[tuple[str, str]], target: Path, config: dict) -> Sha
         for save_as, page in pages:
             path = staging / save_as
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(page_text(page), encoding="utf-8")
+            stage_page(page, path, store)
         done = subprocess.run(pagefind_command(staging, target, config), capture_output=True, text=True, check=False)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -553,10 +594,12 @@ def load_shard(folder: Path) -> Shard | None:
     return shard if isinstance(shard, Shard) else None
 
 
-def ensure_shards(groups: list[list[tuple[str, str]]], folders: list[Path], config: dict) -> list[Shard]:
+def ensure_shards(
+    groups: list[list[tuple[str, str]]], folders: list[Path], config: dict, store: Path | None = None
+) -> list[Shard]:
     """Return the shards of the groups of pages cached in folders (see shard_digest), indexing missing ones.
 
-    Pagefind runs two shards at a time.
+    Pagefind runs two shards at a time. store: the prepared pages by digest (stage_page), or None.
     """
     shards: list[Shard | None] = [load_shard(folder) for folder in folders]
     shards = [s if s is not None and fragments_intact(f, s) else None for f, s in zip(folders, shards, strict=True)]
@@ -565,7 +608,7 @@ def ensure_shards(groups: list[list[tuple[str, str]]], folders: list[Path], conf
         folders[0].parent.mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=2) as pool:  # Pagefind runs in its own process
         for i, shard in zip(
-            missing, pool.map(lambda i: index_shard(groups[i], folders[i], config), missing), strict=True
+            missing, pool.map(lambda i: index_shard(groups[i], folders[i], config, store), missing), strict=True
         ):
             shards[i] = shard
     return shards

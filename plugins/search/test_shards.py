@@ -248,7 +248,16 @@ def test_shard_size_is_part_of_the_bundle_settings_and_checked():
 
 
 def test_the_cache_keeps_the_last_bundles_and_only_their_shards(tmp_path):
-    from search.search import KEEP_BUNDLES, MERGED_FILE, PREPARED_FILE, SHARDS_FILE, sync_tree
+    from search.search import (
+        KEEP_BUNDLES,
+        MERGED_FILE,
+        PREPARED_FILE,
+        SHARDS_FILE,
+        STORE_FOLDER,
+        TRASH_FOLDER,
+        empty_trash,
+        sync_tree,
+    )
 
     output = tmp_path / "output"
     records = write_article_pages(output, page_set())
@@ -258,10 +267,15 @@ def test_the_cache_keeps_the_last_bundles_and_only_their_shards(tmp_path):
         page = output / records[edit].save_as
         page.write_text(page.read_text(encoding="utf-8").replace("</h1>", f" sửa {edit}</h1>"), encoding="utf-8")
         made.append(cached_bundle(output, records, settings)[0])
-    kept = sorted(p for p in (tmp_path / "cache").iterdir() if p.name not in ("shards", PREPARED_FILE, MERGED_FILE))
+    left = ("shards", PREPARED_FILE, MERGED_FILE, STORE_FOLDER, TRASH_FOLDER)
+    kept = sorted(p for p in (tmp_path / "cache").iterdir() if p.name not in left)
     assert kept == sorted(made[-KEEP_BUNDLES:])
     listed = {name for bundle in kept for name in (bundle / SHARDS_FILE).read_text(encoding="utf-8").split()}
     assert {p.name for p in (tmp_path / "cache" / "shards").iterdir()} == listed
+    # What was pruned waits in the trash, whole, until the next build removes it.
+    assert (tmp_path / "cache" / TRASH_FOLDER).is_dir()
+    empty_trash(tmp_path / "cache")
+    assert not (tmp_path / "cache" / TRASH_FOLDER).exists()
     sync_tree(made[-1], output / "pagefind")
     assert (made[-1] / SHARDS_FILE).is_file() and not (output / "pagefind" / SHARDS_FILE).exists()
     assert contents(output / "pagefind")["pages"] == len(BODIES)
@@ -284,11 +298,12 @@ def test_unchanged_pages_are_not_prepared_again_and_the_bundle_is_the_same(tmp_p
     records[2] = Record(**{**records[2].__dict__, "category": "Phát động"})  # a record changed, not its page
     after, _ = cached_bundle(output, records, settings)
     changed = {records[7].save_as, records[2].save_as}
-    groups = split_pages([(r.save_as, "") for r in records], 3)
-    read_again = {save_as for group in groups if changed & dict(group).keys() for save_as, _ in group}
-    # The edited page and the page whose record changed are prepared for their digests, and the other
-    # pages of their shards once more for Pagefind; no other page is read.
-    assert {r.save_as for r in prepared} == read_again
+    # The edited page and the page whose record changed are prepared (for their digests); the other
+    # pages of their shards, indexed again, are linked from the store of prepared pages: no other
+    # page is read.
+    assert sorted(r.save_as for r in prepared) == sorted(changed)
+    store = tmp_path / "cache" / "pages"
+    assert len(list(store.iterdir())) == len(records)  # the two old versions were pruned
     monkeypatch.setattr(prepared_module, "prepare_page", real)
     fresh, _ = cached_bundle(output, records, {**settings, "SEARCH_CACHE_PATH": str(tmp_path / "fresh-cache")})
     assert files_of(after) == files_of(fresh)
@@ -359,3 +374,19 @@ def test_the_early_stopping_size_check_agrees_with_compressing_everything():
         size = len(zlib.compress(data, 1))
         for budget in (0, size - 1, size, size + 1, 10**6):
             assert shards_module.compresses_beyond(data, budget) == (size > budget), (len(data), budget)
+
+
+def test_a_staged_page_is_stored_by_digest_and_linked_from_the_store_next_time(tmp_path):
+    from search.prepared import text_digest
+    from search.shards import stage_page
+
+    store = tmp_path / "store"
+    first, second = tmp_path / "a.html", tmp_path / "b.html"
+    stage_page("<p>Trang một</p>", first, store)
+    kept = store / (text_digest("<p>Trang một</p>").hex() + ".html")
+    assert kept.read_text(encoding="utf-8") == "<p>Trang một</p>"
+    stage_page("<p>Trang một</p>", second, store)
+    assert second.stat().st_ino == kept.stat().st_ino  # linked, not prepared again
+    without = tmp_path / "c.html"
+    stage_page("<p>Trang hai</p>", without, None)
+    assert without.read_text(encoding="utf-8") == "<p>Trang hai</p>"
