@@ -475,3 +475,25 @@ def test_bad_card_worker_settings_are_refused(tmp_path, name):
     settings = {**_card_settings(tmp_path), "IMAGES_WIDTHS": (480,), "IMAGES_MAX_PIXELS": 1000, name: -1}
     with pytest.raises(ValueError, match=rf"^{name} must be a whole number ≥ 0, e.g. "):
         adapters.apply_defaults(SimpleNamespace(settings=settings))
+
+
+def test_cards_are_planned_before_the_photographs_and_never_twice(tmp_path, photo, monkeypatch):
+    from types import SimpleNamespace
+
+    from images import images as adapters
+
+    settings = _card_settings(tmp_path, PATH=str(photo.parent), IMAGES_CARD_POOL_MIN=100, IMAGES_MAX_PIXELS=10**8)
+    drawn = []
+    monkeypatch.setattr(adapters, "draw_cards", lambda root, site, titles, font: drawn.extend(titles) or 0)
+    adapters._forget_unfinished_build()
+    without = SimpleNamespace(title="Tin không có ảnh", image=None)
+    unreadable = SimpleNamespace(title="Tin có ảnh hỏng", image="missing.jpg")
+    with_photo = SimpleNamespace(title="Tin có ảnh", image=photo.name)
+    adapters.plan_share_cards([without, unreadable, with_photo], settings)
+    assert sorted(adapters._STATE["cards"].values()) == ["Tin có ảnh hỏng", "Tin không có ảnh"]
+    adapters.start_cards(settings)
+    # Still being drawn (here: never drawn), and asked for again by set_lead_image: not planned twice.
+    adapters._share_card(settings, "Tin không có ảnh")
+    assert "cards" not in adapters._STATE
+    assert sorted(drawn) == ["Tin có ảnh hỏng", "Tin không có ảnh"]
+    adapters._forget_unfinished_build()
