@@ -128,13 +128,24 @@ def _published(settings, image: str, info: ImageInfo):
 
 
 def _share_card(settings, title: str):
-    """Return the card's variant and URL; a card not in the cache yet is only planned here."""
+    """Return the card's variant and URL; a card not in the cache yet is only planned here.
+
+    Once per title and build: cards are planned before the photographs are processed
+    (plan_share_cards) and asked for again as each article gets its images.
+    """
+    known = _STATE.setdefault("card_for", {})
+    if title not in known:
+        known[title] = _plan_card(settings, title)
+    return known[title]
+
+
+def _plan_card(settings, title: str):
     site_name = settings.get("SITENAME", "")
     if "font_sha256" not in _STATE:  # one font for every card of a build
         _STATE["font_sha256"] = font_sha256(font_path(settings))
     store = _cache(settings)
     key = card_key(site_name, title, _STATE["font_sha256"])
-    if key not in _STATE.get("cards_started", ()) and not store.has_card(key):
+    if not store.has_card(key):
         _STATE.setdefault("cards", {})[key] = title
     path = f"{settings['IMAGES_OUTPUT_DIR']}/the/{key[:12]}.png"
     _PUBLISH[path] = store.card_file(key)
@@ -148,11 +159,9 @@ def start_cards(settings) -> None:
     Workers draw while the main process renders pages; cards are only needed on disk when
     they are published at the end of the build (finish_cards).
     """
-    planned = _STATE.pop("cards", {})
-    titles = sorted(set(planned.values()))
+    titles = sorted(set(_STATE.pop("cards", {}).values()))
     if not titles:
         return
-    _STATE.setdefault("cards_started", set()).update(planned)  # not planned again this build
     store, site_name, font = _cache(settings), settings.get("SITENAME", ""), str(font_path(settings))
     workers = settings["IMAGES_CARD_WORKERS"]
     pool, jobs = _STATE.get("card_jobs", (None, []))
