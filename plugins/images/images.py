@@ -263,12 +263,10 @@ def set_lead_image(article, settings) -> None:
     article.lead_image = None
     article.og_image = None
     lines = getattr(article, "header_lines", {}) or {}
-    image = getattr(article, "image", None)
+    image, result = _lead_image(article, settings)
     alt = getattr(article, "image_alt", None) or ""
     caption = getattr(article, "image_caption", None) or ""
-    if image:
-        image = image.strip().lstrip("/")
-        result = _inspect(settings, image)
+    if result is not None:
         if isinstance(result, ImageInfo):
             rows = _published(settings, image, result)
             article.lead_image = markup.picture_params(rows, alt, caption, settings["IMAGES_SIZES"], "eager")
@@ -367,16 +365,23 @@ def process_articles(generator) -> None:
             rewrite_body_images(article, settings, render)
         except Exception as error:  # noqa: BLE001 - an image must never stop the build
             report(display_path(article.source_path, settings), 1, f"không xử lý được ảnh: {error}", "báo cho kỹ thuật")
-    start_cards(settings)  # any planned since (none, unless a title changed on the way)
+    start_cards(settings)  # any planned since: none, as both passes decide alike; no card is ever lost
 
 
 def plan_share_cards(articles, settings) -> None:
     """Plan the share card of every article that will get one: those without a usable lead image."""
     for article in articles:
-        image = getattr(article, "image", None)
-        if image and isinstance(_inspect(settings, image.strip().lstrip("/")), ImageInfo):
-            continue
-        _share_card(settings, str(getattr(article, "title", "")))
+        if not isinstance(_lead_image(article, settings)[1], ImageInfo):
+            _share_card(settings, str(getattr(article, "title", "")))
+
+
+def _lead_image(article, settings):
+    """Return the article's lead image path (None without one) and its inspection (ImageInfo or a problem)."""
+    image = getattr(article, "image", None)
+    if not image:
+        return None, None
+    image = image.strip().lstrip("/")
+    return image, _inspect(settings, image)
 
 
 def process_pages(generator) -> None:

@@ -424,16 +424,14 @@ class _DigestPickler(pickle.Pickler):
             # A plain object (an honouree, a gazetteer unit) is digested once and memoized: the
             # honour roll's pages list the same 11,000 honourees twice over (a third of the time).
             found = way(self.fingerprinter, value, self.mode)
-            if way is Fingerprinter._term:
-                # A term's digest is the same in every mode: an article's terms are met in its
-                # own page's variables (ref) and again in its metadata (shape), as new objects.
-                for tokens in self.fingerprinter._tokens.values():
-                    tokens[id(value)] = found
-                self.fingerprinter._kept.append(value)
-            elif way in _BY_IDENTITY and found != b"cycle":
+            if way in _BY_IDENTITY and found != b"cycle":
                 # Known by identity for the rest of the build, as contents are: an article's page
-                # meets a dozen terms and objects, each seen on many other pages.
-                self.tokens[id(value)] = found
+                # meets a dozen terms and objects, each seen on many other pages. A term's digest
+                # is the same in every mode: an article's terms are met in its page's variables
+                # (ref) and again in its metadata (shape), as new objects, so it is noted for all.
+                modes = self.fingerprinter._tokens.values() if way is Fingerprinter._term else (self.tokens,)
+                for tokens in modes:
+                    tokens[id(value)] = found
                 self.fingerprinter._kept.append(value)
         return bytes, (found,)
 

@@ -524,7 +524,7 @@ def stage_page(page, path: Path, store: Path | None) -> None:
     output and prepared again (a third of a second at 10,000 articles). A page prepared here is
     added to the store; a file that cannot be linked is simply written.
     """
-    kept = None if store is None else store / (page_digest(page).hex() + ".html")
+    kept = None if store is None else store / _stored_name(page)
     if kept is not None:
         try:
             os.link(kept, path)
@@ -540,9 +540,14 @@ def stage_page(page, path: Path, store: Path | None) -> None:
             pass
 
 
+def _stored_name(page) -> str:
+    """A prepared page's file name in the store: its digest."""
+    return page_digest(page).hex() + ".html"
+
+
 def prune_store(store: Path, pages: Iterable) -> None:
     """Remove from the store the prepared pages that are none of `pages` (what this build indexed)."""
-    wanted = {page_digest(page).hex() + ".html" for page in pages}
+    wanted = {_stored_name(page) for page in pages}
     try:
         names = os.listdir(store)
     except OSError:
