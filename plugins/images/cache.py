@@ -9,6 +9,8 @@ from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
 
+from PIL import Image
+
 from . import card, pipeline
 from .pipeline import Variant
 
@@ -46,6 +48,7 @@ class ImageCache:
         self._root_text = str(self.root)
         self.processed = 0  # how many sources were really processed (tests, benchmark)
         self._variants: dict[str, tuple[Path, list[Variant]]] = {}  # key → found this build
+        self._made: set[Path] = set()  # folders made (or found) this build: 10,000 cards, 256 folders
 
     def folder(self, key: str) -> Path:
         return self.root / key[:2] / key
@@ -65,7 +68,9 @@ class ImageCache:
         cached = self._read_manifest(folder)
         if cached is not None:
             return folder, cached
-        folder.parent.mkdir(parents=True, exist_ok=True)
+        if folder.parent not in self._made:
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(folder.parent)
         work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
         try:
             variants = produce(work)
@@ -100,6 +105,10 @@ class ImageCache:
 
         folder, variants = self._fill(key, produce)
         return key, folder, variants
+
+    def stored(self, key: str) -> bool:
+        """Tell whether an entry is stored under key: one stat (its folder is moved into place whole)."""
+        return os.path.isfile(self._folder_text(key) + MANIFEST)
 
     def has(self, key: str) -> bool:
         """Tell whether a complete entry is stored under key."""
@@ -137,12 +146,34 @@ def font_sha256(font_path) -> str:
 def draw_cards(root: str, site_name: str, titles: list[str], font_path: str) -> int:
     """Draw the share cards of titles into the cache at root; return how many were drawn.
 
-    Runs in a worker process while the main process renders pages.
+    Runs in a worker process while the main process reads articles or renders pages.
     """
+    keep_image_memory()
     store = ImageCache(root)
     for title in titles:
         store.share_card(site_name, title, font_path)
     return store.processed
+
+
+def make_variant_batch(root: str, infos: list[pipeline.ImageInfo], widths) -> int:
+    """Make the variants of inspected images into the cache at root; return how many were made.
+
+    Runs in a worker process while the main process reads articles.
+    """
+    keep_image_memory()
+    store = ImageCache(root)
+    for info in infos:
+        store.variants(info, widths)
+    return store.processed
+
+
+def keep_image_memory() -> None:
+    """Let Pillow keep freed image memory for the next image (PILLOW_BLOCKS_MAX, off by default).
+
+    A worker makes thousands of images of the same sizes: without it each one's memory comes
+    fresh from the system, page faults included, which doubled a share card's encoding time.
+    """
+    Image.core.set_blocks_max(max(Image.core.get_blocks_max(), 8))
 
 
 try:  # an incremental build deletes published files a later build no longer produces

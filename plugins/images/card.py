@@ -4,17 +4,22 @@ A build draws one card per article without a photograph, so drawing is kept chea
 measured and rasterised once per font size (titles reuse the same syllables) into coverage
 masks, and the card is stored as a 64-colour palette PNG (coverage levels between the
 background and the ink): 4 ms a card instead of 25 ms for an RGB PNG, and half the bytes.
+The card is drawn in palette indices (no conversion pass) and its PNG is written here,
+compressed with zlib-ng: 2 ms a card instead of 3.9 ms with Pillow's encoder (system zlib),
+and 8 % fewer bytes.
 """
 
-import io
+import struct
+import zlib
 from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
+from zlib_ng import zlib_ng
 
 from vntext import collapse_spaces, nfc
 
-CARD_VERSION = "4"  # bump whenever the drawing or the encoding changes: it keys the cache
+CARD_VERSION = "5"  # bump whenever the drawing or the encoding changes: it keys the cache
 SIZE = (1200, 630)
 MARGIN = 80
 BACKGROUND = (139, 16, 16)  # deep red of the campaign banners
@@ -93,15 +98,16 @@ def word_mask(font: ImageFont.FreeTypeFont, word: str) -> tuple[tuple[int, int],
     return (left, top), mask
 
 
-def draw_line(canvas: Image.Image, xy: tuple[int, int], line: str, font: ImageFont.FreeTypeFont) -> None:
-    """Add a line's coverage to an "L" canvas, word by word at the positions the whole line would use."""
+def draw_line(canvas: Image.Image, xy: tuple[int, int], line: str, font: ImageFont.FreeTypeFont, ink: int) -> None:
+    """Blend palette index `ink` into the canvas through each word's coverage, at the positions
+    the whole line would use."""
     x, y = xy
     space = word_width(font, " ")
     pen = 0.0
     for word in line.split(" "):
         (left, top), mask = word_mask(font, word)
         if mask is not None:
-            canvas.paste(255, (x + round(pen) + left, y + top), mask)
+            canvas.paste(ink, (x + round(pen) + left, y + top), mask)
         pen += word_width(font, word) + space
 
 
@@ -116,9 +122,11 @@ def _palette() -> list[int]:
 
 
 PALETTE = _palette()
-_SHIFT = 8 - (LEVELS - 1).bit_length()
-WHITE_INDEX = [value >> _SHIFT for value in range(256)]  # coverage → palette index
-GOLD_INDEX = [LEVELS + index for index in WHITE_INDEX]
+# Each ink's indices run from its background (no coverage) to the full ink, so blending an
+# index through a coverage mask (Image.paste) is blending the colour: the card is drawn in
+# palette indices directly, with no pass over its 756,000 pixels to convert coverage.
+WHITE_BACKGROUND, WHITE = 0, LEVELS - 1
+GOLD_BACKGROUND, GOLD = LEVELS, 2 * LEVELS - 1
 
 
 def draw_share_card(site_name: str, title: str, font_path) -> Image.Image:
@@ -126,27 +134,50 @@ def draw_share_card(site_name: str, title: str, font_path) -> Image.Image:
     site_name = collapse_spaces(nfc(site_name))
     title = collapse_spaces(nfc(title))
     width = SIZE[0] - 2 * MARGIN
-    coverage = Image.new("L", SIZE, 0)
-    site_font = load_font(str(font_path), SITE_SIZE)
-    draw_line(coverage, (MARGIN, MARGIN), site_name.upper(), site_font)
-    ImageDraw.Draw(coverage).rectangle((MARGIN, MARGIN + 62, MARGIN + 120, MARGIN + 68), fill=255)
+    card = Image.new("L", SIZE, WHITE_BACKGROUND)
+    draw = ImageDraw.Draw(card)
+    # Gold above the title (site name, rule) and in the bottom bar; white ink in between.
+    draw.rectangle((0, 0, SIZE[0], TITLE_TOP - 1), fill=GOLD_BACKGROUND)
+    draw_line(card, (MARGIN, MARGIN), site_name.upper(), load_font(str(font_path), SITE_SIZE), GOLD)
+    draw.rectangle((MARGIN, MARGIN + 62, MARGIN + 120, MARGIN + 68), fill=GOLD)
     font, lines = fit_title(title, _bold_path(font_path), width)
     line_height = round(font.size * 1.3)
     for number, line in enumerate(lines):
-        draw_line(coverage, (MARGIN, TITLE_TOP + number * line_height), line, font)
-    ImageDraw.Draw(coverage).rectangle((0, SIZE[1] - 16, SIZE[0], SIZE[1]), fill=255)
-    indices = coverage.point(WHITE_INDEX)
-    # Gold above the title (site name, rule) and in the bottom bar; white ink in between.
-    for box in ((0, 0, SIZE[0], TITLE_TOP), (0, SIZE[1] - 16, SIZE[0], SIZE[1])):
-        indices.paste(coverage.crop(box).point(GOLD_INDEX), box[:2])
-    indices.putpalette(PALETTE)  # the "L" image of palette indices becomes a "P" image
-    return indices
+        draw_line(card, (MARGIN, TITLE_TOP + number * line_height), line, font, WHITE)
+    draw.rectangle((0, SIZE[1] - 16, SIZE[0], SIZE[1]), fill=GOLD)
+    card.putpalette(PALETTE)  # the "L" image of palette indices becomes a "P" image
+    return card
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+PNG_LEVEL = 2  # zlib-ng level 2: 0.4 ms and 22 KB a card; level 6 takes 1.6 ms for 17 KB
+
+
+def encode_png(indices: Image.Image) -> bytes:
+    """Return a palette image as an 8-bit PNG with no metadata (IHDR, PLTE, IDAT, IEND).
+
+    Every scanline gets filter type 0 (none), the best for palette data: the image is pasted
+    one pixel to the right of a zero column, whose bytes are then those filter-type bytes.
+    """
+    width, height = indices.size
+    rows = Image.new("L", (width + 1, height), 0)
+    rows.paste(Image.frombytes("L", indices.size, indices.tobytes()), (1, 0))  # the indices, as they are
+    header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)  # 8 bits, palette colour
+    palette = bytes(indices.getpalette() or [])
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            _chunk(b"IHDR", header),
+            _chunk(b"PLTE", palette),
+            _chunk(b"IDAT", zlib_ng.compress(rows.tobytes(), PNG_LEVEL)),
+            _chunk(b"IEND", b""),
+        )
+    )
 
 
 def make_share_card(site_name: str, title: str, out_path, font_path) -> None:
     """Write the default sharing card as a PNG without metadata (same text → same bytes)."""
-    buffer = io.BytesIO()
-    # zlib level 3: 2.2 ms and 28 KB a card against 5.3 ms and 23 KB at the default level 6.
-    draw_share_card(site_name, title, font_path).save(buffer, "PNG", compress_level=3)
-    Path(out_path).parent.mkdir(parents=True, exist_ok=True)
-    Path(out_path).write_bytes(buffer.getvalue())
+    Path(out_path).write_bytes(encode_png(draw_share_card(site_name, title, font_path)))

@@ -497,3 +497,57 @@ def test_cards_are_planned_before_the_photographs_and_never_twice(tmp_path, phot
     assert "cards" not in adapters._STATE
     assert sorted(drawn) == ["Tin có ảnh hỏng", "Tin không có ảnh"]
     adapters._forget_unfinished_build()
+
+
+def test_images_are_handed_to_a_worker_while_the_articles_are_read(tmp_path, photo, monkeypatch):
+    from types import SimpleNamespace
+
+    from images import images as adapters
+
+    settings = _card_settings(
+        tmp_path, PATH=str(photo.parent), IMAGES_CARD_POOL_MIN=2, IMAGES_WIDTHS=(160,), IMAGES_MAX_PIXELS=10**8
+    )
+    monkeypatch.setattr(adapters, "Article", SimpleNamespace)  # plain objects stand for read articles
+    adapters._forget_unfinished_build()
+    titles = [f"Tin số {n} không có ảnh" for n in range(3)]
+    articles = [SimpleNamespace(title="Tin có ảnh", image=photo.name, settings=settings)]
+    articles += [SimpleNamespace(title=title, image=None, settings=settings) for title in titles]
+    for article in articles:
+        adapters.work_ahead(article)
+    assert "card_jobs" in adapters._STATE  # four things to make ≥ IMAGES_CARD_POOL_MIN: a worker makes them
+    adapters.wait_for_variants(settings)
+    info = inspect_image(photo)
+    assert adapters._cache(settings).stored(cache_module.variant_key(info.sha256, (160,)))
+    adapters.plan_share_cards(articles, settings)
+    # Cards still queued when reading ended are planned as usual; none is drawn twice.
+    handed = {title for batch, _ in adapters._STATE["card_jobs"][1] for title in batch}
+    planned = set(adapters._STATE.get("cards", {}).values())
+    assert handed and not handed & planned and handed | planned == set(titles)
+    urls = [adapters._share_card(settings, title)[1] for title in titles]
+    adapters.start_cards(settings)
+    adapters.finish_cards(settings)
+    adapters.publish_all(tmp_path / "out")
+    adapters._forget_unfinished_build()
+    for title, url in zip(titles, urls, strict=True):
+        card.make_share_card("Thi đua", title, tmp_path / "expected.png", FONT)
+        assert (tmp_path / "out" / url.lstrip("/")).read_bytes() == (tmp_path / "expected.png").read_bytes()
+
+
+def test_nothing_is_handed_to_a_worker_when_the_cache_holds_it_all(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from images import images as adapters
+
+    settings = _card_settings(tmp_path, IMAGES_CARD_POOL_MIN=2)
+    monkeypatch.setattr(adapters, "Article", SimpleNamespace)
+    adapters._forget_unfinished_build()
+    articles = [SimpleNamespace(title=f"Tin số {n}", image=None, settings=settings) for n in range(3)]
+    for article in articles:
+        adapters._share_card(settings, article.title)
+    adapters.start_cards(settings)
+    adapters.finish_cards(settings)
+    adapters._forget_unfinished_build()
+    for article in articles * (adapters.AHEAD_PROBE + 1):
+        adapters.work_ahead(article)
+    assert "card_jobs" not in adapters._STATE and adapters._STATE["ahead"]["idle"] == adapters.AHEAD_PROBE
+    adapters._forget_unfinished_build()
