@@ -9,8 +9,6 @@ from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
 
-from PIL import Image
-
 from . import card, pipeline
 from .pipeline import Variant
 
@@ -148,7 +146,6 @@ def draw_cards(root: str, site_name: str, titles: list[str], font_path: str) -> 
 
     Runs in a worker process while the main process reads articles or renders pages.
     """
-    keep_image_memory()
     store = ImageCache(root)
     for title in titles:
         store.share_card(site_name, title, font_path)
@@ -160,20 +157,10 @@ def make_variant_batch(root: str, infos: list[pipeline.ImageInfo], widths) -> in
 
     Runs in a worker process while the main process reads articles.
     """
-    keep_image_memory()
     store = ImageCache(root)
     for info in infos:
         store.variants(info, widths)
     return store.processed
-
-
-def keep_image_memory() -> None:
-    """Let Pillow keep freed image memory for the next image (PILLOW_BLOCKS_MAX, off by default).
-
-    A worker makes thousands of images of the same sizes: without it each one's memory comes
-    fresh from the system, page faults included, which doubled a share card's encoding time.
-    """
-    Image.core.set_blocks_max(max(Image.core.get_blocks_max(), 8))
 
 
 try:  # an incremental build deletes published files a later build no longer produces

@@ -5,7 +5,7 @@ measured and rasterised once per font size (titles reuse the same syllables) int
 masks, and the card is stored as a 64-colour palette PNG (coverage levels between the
 background and the ink): 4 ms a card instead of 25 ms for an RGB PNG, and half the bytes.
 The card is drawn in palette indices (no conversion pass) and its PNG is written here,
-compressed with zlib-ng: 2 ms a card instead of 3.9 ms with Pillow's encoder (system zlib),
+compressed with zlib-ng: 2.9 ms a card instead of 3.9 ms with Pillow's encoder (system zlib),
 and 8 % fewer bytes.
 """
 
@@ -159,12 +159,12 @@ PNG_LEVEL = 2  # zlib-ng level 2: 0.4 ms and 22 KB a card; level 6 takes 1.6 ms 
 def encode_png(indices: Image.Image) -> bytes:
     """Return a palette image as an 8-bit PNG with no metadata (IHDR, PLTE, IDAT, IEND).
 
-    Every scanline gets filter type 0 (none), the best for palette data: the image is pasted
-    one pixel to the right of a zero column, whose bytes are then those filter-type bytes.
+    Every scanline gets filter type 0 (none), the best for palette data.
     """
     width, height = indices.size
-    rows = Image.new("L", (width + 1, height), 0)
-    rows.paste(Image.frombytes("L", indices.size, indices.tobytes()), (1, 0))  # the indices, as they are
+    pixels = memoryview(indices.tobytes())
+    none = b"\0"
+    rows = b"".join(part for y in range(0, width * height, width) for part in (none, pixels[y : y + width]))
     header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)  # 8 bits, palette colour
     palette = bytes(indices.getpalette() or [])
     return b"".join(
@@ -172,7 +172,7 @@ def encode_png(indices: Image.Image) -> bytes:
             b"\x89PNG\r\n\x1a\n",
             _chunk(b"IHDR", header),
             _chunk(b"PLTE", palette),
-            _chunk(b"IDAT", zlib_ng.compress(rows.tobytes(), PNG_LEVEL)),
+            _chunk(b"IDAT", zlib_ng.compress(rows, PNG_LEVEL)),
             _chunk(b"IEND", b""),
         )
     )
