@@ -35,8 +35,9 @@ DEFAULTS = {
     "IMAGES_CARD_POOL_MIN": 64,
 }
 
-# Build state: output path → cached file; cleared on `finalized` so live reload starts clean.
-_PUBLISH: dict[str, Path] = {}
+# Build state: output path → cached file (a Path, or a plain path for the 10,000 share cards);
+# cleared on `finalized` so live reload starts clean.
+_PUBLISH: dict[str, Path | str] = {}
 _STATE: dict = {}
 # In the images cache: what was found about each usable image, by its size and modification time.
 INSPECTED_FILE = "inspected.pickle"
@@ -282,7 +283,7 @@ def publish_all(output: Path, skip=frozenset()) -> None:
     """Link every cached file this build uses into the output folder (but those in skip)."""
     for relative, source in sorted(_PUBLISH.items()):
         if relative not in skip:
-            publish(source, output / relative)
+            publish(source, os.path.join(output, relative))  # plain paths: 10,000 cards a build
 
 
 def _line_of(source_path: str, needle: str, default: int = 1) -> int:
