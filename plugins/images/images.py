@@ -441,9 +441,9 @@ def process_articles(generator) -> None:
     articles = list(getattr(generator, "articles", []))
     for attr in ("translations", "drafts", "drafts_translations", "hidden_articles", "hidden_translations"):
         articles += getattr(generator, attr, [])
-    # The cards first: which articles get one is known from inspecting their images alone, so a
-    # worker draws the cards while this process makes the photographs' variants (on a build
-    # from scratch, 20 s of the build process that had the second core idle).
+    # The photographs handed to the worker while reading first (this process makes those still
+    # missing), then the cards: which articles get one is known from inspecting their images
+    # alone, so the worker draws the cards left while this process goes on.
     wait_for_variants(settings)
     plan_share_cards(articles, settings)
     start_cards(settings)

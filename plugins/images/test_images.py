@@ -401,6 +401,17 @@ def _card_settings(tmp_path, **overrides):
     }
 
 
+def assert_cards_published(tmp_path, titles, urls):
+    """Publish the build's files and check each card against the same card drawn in place."""
+    from images import images as adapters
+
+    adapters.publish_all(tmp_path / "out")
+    adapters._forget_unfinished_build()
+    for title, url in zip(titles, urls, strict=True):
+        card.make_share_card("Thi đua", title, tmp_path / "expected.png", FONT)
+        assert (tmp_path / "out" / url.lstrip("/")).read_bytes() == (tmp_path / "expected.png").read_bytes()
+
+
 def test_cards_drawn_by_workers_match_cards_drawn_in_place(tmp_path):
     from images import images as adapters
 
@@ -411,11 +422,7 @@ def test_cards_drawn_by_workers_match_cards_drawn_in_place(tmp_path):
     adapters.start_cards(settings)
     assert "card_jobs" in adapters._STATE  # five new cards ≥ IMAGES_CARD_POOL_MIN: a pool draws them
     adapters.finish_cards(settings)
-    adapters.publish_all(tmp_path / "out")
-    adapters._forget_unfinished_build()
-    for title, url in zip(titles, urls, strict=True):
-        card.make_share_card("Thi đua", title, tmp_path / "expected.png", FONT)
-        assert (tmp_path / "out" / url.lstrip("/")).read_bytes() == (tmp_path / "expected.png").read_bytes()
+    assert_cards_published(tmp_path, titles, urls)
 
 
 def test_a_failed_card_worker_loses_no_card(tmp_path):
@@ -526,11 +533,7 @@ def test_images_are_handed_to_a_worker_while_the_articles_are_read(tmp_path, pho
     urls = [adapters._share_card(settings, title)[1] for title in titles]
     adapters.start_cards(settings)
     adapters.finish_cards(settings)
-    adapters.publish_all(tmp_path / "out")
-    adapters._forget_unfinished_build()
-    for title, url in zip(titles, urls, strict=True):
-        card.make_share_card("Thi đua", title, tmp_path / "expected.png", FONT)
-        assert (tmp_path / "out" / url.lstrip("/")).read_bytes() == (tmp_path / "expected.png").read_bytes()
+    assert_cards_published(tmp_path, titles, urls)
 
 
 def test_nothing_is_handed_to_a_worker_when_the_cache_holds_it_all(tmp_path, monkeypatch):
