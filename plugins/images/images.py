@@ -1,8 +1,6 @@
 """Pelican adapters: responsive variants, Open Graph images and image checks for every article."""
 
-import concurrent.futures
 import logging
-import multiprocessing
 import os
 import re
 from pathlib import Path
@@ -16,8 +14,9 @@ from content_checks.reader import display_path
 from memofile import file_stamp, load_dict, save_dict
 
 from . import markup
-from .cache import CARD_VARIANT, ImageCache, card_key, draw_cards, font_sha256, make_variant_batch, publish, variant_key
+from .cache import CARD_VARIANT, ImageCache, card_key, draw_cards, font_sha256, publish, variant_key
 from .pipeline import EXTENSION_FORMATS, PIPELINE_VERSION, ImageInfo, inspect_image, load_clean, sha256_file
+from .workers import ImageWorkers
 
 logger = logging.getLogger(__name__)
 
@@ -65,9 +64,9 @@ def apply_defaults(pelican) -> None:
 
 def _forget_unfinished_build() -> None:
     """Drop the state of a build that stopped with an error (live reload builds again in-process)."""
-    pool = _STATE.get("card_jobs", (None,))[0]
-    if pool is not None:
-        pool.shutdown(cancel_futures=True)
+    workers = _STATE.get("workers")
+    if workers is not None:
+        workers.shutdown()
     _PUBLISH.clear()
     _STATE.clear()
 
@@ -150,7 +149,9 @@ def _card_key(settings, title: str) -> str:
 def _plan_card(settings, title: str):
     store = _cache(settings)
     key = _card_key(settings, title)
-    if key not in _STATE.get("drawn_ahead", ()) and not store.has_card(key):
+    workers = _STATE.get("workers")
+    handed = workers.handed_cards if workers is not None else ()
+    if key not in handed and not store.has_card(key):
         _STATE.setdefault("cards", {})[key] = title
     path = f"{settings['IMAGES_OUTPUT_DIR']}/the/{key[:12]}.png"
     _PUBLISH[path] = store.card_file(key)
@@ -167,31 +168,28 @@ def start_cards(settings) -> None:
     titles = sorted(set(_STATE.pop("cards", {}).values()))
     if not titles:
         return
-    store, site_name, font = _cache(settings), settings.get("SITENAME", ""), str(font_path(settings))
     workers = settings["IMAGES_CARD_WORKERS"]
-    if "card_jobs" not in _STATE and (workers < 1 or len(titles) < settings["IMAGES_CARD_POOL_MIN"]):
-        store.processed += draw_cards(str(store.root), site_name, titles, font)
+    if "workers" not in _STATE and (workers < 1 or len(titles) < settings["IMAGES_CARD_POOL_MIN"]):
+        store = _cache(settings)
+        store.processed += draw_cards(str(store.root), settings.get("SITENAME", ""), titles, str(font_path(settings)))
         return
-    pool, jobs = _worker_pool(settings)
-    size = -(-len(titles) // (workers * 8))  # a few batches per worker: even load, little overhead
-    for batch in (titles[i : i + size] for i in range(0, len(titles), size)):
-        jobs.append((batch, pool.submit(draw_cards, str(store.root), site_name, batch, font)))
+    _workers(settings).draw_cards(titles)
 
 
-def _worker_pool(settings):
-    """Return the build's image worker pool and its card jobs, starting the pool if need be."""
-    if "card_jobs" not in _STATE:
-        workers = settings["IMAGES_CARD_WORKERS"]
-        pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-        _STATE["card_jobs"] = (pool, [])
-    return _STATE["card_jobs"]
+def _workers(settings) -> ImageWorkers:
+    """Return the build's image worker processes, starting them if need be."""
+    if "workers" not in _STATE:
+        _STATE["workers"] = ImageWorkers(
+            _cache(settings),
+            settings.get("SITENAME", ""),
+            str(font_path(settings)),
+            settings["IMAGES_WIDTHS"],
+            settings["IMAGES_CARD_WORKERS"],
+        )
+    return _STATE["workers"]
 
 
-# --- work ahead, while Pelican reads the articles --------------------------------------------
-AHEAD_PROBE = 64  # articles read with nothing to do for the images: the cache is warm, stop looking
-AHEAD_IN_FLIGHT = 2  # batches handed to the worker at a time: all process_articles may wait for
-AHEAD_IMAGES = 4  # photographs in a batch (about 20 ms each)
-AHEAD_CARDS = 32  # share cards in a batch (about 2 ms each)
+AHEAD_PROBE = 64  # articles read with nothing to make for the images: the cache is warm, stop looking
 
 
 def work_ahead(content) -> None:
@@ -209,7 +207,7 @@ def work_ahead(content) -> None:
         return
     ahead = _STATE.get("ahead")
     if ahead is None:
-        ahead = _STATE["ahead"] = {"images": [], "cards": [], "keys": set(), "idle": 0, "in_flight": []}
+        ahead = _STATE["ahead"] = {"images": [], "cards": [], "keys": set(), "idle": 0}
     if ahead["idle"] >= AHEAD_PROBE:
         return
     before = len(ahead["keys"])
@@ -225,58 +223,27 @@ def work_ahead(content) -> None:
         if key not in ahead["keys"] and not _cache(settings).has_card(key):
             ahead["keys"].add(key)
             ahead["cards"].append((key, title))
-    if len(ahead["keys"]) == before and "card_jobs" not in _STATE:
+    if "workers" in _STATE:
+        _STATE["workers"].feed(ahead["images"], ahead["cards"])
+    elif len(ahead["images"]) + len(ahead["cards"]) >= settings["IMAGES_CARD_POOL_MIN"]:
+        _workers(settings).feed(ahead["images"], ahead["cards"])  # enough to be worth the workers
+    elif len(ahead["keys"]) == before:
         ahead["idle"] += 1
-    _feed_worker(settings, ahead)
-
-
-def _feed_worker(settings, ahead: dict) -> None:
-    """Keep AHEAD_IN_FLIGHT batches with the worker (once enough work is queued to start it)."""
-    if "card_jobs" not in _STATE and len(ahead["images"]) + len(ahead["cards"]) < settings["IMAGES_CARD_POOL_MIN"]:
-        return
-    pool, jobs = _worker_pool(settings)
-    in_flight = ahead["in_flight"] = [job for job in ahead["in_flight"] if not job.done()]
-    root = str(_cache(settings).root)
-    while len(in_flight) < AHEAD_IN_FLIGHT and (ahead["images"] or ahead["cards"]):
-        if ahead["images"]:
-            batch, ahead["images"] = ahead["images"][:AHEAD_IMAGES], ahead["images"][AHEAD_IMAGES:]
-            job = pool.submit(make_variant_batch, root, batch, settings["IMAGES_WIDTHS"])
-            _STATE.setdefault("variant_jobs", []).append(job)
-        else:
-            batch, ahead["cards"] = ahead["cards"][:AHEAD_CARDS], ahead["cards"][AHEAD_CARDS:]
-            titles = [title for _, title in batch]
-            job = pool.submit(draw_cards, root, settings.get("SITENAME", ""), titles, str(font_path(settings)))
-            jobs.append((titles, job))
-            _STATE.setdefault("drawn_ahead", set()).update(key for key, _ in batch)
-        in_flight.append(job)
 
 
 def wait_for_variants(settings) -> None:
-    """Wait for the photographs handed to the worker while reading; those still queued (and
+    """Wait for the photographs handed to the workers while reading; those still queued (and
     any a failed worker left) are made by this process, which finds them missing from the cache."""
     _STATE.pop("ahead", None)
-    store = _cache(settings)
-    for job in _STATE.pop("variant_jobs", []):
-        try:
-            store.processed += job.result()
-        except Exception as error:  # noqa: BLE001 - made here instead
-            logger.warning("images: image worker failed (%s); making its images here", error)
+    if "workers" in _STATE:
+        _STATE["workers"].wait_for_photographs()
 
 
 def finish_cards(settings) -> None:
-    """Wait for the card workers; a failed batch is drawn here so that no card is ever missing."""
-    pool, jobs = _STATE.pop("card_jobs", (None, []))
-    store, site_name, font = _cache(settings), settings.get("SITENAME", ""), str(font_path(settings))
-    try:
-        for batch, job in jobs:
-            try:
-                store.processed += job.result()
-            except Exception as error:  # noqa: BLE001 - a dead worker must not lose cards
-                logger.warning("images: share-card worker failed (%s); drawing its cards here", error)
-                store.processed += draw_cards(str(store.root), site_name, batch, font)
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+    """Wait for the workers; a failed batch is drawn here so that no card is ever missing."""
+    workers = _STATE.pop("workers", None)
+    if workers is not None:
+        workers.finish()
 
 
 def publish_all(output: Path, skip=frozenset()) -> None:
@@ -490,7 +457,7 @@ class ImagesGenerator(Generator):
         pass
 
     def generate_output(self, writer):
-        if "card_jobs" in _STATE:
+        if "workers" in _STATE:
             # Photographs now (feeds read their published size), cards once drawn (finish_build).
             publish_all(Path(self.output_path), skip=_STATE.get("card_paths", set()))
             return
@@ -507,7 +474,7 @@ def finish_build(pelican) -> None:
     """Publish what waited for the card workers, then forget this build's state (live reload starts clean)."""
     try:
         save_inspected(pelican.settings)
-        if "card_jobs" in _STATE:
+        if "workers" in _STATE:
             finish_cards(pelican.settings)
             publish_all(Path(pelican.output_path))
             logger.info(

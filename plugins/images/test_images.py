@@ -397,6 +397,7 @@ def _card_settings(tmp_path, **overrides):
         "SITEURL": "",
         "IMAGES_CARD_WORKERS": 1,
         "IMAGES_CARD_POOL_MIN": 2,
+        "IMAGES_WIDTHS": (480, 800, 1200),
         **overrides,
     }
 
@@ -420,7 +421,7 @@ def test_cards_drawn_by_workers_match_cards_drawn_in_place(tmp_path):
     adapters._forget_unfinished_build()
     urls = [adapters._share_card(settings, title)[1] for title in titles]
     adapters.start_cards(settings)
-    assert "card_jobs" in adapters._STATE  # five new cards ≥ IMAGES_CARD_POOL_MIN: a pool draws them
+    assert "workers" in adapters._STATE  # five new cards ≥ IMAGES_CARD_POOL_MIN: workers draw them
     adapters.finish_cards(settings)
     assert_cards_published(tmp_path, titles, urls)
 
@@ -436,7 +437,7 @@ def test_a_failed_card_worker_loses_no_card(tmp_path):
     adapters._STATE.pop("cards")
     crashed = concurrent.futures.Future()
     crashed.set_exception(RuntimeError("worker killed"))
-    adapters._STATE["card_jobs"] = (None, [(["Tin bị lỗi khi vẽ"], crashed)])
+    adapters._workers(settings).card_jobs.append((["Tin bị lỗi khi vẽ"], crashed))
     adapters.finish_cards(settings)
     adapters.publish_all(tmp_path / "out")
     adapters._forget_unfinished_build()
@@ -521,13 +522,13 @@ def test_images_are_handed_to_a_worker_while_the_articles_are_read(tmp_path, pho
     articles += [SimpleNamespace(title=title, image=None, settings=settings) for title in titles]
     for article in articles:
         adapters.work_ahead(article)
-    assert "card_jobs" in adapters._STATE  # four things to make ≥ IMAGES_CARD_POOL_MIN: a worker makes them
+    assert "workers" in adapters._STATE  # four things to make ≥ IMAGES_CARD_POOL_MIN: a worker makes them
     adapters.wait_for_variants(settings)
     info = inspect_image(photo)
     assert adapters._cache(settings).stored(cache_module.variant_key(info.sha256, (160,)))
     adapters.plan_share_cards(articles, settings)
     # Cards still queued when reading ended are planned as usual; none is drawn twice.
-    handed = {title for batch, _ in adapters._STATE["card_jobs"][1] for title in batch}
+    handed = {title for batch, _ in adapters._STATE["workers"].card_jobs for title in batch}
     planned = set(adapters._STATE.get("cards", {}).values())
     assert handed and not handed & planned and handed | planned == set(titles)
     urls = [adapters._share_card(settings, title)[1] for title in titles]
@@ -552,5 +553,5 @@ def test_nothing_is_handed_to_a_worker_when_the_cache_holds_it_all(tmp_path, mon
     adapters._forget_unfinished_build()
     for article in articles * (adapters.AHEAD_PROBE + 1):
         adapters.work_ahead(article)
-    assert "card_jobs" not in adapters._STATE and adapters._STATE["ahead"]["idle"] == adapters.AHEAD_PROBE
+    assert "workers" not in adapters._STATE and adapters._STATE["ahead"]["idle"] == adapters.AHEAD_PROBE
     adapters._forget_unfinished_build()
