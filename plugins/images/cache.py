@@ -109,18 +109,10 @@ class ImageCache:
         return key, folder, variants
 
     def stored(self, key: str) -> bool:
-        """Tell whether an entry is stored under key: one stat (its folder is moved into place whole)."""
+        """Tell whether an entry (variants or a share card) is stored under key: one stat, not a
+        manifest read (one per article on every build). An entry's folder is moved into place
+        whole (see _fill), so its manifest stands for the complete entry."""
         return os.path.isfile(self._folder_text(key) + MANIFEST)
-
-    def has(self, key: str) -> bool:
-        """Tell whether a complete entry is stored under key."""
-        return self._read_manifest(self.folder(key)) is not None
-
-    def has_card(self, key: str) -> bool:
-        """Tell whether a share card is stored under key: one stat, not a manifest read (one per
-        article on every build). An entry's folder is moved into place whole (see _fill), so its
-        card stands for the complete entry."""
-        return os.path.isfile(self._folder_text(key) + CARD_VARIANT.name)
 
     def card_file(self, key: str) -> str:
         """Return where the share card stored under key is (or will be once drawn), as a plain path."""

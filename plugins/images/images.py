@@ -151,7 +151,7 @@ def _plan_card(settings, title: str):
     key = _card_key(settings, title)
     workers = _STATE.get("workers")
     handed = workers.handed_cards if workers is not None else ()
-    if key not in handed and not store.has_card(key):
+    if key not in handed and not store.stored(key):
         _STATE.setdefault("cards", {})[key] = title
     path = f"{settings['IMAGES_OUTPUT_DIR']}/the/{key[:12]}.png"
     _PUBLISH[path] = store.card_file(key)
@@ -173,7 +173,7 @@ def start_cards(settings) -> None:
         store = _cache(settings)
         store.processed += draw_cards(str(store.root), settings.get("SITENAME", ""), titles, str(font_path(settings)))
         return
-    _workers(settings).draw_cards(titles)
+    _workers(settings).hand_over_cards(titles)
 
 
 def _workers(settings) -> ImageWorkers:
@@ -220,7 +220,7 @@ def work_ahead(content) -> None:
     else:
         title = str(getattr(content, "title", ""))
         key = _card_key(settings, title)
-        if key not in ahead["keys"] and not _cache(settings).has_card(key):
+        if key not in ahead["keys"] and not _cache(settings).stored(key):
             ahead["keys"].add(key)
             ahead["cards"].append((key, title))
     if "workers" in _STATE:

@@ -3,7 +3,7 @@ process, into the content-addressed cache (cache.py), never straight into the ou
 
 On a build from scratch work reaches them twice: while Pelican reads the articles (each article
 read tells what its images need, queued by images.work_ahead; `feed` keeps a few small batches
-with the workers, photographs first) and once the articles are final (`draw_cards`: the cards
+with the workers, photographs first) and once the articles are final (`hand_over_cards`: the cards
 still missing). The photographs handed over are awaited before the articles get their images
 (`wait_for_photographs`), the cards only at the end of the build (`finish`).
 """
@@ -50,7 +50,7 @@ class ImageWorkers:
                 self.handed_cards.update(key for key, _ in batch)
             self._in_flight.append(job)
 
-    def draw_cards(self, titles: list[str]) -> None:
+    def hand_over_cards(self, titles: list[str]) -> None:
         """Hand cards over in a few batches per worker: an even load, little overhead."""
         size = -(-len(titles) // (self.workers * 8))
         for start in range(0, len(titles), size):
