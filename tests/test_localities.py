@@ -80,3 +80,43 @@ def test_homonym_told_apart_by_its_province(tmp_path):
     write_article(tmp_path / "content", "a.md", ARTICLE.format(localities="Đông Hà; Quảng Trị"))
     build = build_site(tmp_path / "output", content=tmp_path / "content")
     assert (build.output / "dia-phuong/dong-ha-quang-tri-cu/index.html").exists()
+
+
+def test_home_area_resolves_an_ambiguous_name_inside_it(tmp_path):
+    # A Quảng Trị portal writes "Đông Hà" for its city, as the Đông Hà source page does.
+    write_article(tmp_path / "content", "a.md", ARTICLE.format(localities="Đông Hà"))
+    build = build_site(tmp_path / "output", content=tmp_path / "content", LOCALITIES_HOME_AREA=["Quảng Trị"])
+    assert build.problems == []
+    assert (build.output / "dia-phuong/dong-ha-quang-tri-cu/index.html").exists()
+
+
+def test_home_area_by_code_and_the_article_own_places_first(tmp_path):
+    # The article's own province still wins over the home area: the commune in Bình Thuận.
+    write_article(tmp_path / "content", "a.md", ARTICLE.format(localities="Đông Hà; Bình Thuận"))
+    write_article(tmp_path / "content", "b.md", ARTICLE.format(localities="Đông Hà").replace("Tin hư cấu", "Tin khác"))
+    build = build_site(tmp_path / "output", content=tmp_path / "content", LOCALITIES_HOME_AREA=["44"])
+    assert build.problems == []
+    assert (build.output / "dia-phuong/dong-ha-duc-linh-binh-thuan-cu/index.html").exists()
+    assert (build.output / "dia-phuong/dong-ha-quang-tri-cu/index.html").exists()
+
+
+def test_home_area_that_does_not_settle_a_name_keeps_the_error(tmp_path):
+    # Both communes named "Đông Hà" lie in the home area: the editor must still choose.
+    write_article(tmp_path / "content", "a.md", ARTICLE.format(localities="Đông Hà"))
+    with pytest.raises(Exception):  # noqa: B017 - ContentErrors, checked through its lines below
+        build_site(tmp_path / "output", content=tmp_path / "content", LOCALITIES_HOME_AREA=["Hà Giang", "Bình Thuận"])
+    from content_checks.problems import all_problems
+
+    assert [str(p) for p in all_problems()] == [
+        'content/a.md:4: Địa phương "Đông Hà" chưa rõ: có thể là Xã Đông Hà (mã 00895, Hà Giang), Xã Đông Hà (mã 23224, Bình Thuận); thêm tỉnh vào Localities hoặc ghi mã trong ngoặc, ví dụ "Đông Hà (00895)"'
+    ]
+
+
+def test_home_area_naming_no_province_stops_the_build_with_the_fix(tmp_path):
+    write_article(tmp_path / "content", "a.md", ARTICLE.format(localities="Quảng Trị"))
+    with pytest.raises(ValueError) as raised:
+        build_site(tmp_path / "output", content=tmp_path / "content", LOCALITIES_HOME_AREA=["Đông Hà"])
+    assert str(raised.value) == (
+        'LOCALITIES_HOME_AREA: "Đông Hà" không phải tên hay mã của một tỉnh, thành phố trực thuộc trung ương; '
+        'ghi tên tỉnh (ví dụ "Quảng Trị") hoặc mã tỉnh (ví dụ "44")'
+    )

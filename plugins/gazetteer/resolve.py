@@ -239,6 +239,36 @@ def closest_in_context(gaz: Gazetteer, units: list[Unit], context: list[Unit]) -
     return [u for u in units if depth.get(u.id) == best]
 
 
+def home_provinces(gaz: Gazetteer, entries) -> tuple[Unit, ...]:
+    """Return the provinces a portal's home area names (by name or code, in every period).
+
+    A province made by the 2025 mergers brings the provinces it was made of: a Quảng Trị portal
+    writes about places of the former Quảng Bình too. Raises ValueError for an entry that names
+    no province, so a wrong setting stops the build with the fix instead of being ignored.
+    """
+    found: dict[str, Unit] = {}
+    for entry in entries:
+        text = str(entry).strip()
+        units = gaz.by_code.get(text, ()) if text.isdigit() else candidates(gaz, parse(text))
+        provinces = [u for u in units if u.level == 1]
+        if not provinces:
+            raise ValueError(
+                f'LOCALITIES_HOME_AREA: "{text}" không phải tên hay mã của một tỉnh, thành phố trực thuộc '
+                'trung ương; ghi tên tỉnh (ví dụ "Quảng Trị") hoặc mã tỉnh (ví dụ "44")'
+            )
+        for province in provinces:
+            found.setdefault(province.id, province)
+            for former in gaz.predecessors(province):
+                if former.level == 1:
+                    found.setdefault(former.id, former)
+    return tuple(sorted(found.values(), key=order))
+
+
+def inside_home(gaz: Gazetteer, units: list[Unit], home: tuple[Unit, ...]) -> list[Unit]:
+    """Keep the units that are, or lie inside, a province of the home area."""
+    return [u for u in units if any(u.id == h.id or gaz.related(u, h) for h in home)]
+
+
 def narrow_by_context(gaz: Gazetteer, pending: dict, resolved: dict[int, Unit]) -> None:
     """Narrow each open name to the candidates inside or around the article's other places.
 
@@ -269,7 +299,21 @@ def narrow_by_context(gaz: Gazetteer, pending: dict, resolved: dict[int, Unit]) 
                 changed = True
 
 
-def resolve_names(gaz: Gazetteer, names: list[str], on_date: date) -> Resolution:
+def narrow_to_home(gaz: Gazetteer, pending: dict, resolved: dict[int, Unit], home: tuple[Unit, ...]) -> bool:
+    """Narrow the first open name whose candidates the home area reduces; return whether one was."""
+    for i, (q, units) in pending.items():
+        if i in resolved:
+            continue
+        near = inside_home(gaz, units, home)
+        if near and len(near) < len(units):
+            pending[i] = (q, near)
+            if len(near) == 1:
+                resolved[i] = near[0]
+            return True
+    return False
+
+
+def resolve_names(gaz: Gazetteer, names: list[str], on_date: date, home: tuple[Unit, ...] = ()) -> Resolution:
     """Resolve an article's localities: unit words, spelling, code, date and mutual context.
 
     A name is narrowed, in order, by its unit word, its code in parentheses, the units that
@@ -279,8 +323,11 @@ def resolve_names(gaz: Gazetteer, names: list[str], on_date: date) -> Resolution
     one province among them, or to the one highest unit if it holds all the others or the
     article's other localities confirm it (see pick_bare); a name with a unit word resolves to
     the one candidate of that very word (units of the same level but another word, e.g. a
-    huyện that became a thị xã, are candidates too); otherwise it is a problem listing the
-    candidates.
+    huyện that became a thị xã, are candidates too). Only then, for a name still open, the
+    portal's home area (``home``, see home_provinces) keeps the candidates inside it, and the
+    same steps run again; a name still open after that is a problem listing the candidates.
+    The article's own places come first: "Đông Hà; Bình Thuận" means the commune there even on
+    a Quảng Trị portal.
     """
     result = Resolution()
     pending: dict[int, tuple[Query, list[Unit]]] = {}
@@ -332,6 +379,8 @@ def resolve_names(gaz: Gazetteer, names: list[str], on_date: date) -> Resolution
                 resolved[i] = choice
                 picked = True
                 break
+        if not picked and home:
+            picked = narrow_to_home(gaz, pending, resolved, home)
         if not picked:
             break
     for i, (q, units) in pending.items():

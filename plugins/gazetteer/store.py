@@ -249,9 +249,13 @@ class Gazetteer:
         inner, outer = (a, b) if a.level > b.level else (b, a)
         return outer.id in self.context_ids(inner)
 
-    def resolve(self, names: list[str], on_date: date) -> Resolution:
-        """Resolve the localities of one article (see resolve.resolve_names)."""
-        return resolve.resolve_names(self, names, on_date)
+    def resolve(self, names: list[str], on_date: date, home: tuple[Unit, ...] = ()) -> Resolution:
+        """Resolve the localities of one article (see resolve.resolve_names; home: home_provinces)."""
+        return resolve.resolve_names(self, names, on_date, home)
+
+    def home_provinces(self, entries) -> tuple[Unit, ...]:
+        """Return the provinces of a portal's home area (see resolve.home_provinces)."""
+        return resolve.home_provinces(self, entries)
 
     def find_mentions(self, text: str, on_date: date | None = None) -> list[Unit]:
         """Return the units named in a text, in order of first mention (see mentions)."""

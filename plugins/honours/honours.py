@@ -25,15 +25,16 @@ def setting(settings, name):
 
 def collect_honourees(articles, gazetteer, localities_by_unit, settings) -> list[Honouree]:
     """Parse and resolve every Honourees line; malformed lines and unknown places are errors."""
-    from taxonomies.localities import article_day
+    from taxonomies.localities import article_day, home_area
 
     found = []
     resolved: dict[tuple, object] = {}  # the same places recur across a site's articles
+    home = home_area(settings, gazetteer)
 
     def resolve(names: list[str], day):
         key = (*names, day)
         if key not in resolved:
-            resolved[key] = gazetteer.resolve(names, day)
+            resolved[key] = gazetteer.resolve(names, day, home)
         return resolved[key]
 
     for article in articles:

@@ -15,6 +15,8 @@ from vntext import fold
 DEFAULTS = {
     "LOCALITIES_DATA_PATH": "data",
     "LOCALITIES_CACHE_PATH": "cache/gazetteer",
+    # The portal's own provinces (names or codes): an ambiguous name is looked for there first.
+    "LOCALITIES_HOME_AREA": (),
 }
 # Articles without a valid date are drafts already reported; today's units are the best guess.
 FALLBACK_DAY = date(2025, 7, 1)
@@ -46,6 +48,14 @@ def load_settings_gazetteer(settings) -> Gazetteer:
     return load_gazetteer(data, cache)
 
 
+def home_area(settings, gazetteer: Gazetteer) -> tuple[Unit, ...]:
+    """Return the provinces of the LOCALITIES_HOME_AREA setting (ValueError names a wrong entry)."""
+    entries = settings.get("LOCALITIES_HOME_AREA", DEFAULTS["LOCALITIES_HOME_AREA"])
+    if isinstance(entries, str):  # one province written without a list
+        entries = [entries]
+    return gazetteer.home_provinces(entries)
+
+
 def article_day(article) -> date:
     """Return the day whose units an article's localities are read against."""
     moment = getattr(article, "date", None)
@@ -55,8 +65,9 @@ def article_day(article) -> date:
 def resolve_article_units(articles, gazetteer: Gazetteer, settings) -> dict[int, list[Unit]]:
     """Resolve each article's localities; report every unknown or ambiguous name."""
     resolved: dict[int, list[Unit]] = {}
+    home = home_area(settings, gazetteer)
     for article in articles:
-        result = gazetteer.resolve(list(getattr(article, "localities_raw", [])), article_day(article))
+        result = gazetteer.resolve(list(getattr(article, "localities_raw", [])), article_day(article), home)
         if result.problems:
             line = getattr(article, "header_lines", {}).get("localities", 1)
             path = display_path(article.source_path, settings)

@@ -13,6 +13,7 @@ from vntext import slugify
 from .keys import campaign_key, preferred_spelling
 from .localities import (
     build_localities,
+    home_area,
     load_settings_gazetteer,
     locality_index,
     region_order,
@@ -150,7 +151,13 @@ def get_generators(pelican):
     return TaxonomyPagesGenerator
 
 
+def check_home_area(pelican) -> None:
+    """Stop at the start of a build whose LOCALITIES_HOME_AREA names no province (not half-way)."""
+    home_area(pelican.settings, load_settings_gazetteer(pelican.settings))
+
+
 def register() -> None:
     """Connect the taxonomy plugin."""
+    signals.initialized.connect(check_home_area)
     signals.article_generator_finalized.connect(attach_taxonomies)
     signals.get_generators.connect(get_generators)
