@@ -48,6 +48,10 @@ PLUGINS = [
 CONTENT_CHECKS_STRICT = False
 LOCALITIES_DATA_PATH = str(PROJECT_ROOT / "data")
 LOCALITIES_CACHE_PATH = str(PROJECT_ROOT / "cache/gazetteer")
+# The portal's own provinces, by name or code, e.g. ["Quảng Trị"] for a Quảng Trị portal: a name
+# that could be several places ("Đông Hà") is looked for there first. This site covers several
+# provinces (its seed articles come from five portals), so it has none.
+LOCALITIES_HOME_AREA = []
 IMAGES_CACHE_PATH = str(PROJECT_ROOT / "cache/images")
 SEARCH_CACHE_PATH = str(PROJECT_ROOT / "cache/pagefind")
 VISITOR_STATS_DB = str(PROJECT_ROOT / "cache/visitor-stats.sqlite3")
