@@ -5,7 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: serve test html publish check clean bootstrap lock
+.PHONY: serve test html publish check clean bootstrap lock system-serve system-test
+
+# Debian packages: installed when missing (as root), otherwise one line naming the command.
+system-serve system-test: system-%:
+	$(PYTHON) tools/system_packages.py $*
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,10 +22,10 @@ $(NODE_STAMP): package.json package-lock.json
 
 bootstrap: $(STAMP) $(NODE_STAMP)
 
-serve: $(STAMP)
+serve: system-serve $(STAMP)
 	$(BIN)/invoke livereload
 
-test: $(STAMP) $(NODE_STAMP)
+test: system-test $(STAMP) $(NODE_STAMP)
 	$(BIN)/invoke test
 
 html: $(STAMP)
