@@ -1,4 +1,4 @@
-"""Canonical URLs, Open Graph and Twitter tags, JSON-LD, sitemap.xml and robots.txt."""
+"""Canonical URLs, Open Graph and Twitter tags, JSON-LD, the sitemaps and robots.txt."""
 
 import logging
 import os
@@ -10,8 +10,10 @@ from jinja2 import pass_context
 from markupsafe import Markup
 from pelican import signals
 
+from clock import build_time
+
 from . import metadata
-from .sitemap import Entry, build_robots, build_sitemap
+from .sitemap import Entry, build_index, build_robots, news_part, sitemap_parts
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +21,8 @@ DEFAULTS = {
     "SEO_SITEMAP": True,
     "SEO_ROBOTS": True,
     "SEO_SITEMAP_EXCLUDE": (),  # regular expressions matched against the path after SITEURL
+    "SEO_SITEMAP_MAX_URLS": 50000,  # URLs per part of the sitemap index (the protocol's limit)
+    "SEO_NEWS_SITEMAP": True,  # a Google News sitemap of the last two days' articles
     "SEO_ROBOTS_DISALLOW": ("/ban-nhap/",),
     "SEO_PUBLISHER_LOGO": None,
     "SEO_TWITTER_SITE": None,
@@ -41,6 +45,9 @@ def validate_settings(pelican) -> None:
         value = setting(pelican.settings, name)
         if isinstance(value, str) or not all(isinstance(v, str) for v in value):
             raise ValueError(f"seo: {name}={value!r} must be a list of strings, e.g. ['^tim-kiem/']")
+    maximum = setting(pelican.settings, "SEO_SITEMAP_MAX_URLS")
+    if not isinstance(maximum, int) or isinstance(maximum, bool) or not 1 <= maximum <= 50000:
+        raise ValueError(f"seo: SEO_SITEMAP_MAX_URLS={maximum!r} must be a whole number from 1 to 50000, e.g. 50000")
     _entries.clear()
     _newest.clear()
 
@@ -163,29 +170,50 @@ def collect_page(path, context) -> None:
     url = re.sub(r"(?:^|(?<=/))index\.html$", "", relative)
     if any(re.search(pattern, url) for pattern in setting(context, "SEO_SITEMAP_EXCLUDE")):
         return
-    _entries.append(Entry(metadata.absolute_url(context.get("SITEURL", ""), url), lastmod_of(context)))
+    loc = metadata.absolute_url(context.get("SITEURL", ""), url)
+    article = context.get("article")
+    if article is not None:  # articles get their own parts by year, and the news sitemap
+        _entries.append(Entry(loc, lastmod_of(context), article.date, str(article.title)))
+    else:
+        _entries.append(Entry(loc, lastmod_of(context)))
 
 
 def _write(path: Path, text: str) -> None:
-    """Write through the incremental plugin when it is on (unchanged files keep their mtime)."""
+    """Write through the incremental plugin when it is on (unchanged files keep their mtime and
+    a part no longer made is removed)."""
     try:
         from incremental import write_output
     except ImportError:
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     else:
         write_output(path, text)
 
 
 def write_sitemap(pelican) -> None:
-    """Write sitemap.xml and robots.txt into the output folder."""
+    """Write the sitemap index (sitemap.xml), its parts, the news sitemap and robots.txt."""
     try:
         settings = pelican.settings
         output = Path(pelican.output_path)
+        siteurl = settings.get("SITEURL", "")
+        listed = ["sitemap.xml"]
         if setting(settings, "SEO_SITEMAP"):
-            _write(output / "sitemap.xml", build_sitemap(_entries))
-            logger.info("seo: wrote sitemap.xml with %d pages", len({e.loc for e in _entries}))
+            parts = sitemap_parts(_entries, setting(settings, "SEO_SITEMAP_MAX_URLS"))
+            news = None
+            if setting(settings, "SEO_NEWS_SITEMAP"):
+                language = settings.get("DEFAULT_LANG") or "vi"
+                news = news_part(_entries, build_time(settings), settings.get("SITENAME", ""), language)
+            if news is not None:
+                parts.append(news)
+                listed.append(news.path)
+            for part in parts:
+                _write(output / part.path, part.xml)
+            _write(output / "sitemap.xml", build_index(parts, siteurl))
+            logger.info(
+                "seo: wrote sitemap.xml, an index of %d sitemaps, %d pages", len(parts), len({e.loc for e in _entries})
+            )
         if setting(settings, "SEO_ROBOTS"):
-            robots = build_robots(settings.get("SITEURL", ""), setting(settings, "SEO_ROBOTS_DISALLOW"))
+            robots = build_robots(siteurl, setting(settings, "SEO_ROBOTS_DISALLOW"), listed)
             _write(output / "robots.txt", robots)
     finally:
         _entries.clear()

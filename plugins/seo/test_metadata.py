@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from seo.metadata import absolute_url, image_of, json_for_script, news_article
-from seo.sitemap import Entry, build_robots, build_sitemap
+from seo.sitemap import Entry, build_robots, sitemap_parts
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -88,9 +88,10 @@ def test_share_image_prefers_the_open_graph_card_then_the_lead_image():
 
 def test_sitemap_is_sorted_unique_and_escaped_with_lastmod_when_known():
     day = datetime(2024, 1, 2, tzinfo=VN)
-    xml = build_sitemap(
+    (part,) = sitemap_parts(
         [Entry("https://x.vn/b/?a&b", day), Entry("https://x.vn/a/", None), Entry("https://x.vn/a/", None)]
     )
+    xml = part.xml
     assert xml.count("<url>") == 2
     assert xml.index("/a/") < xml.index("/b/")
     assert "<loc>https://x.vn/b/?a&amp;b</loc><lastmod>2024-01-02T00:00:00+07:00</lastmod>" in xml
