@@ -1,9 +1,12 @@
 # Two commands from a fresh clone: `make serve` and `make test`. Everything else is `invoke`.
+# Each installs what it needs: Debian packages (tools/system_packages.py), then the hashed
+# Python lock for its purpose (requirements/: runtime ⊂ data ⊂ test), then npm for the tests.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
-NODE_STAMP := node_modules/.installed
+RUNTIME := $(VENV)/.runtime.installed
+TEST := $(VENV)/.test.installed
+NODE := node_modules/.installed
 
 .PHONY: serve test html publish check clean bootstrap lock system-serve system-test
 
@@ -11,34 +14,42 @@ NODE_STAMP := node_modules/.installed
 system-serve system-test: system-%:
 	$(PYTHON) tools/system_packages.py $*
 
-$(STAMP): requirements.txt
+$(BIN)/python: | system-serve
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+
+# A lock installs only with every hash matching: no resolver at install time, no surprise release.
+$(VENV)/.%.installed: requirements/%.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $<
 	touch $@
 
-$(NODE_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --silent
+$(NODE): package.json package-lock.json | system-test
+	npm ci --ignore-scripts --no-audit --no-fund --silent
 	touch $@
 
-bootstrap: $(STAMP) $(NODE_STAMP)
+bootstrap: $(TEST) $(NODE)
 
-serve: system-serve $(STAMP)
+serve: $(RUNTIME)
 	$(BIN)/invoke livereload
 
-test: system-test $(STAMP) $(NODE_STAMP)
+test: system-test $(TEST) $(NODE)
 	$(BIN)/invoke test
 
-html: $(STAMP)
+html: $(RUNTIME)
 	$(BIN)/invoke build
 
-publish: $(STAMP)
+publish: $(RUNTIME)
 	$(BIN)/invoke publish
 
-check: $(STAMP)
+check: $(RUNTIME)
 	$(BIN)/invoke check
 
 clean:
 	rm -rf output cache .pytest_cache
 
-lock: $(STAMP)
-	$(BIN)/pip freeze --exclude-editable > requirements.txt
+# Re-resolve the locks after editing requirements/*.in (LOCK_ARGS=--upgrade to take new releases).
+# The hashes must be those of the files on PyPI, so this machine's pip mirrors are left out.
+lock: $(TEST)
+	cd requirements && for lock in runtime data test; do \
+	  env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null ../$(BIN)/pip-compile --quiet --generate-hashes \
+	    --allow-unsafe --strip-extras --no-emit-index-url $(LOCK_ARGS) --output-file=$$lock.txt $$lock.in || exit 1; \
+	done
