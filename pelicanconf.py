@@ -34,6 +34,7 @@ PLUGINS = [
     "gc_policy",  # first: the collector policy covers the whole build
     "archives",
     "content_checks",
+    "scheduling",  # before any plugin lists articles: a future Date is held back
     "images",
     "taxonomies",
     "honours",

@@ -19,6 +19,14 @@ CONFIG = {
 }
 
 
+def site_settings(content=None) -> dict:
+    """Return the development settings (content folder, time zone, BUILD_DATE)."""
+    from pelican.settings import read_settings
+
+    path = Path(content).resolve() if content else ROOT / CONFIG["content"]
+    return read_settings(str(ROOT / CONFIG["settings_base"]), override={"PATH": str(path)})
+
+
 def pelican_run(c, settings_file, output, extra=""):
     c.run(f"{sys.executable} -m pelican {CONFIG['content']} -s {settings_file} -o {output} {extra}", pty=False)
 
@@ -85,8 +93,11 @@ def check(c, content=None):
     for problem in found:
         print(problem)
     errors = sum(p.is_error for p in found)
-    warnings = len(found) - errors
-    print(f"{errors} lỗi, {warnings} cảnh báo" if found else "Không có vấn đề nào.")
+    notes = sum(p.severity == "info" for p in found)  # information (scheduled articles), not problems
+    warnings = len(found) - errors - notes
+    print(f"{errors} lỗi, {warnings} cảnh báo" if errors or warnings else "Không có vấn đề nào.")
+    if notes:
+        print(f"{notes} ghi chú (thông tin, không phải lỗi)")
     if errors:
         sys.exit(1)
 
@@ -101,8 +112,7 @@ def check(c, content=None):
 )
 def new(c, category="", title="", localities="", campaigns=""):
     """Create a new article file with every metadata key, a fresh Id and a slug (asks what is missing)."""
-    from datetime import datetime
-
+    from clock import build_time
     from gazetteer import load_gazetteer
     from scaffold import (
         ScaffoldError,
@@ -118,7 +128,8 @@ def new(c, category="", title="", localities="", campaigns=""):
     localities = localities or input("Địa phương (cách nhau bằng ;): ")
     places = [x.strip() for x in localities.split(";") if x.strip()]
     names = [x.strip() for x in campaigns.split(";") if x.strip()]
-    problems = check_localities(places, datetime.now().date(), load_gazetteer(ROOT / "data", ROOT / "cache/gazetteer"))
+    now = build_time(site_settings())
+    problems = check_localities(places, now.date(), load_gazetteer(ROOT / "data", ROOT / "cache/gazetteer"))
     if not places:
         problems.append('cần ít nhất một địa phương; thêm --localities "Tên địa phương"')
     if problems:
@@ -126,11 +137,31 @@ def new(c, category="", title="", localities="", campaigns=""):
     for note in campaign_notes(names, existing_campaigns(ROOT / CONFIG["content"])):
         print(f"Lưu ý: {note}")
     try:
-        article = scaffold_article(ROOT / CONFIG["content"], category, title, places, names)
+        article = scaffold_article(ROOT / CONFIG["content"], category, title, places, names, now)
         write_new_article(article)
     except (ScaffoldError, FileExistsError) as error:
         sys.exit(f"Không tạo được bài: {error}")
     print(f"Đã tạo {article.path.relative_to(ROOT)}")
+
+
+@task(
+    help={
+        "after": "ISO 8601 time (default: now, the build's clock), e.g. the time of the last publish",
+        "content": "folder to read instead of content/",
+    }
+)
+def next_due(c, after=None, content=None):
+    """Print when the next scheduled article is due (ISO 8601, +07:00) and its file, or that none is."""
+    import scheduling
+    from clock import build_time, parse_clock
+
+    settings = site_settings(content)
+    moment = parse_clock(after, settings["TIMEZONE"]) if after else build_time(settings)
+    found = scheduling.next_due(scheduling.article_dates(Path(settings["PATH"]), settings["TIMEZONE"]), moment)
+    if found:
+        print(f"{found[0].isoformat(timespec='seconds')} {found[1]}")
+    else:
+        print(f"Không có bài nào hẹn giờ đăng sau {moment.isoformat(timespec='seconds')}.")
 
 
 @task(

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 ERROR = "error"
 WARNING = "warning"
+INFO = "info"  # neither error nor warning: e.g. an article scheduled for later
 
 
 @dataclass(frozen=True, order=True)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from clock import build_time
 from vntext import collapse_spaces, nfc, slugify
 
 CATEGORY_FOLDERS = {
@@ -103,7 +104,7 @@ def scaffold_article(
     path = content_dir / CATEGORY_FOLDERS[canonical] / f"{slug}.md"
     if path.exists():
         raise ScaffoldError(f"tệp {path.as_posix()} đã có; đổi tiêu đề hoặc sửa tệp đang có, không ghi đè")
-    moment = now or datetime.now()
+    moment = now or build_time({})  # the real time in Asia/Ho_Chi_Minh; tasks.py passes the site's clock
     text = TEMPLATE.format(
         title=title,
         date=moment.strftime("%Y-%m-%d %H:%M"),

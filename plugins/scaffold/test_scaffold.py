@@ -69,3 +69,16 @@ def test_new_campaign_names_get_the_closest_existing_names(tmp_path):
     assert campaign_notes(["Cả nước chung tay vì người nghèo không để ai bỏ lại phía sau"], known) == [
         'phong trào "Cả nước chung tay vì người nghèo không để ai bỏ lại phía sau" chưa có bài nào dùng; có phải là: "Cả nước chung tay vì người nghèo - không để ai bị bỏ lại phía sau"'
     ]
+
+
+def test_the_date_written_by_default_is_the_clock_in_vietnam_time(tmp_path):
+    """Not the machine's local time: a server on UTC would write a time seven hours early."""
+    from zoneinfo import ZoneInfo
+
+    from clock import build_time
+
+    before = build_time({}).replace(second=0, microsecond=0)
+    article = scaffold_article(tmp_path, "Hội nghị tổng kết", "Tổng kết", uid=UID)
+    after = build_time({})
+    written = {f.key: f.value for f in parse_source(article.text).fields}["Date"]
+    assert before <= datetime.strptime(written, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")) <= after
