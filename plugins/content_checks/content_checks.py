@@ -1,13 +1,9 @@
 """Signal adapters: use our reader, gather every content problem, fail strict builds."""
 
-import copy
 import logging
-import sys
-from collections import Counter, defaultdict
-from itertools import count
+from collections import defaultdict
 
 from pelican import signals
-from pelican.utils import order_content
 
 from . import problems as registry
 from .problems import Problem
@@ -36,9 +32,10 @@ def start_build(pelican) -> None:
 
 
 def duplicate_findings(contents, settings) -> list[Problem]:
-    """Report two contents with the same Id (two with the same URL were settled before: settle_clashes)."""
+    """Report two contents with the same URL or the same Id."""
     found: list[Problem] = []
     for attribute, what, fix in (
+        ("url", "đường dẫn /{}", "đặt Slug khác cho một trong hai bài"),
         ("uid", "Id {}", "bài sao chép cần Id mới: xóa dòng Id rồi chạy invoke new, hoặc tạo UUID mới"),
     ):
         owners = defaultdict(list)
@@ -53,108 +50,9 @@ def duplicate_findings(contents, settings) -> list[Problem]:
             for content in group:
                 path = display_path(content.source_path, settings)
                 others = ", ".join(p for p in paths if p != path) or path
-                line = content.header_lines.get("id", 1)
+                line = content.header_lines.get("slug" if attribute == "url" else "id", 1)
                 found.append(Problem(path, line, f"{what.format(key)} trùng với {others}", fix))
     return found
-
-
-def settle_clashes(contents, settings, reserved: frozenset[str] = frozenset()) -> tuple[dict, list[Problem]]:
-    """Find contents that Pelican would write to one file (the same slug, or a path of the site's own pages).
-
-    The first by file path keeps the file; each later one becomes a draft with a slug of its own, so a
-    development build goes on (Pelican stops at the second write with a traceback) and the editor
-    sees both. Returns {id(content): its copy with the problem} and one problem per file naming the other.
-    Copies, not changes: Pelican's content cache keeps the contents as read for the next build.
-    """
-    slugs = Counter(c.slug for c in contents)
-    candidates = [c for c in contents if reserved or slugs[c.slug] > 1]  # a URL is costly to format
-    owners: dict[str, object] = {}
-    copies: dict[int, object] = {}
-    found: list[Problem] = []
-    for content in sorted(candidates, key=lambda c: c.source_path):
-        target, url = content.save_as, content.url
-        owner = owners.setdefault(target, content)
-        if owner is content and target not in reserved:
-            continue
-        path = display_path(content.source_path, settings)
-        line = content.header_lines.get("slug", 1)
-        if owner is content:
-            found.append(
-                _with(
-                    copies,
-                    content,
-                    Problem(
-                        path, line, f"đường dẫn /{url} đã là một trang của hệ thống", "đặt Slug khác cho trang này"
-                    ),
-                )
-            )
-        else:
-            other = display_path(owner.source_path, settings)
-            fix = "đặt Slug khác cho một trong hai bài"
-            found.append(
-                _with(
-                    copies,
-                    owner,
-                    Problem(other, owner.header_lines.get("slug", 1), f"đường dẫn /{url} trùng với {path}", fix),
-                )
-            )
-            found.append(_with(copies, content, Problem(path, line, f"đường dẫn /{url} trùng với {other}", fix)))
-        draft = copies[id(content)]
-        draft.status = "draft"
-        draft.slug = next(f"{content.slug}-{n}" for n in count(2) if f"{content.slug}-{n}" not in slugs)
-        slugs[draft.slug] += 1
-    return copies, found
-
-
-def _with(copies: dict, content, problem: Problem) -> Problem:
-    """Give the copy of `content` (made once) one more problem, for the preview banner; return it."""
-    if id(content) not in copies:
-        copies[id(content)] = copy.copy(content)
-    twin = copies[id(content)]
-    twin.problems = [*getattr(twin, "problems", []), problem]
-    return problem
-
-
-def site_paths(settings) -> frozenset[str]:
-    """Return the files the site's own pages are written to (search, archives, lists), which no page may take."""
-    fixed = {v for k, v in settings.items() if k.endswith("_SAVE_AS") and isinstance(v, str) and v and "{" not in v}
-    fixed |= {
-        f"{v}index.html"
-        for k, v in settings.items()
-        if k.endswith("_URL") and isinstance(v, str) and v.endswith("/") and "{" not in v
-    }
-    return frozenset(fixed)
-
-
-def replace_clashing(
-    generator, kinds: tuple[str, ...], draft_kind: str, reserved: frozenset[str] = frozenset()
-) -> None:
-    """Swap each clashing content for its draft copy in the generator's lists (in place: the context holds them)."""
-    contents = [c for kind in kinds for c in getattr(generator, kind)]
-    copies, found = settle_clashes(contents, generator.settings, reserved)
-    for problem in found:
-        registry.report(problem)
-    if not copies:
-        return
-    for kind in kinds:
-        items = [copies.get(id(c), c) for c in getattr(generator, kind)]
-        keep = [c for c in items if kind == draft_kind or c.status != "draft"]
-        moved = [c for c in items if kind != draft_kind and c.status == "draft"]
-        getattr(generator, kind)[:] = keep
-        getattr(generator, draft_kind).extend(moved)
-    for twin in copies.values():  # {filename} links lead to the copy
-        generator.context["generated_content"][twin.get_relative_source_path()] = twin
-
-
-def settle_article_clashes(generator) -> None:
-    """Before categories, tags and archives list them, give each of two articles on one URL its own."""
-    replace_clashing(generator, ("articles", "hidden_articles", "drafts"), "drafts")
-    generator.drafts[:] = order_content(generator.drafts, generator.settings["ARTICLE_ORDER_BY"])
-
-
-def settle_page_clashes(generator) -> None:
-    """Give each of two pages on one URL, or a page on a URL of the site's own, its own URL."""
-    replace_clashing(generator, ("pages", "hidden_pages", "draft_pages"), "draft_pages", site_paths(generator.settings))
 
 
 def collect_article_problems(generator) -> None:
@@ -180,7 +78,6 @@ def report_duplicates_before_writing(pelican) -> None:
 
 def collect_page_problems(generator) -> None:
     """Gather the reader's problems of every page."""
-    settle_page_clashes(generator)
     contents = generator.pages + generator.hidden_pages + generator.draft_pages
     for content in contents:
         for problem in getattr(content, "problems", []):
@@ -220,7 +117,6 @@ def register() -> None:
     signals.initialized.connect(check_settings)
     signals.readers_init.connect(add_reader)
     signals.get_generators.connect(start_build)
-    signals.article_generator_pretaxonomy.connect(settle_article_clashes)
     signals.article_generator_finalized.connect(collect_article_problems)
     signals.page_generator_finalized.connect(collect_page_problems)
     signals.all_generators_finalized.connect(report_before_writing)
