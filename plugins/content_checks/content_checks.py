@@ -1,9 +1,16 @@
 """Signal adapters: use our reader, gather every content problem, fail strict builds."""
 
+import copy
+import fnmatch
 import logging
-from collections import defaultdict
+import os
+import sys
+from collections import Counter, defaultdict
+from itertools import count
+from pathlib import Path
 
 from pelican import signals
+from pelican.utils import order_content
 
 from . import problems as registry
 from .problems import Problem
@@ -11,6 +18,32 @@ from .reader import add_reader, display_path
 from .settings import get_setting, validate_settings
 
 logger = logging.getLogger(__name__)
+
+
+class OneLineEach(logging.Handler):
+    """Write each problem whole, on one line of stderr, whatever the terminal's width.
+
+    Pelican's rich console wraps at the terminal's width (at 80 columns in a pipe, as in `make html`
+    or CI), splitting a file name over lines that can then not be copied, searched or clicked.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # While Pelican's "Generating…" spinner runs in a terminal, rich holds sys.stderr and would
+        # wrap the line: write to the terminal itself, on a cleared line.
+        proxied = getattr(sys.stderr, "rich_proxied_file", None)
+        stream = proxied or sys.stderr
+        try:
+            stream.write(("\r\x1b[2K" if proxied else "") + self.format(record) + "\n")
+            stream.flush()
+        except Exception:  # noqa: BLE001 - logging's own policy for a stream that fails
+            self.handleError(record)
+
+
+problem_log = logging.getLogger("content_checks.problems")  # not Pelican's handlers: see OneLineEach
+problem_log.propagate = False
+problem_log.setLevel(logging.INFO)
+if not problem_log.handlers:
+    problem_log.addHandler(OneLineEach())
 
 
 class ContentErrors(Exception):
@@ -32,10 +65,9 @@ def start_build(pelican) -> None:
 
 
 def duplicate_findings(contents, settings) -> list[Problem]:
-    """Report two contents with the same URL or the same Id."""
+    """Report two contents with the same Id (two with the same URL were settled before: settle_clashes)."""
     found: list[Problem] = []
     for attribute, what, fix in (
-        ("url", "đường dẫn /{}", "đặt Slug khác cho một trong hai bài"),
         ("uid", "Id {}", "bài sao chép cần Id mới: xóa dòng Id rồi chạy invoke new, hoặc tạo UUID mới"),
     ):
         owners = defaultdict(list)
@@ -50,9 +82,108 @@ def duplicate_findings(contents, settings) -> list[Problem]:
             for content in group:
                 path = display_path(content.source_path, settings)
                 others = ", ".join(p for p in paths if p != path) or path
-                line = content.header_lines.get("slug" if attribute == "url" else "id", 1)
+                line = content.header_lines.get("id", 1)
                 found.append(Problem(path, line, f"{what.format(key)} trùng với {others}", fix))
     return found
+
+
+def settle_clashes(contents, settings, reserved: frozenset[str] = frozenset()) -> tuple[dict, list[Problem]]:
+    """Find contents that Pelican would write to one file (the same slug, or a path of the site's own pages).
+
+    The first by file path keeps the file; each later one becomes a draft with a slug of its own, so a
+    development build goes on (Pelican stops at the second write with a traceback) and the editor
+    sees both. Returns {id(content): its copy with the problem} and one problem per file naming the other.
+    Copies, not changes: Pelican's content cache keeps the contents as read for the next build.
+    """
+    slugs = Counter(c.slug for c in contents)
+    candidates = [c for c in contents if reserved or slugs[c.slug] > 1]  # a URL is costly to format
+    owners: dict[str, object] = {}
+    copies: dict[int, object] = {}
+    found: list[Problem] = []
+    for content in sorted(candidates, key=lambda c: c.source_path):
+        target, url = content.save_as, content.url
+        owner = owners.setdefault(target, content)
+        if owner is content and target not in reserved:
+            continue
+        path = display_path(content.source_path, settings)
+        line = content.header_lines.get("slug", 1)
+        if owner is content:
+            found.append(
+                _with(
+                    copies,
+                    content,
+                    Problem(
+                        path, line, f"đường dẫn /{url} đã là một trang của hệ thống", "đặt Slug khác cho trang này"
+                    ),
+                )
+            )
+        else:
+            other = display_path(owner.source_path, settings)
+            fix = "đặt Slug khác cho một trong hai bài"
+            found.append(
+                _with(
+                    copies,
+                    owner,
+                    Problem(other, owner.header_lines.get("slug", 1), f"đường dẫn /{url} trùng với {path}", fix),
+                )
+            )
+            found.append(_with(copies, content, Problem(path, line, f"đường dẫn /{url} trùng với {other}", fix)))
+        draft = copies[id(content)]
+        draft.status = "draft"
+        draft.slug = next(f"{content.slug}-{n}" for n in count(2) if f"{content.slug}-{n}" not in slugs)
+        slugs[draft.slug] += 1
+    return copies, found
+
+
+def _with(copies: dict, content, problem: Problem) -> Problem:
+    """Give the copy of `content` (made once) one more problem, for the preview banner; return it."""
+    if id(content) not in copies:
+        copies[id(content)] = copy.copy(content)
+    twin = copies[id(content)]
+    twin.problems = [*getattr(twin, "problems", []), problem]
+    return problem
+
+
+def site_paths(settings) -> frozenset[str]:
+    """Return the files the site's own pages are written to (search, archives, lists), which no page may take."""
+    fixed = {v for k, v in settings.items() if k.endswith("_SAVE_AS") and isinstance(v, str) and v and "{" not in v}
+    fixed |= {
+        f"{v}index.html"
+        for k, v in settings.items()
+        if k.endswith("_URL") and isinstance(v, str) and v.endswith("/") and "{" not in v
+    }
+    return frozenset(fixed)
+
+
+def replace_clashing(
+    generator, kinds: tuple[str, ...], draft_kind: str, reserved: frozenset[str] = frozenset()
+) -> None:
+    """Swap each clashing content for its draft copy in the generator's lists (in place: the context holds them)."""
+    contents = [c for kind in kinds for c in getattr(generator, kind)]
+    copies, found = settle_clashes(contents, generator.settings, reserved)
+    for problem in found:
+        registry.report(problem)
+    if not copies:
+        return
+    for kind in kinds:
+        items = [copies.get(id(c), c) for c in getattr(generator, kind)]
+        keep = [c for c in items if kind == draft_kind or c.status != "draft"]
+        moved = [c for c in items if kind != draft_kind and c.status == "draft"]
+        getattr(generator, kind)[:] = keep
+        getattr(generator, draft_kind).extend(moved)
+    for twin in copies.values():  # {filename} links lead to the copy
+        generator.context["generated_content"][twin.get_relative_source_path()] = twin
+
+
+def settle_article_clashes(generator) -> None:
+    """Before categories, tags and archives list them, give each of two articles on one URL its own."""
+    replace_clashing(generator, ("articles", "hidden_articles", "drafts"), "drafts")
+    generator.drafts[:] = order_content(generator.drafts, generator.settings["ARTICLE_ORDER_BY"])
+
+
+def settle_page_clashes(generator) -> None:
+    """Give each of two pages on one URL, or a page on a URL of the site's own, its own URL."""
+    replace_clashing(generator, ("pages", "hidden_pages", "draft_pages"), "draft_pages", site_paths(generator.settings))
 
 
 def collect_article_problems(generator) -> None:
@@ -78,6 +209,7 @@ def report_duplicates_before_writing(pelican) -> None:
 
 def collect_page_problems(generator) -> None:
     """Gather the reader's problems of every page."""
+    settle_page_clashes(generator)
     contents = generator.pages + generator.hidden_pages + generator.draft_pages
     for content in contents:
         for problem in getattr(content, "problems", []):
@@ -85,7 +217,7 @@ def collect_page_problems(generator) -> None:
 
 
 _reported: set[Problem] = set()
-_LOG_BY_SEVERITY = {registry.ERROR: logger.error, registry.WARNING: logger.warning}
+_LOG_BY_SEVERITY = {registry.ERROR: problem_log.error, registry.WARNING: problem_log.warning}
 _articles: list = []  # this build's articles, drafts and hidden ones, checked for duplicates before writing
 
 
@@ -95,15 +227,64 @@ def report_problems(settings: dict) -> None:
     for problem in current:
         if problem not in _reported:
             _reported.add(problem)
-            _LOG_BY_SEVERITY.get(problem.severity, logger.info)("%s", problem)  # INFO: scheduled articles
+            _LOG_BY_SEVERITY.get(problem.severity, problem_log.info)("%s", problem)  # INFO: scheduled articles
     errors = [p for p in current if p.is_error]
     if errors and get_setting(settings, "CONTENT_CHECKS_STRICT"):
         raise ContentErrors(f"content_checks: {len(errors)} lỗi nội dung; sửa các dòng trên rồi chạy lại")
 
 
+JUNK = ("Thumbs.db", "desktop.ini", "~$*", "*~", "*.swp", "*.tmp")  # made by editors' systems and programs
+
+
+def unused_files(content_path: str, used: set[str], ignored: list[str]) -> list[str]:
+    """Return the files under the content folder (relative, sorted) that became nothing of the site.
+
+    Hidden files, the backup and lock files of editors' programs and IGNORE_FILES are left out.
+    """
+    found = []
+    for folder, dirs, files in os.walk(content_path, followlinks=True):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and not _matches(d, ignored)]
+        for name in files:
+            relative = Path(os.path.relpath(os.path.join(folder, name), content_path)).as_posix()
+            if relative not in used and not name.startswith(".") and not _matches(name, [*JUNK, *ignored]):
+                found.append(relative)
+    return sorted(found)
+
+
+def _matches(name: str, patterns) -> bool:
+    return any(fnmatch.fnmatch(name, pattern) for pattern in patterns)
+
+
+def unused_file_problem(display: str) -> Problem:
+    """Return the problem of a file under content/ that is neither an article, a page nor a static file."""
+    suffix = Path(display).suffix.lower()
+    if suffix in {".md", ".markdown"}:
+        return Problem(
+            display,
+            1,
+            "không đọc được tệp này thành bài viết",
+            "kiểm tra tệp mở được và lưu lại dạng văn bản UTF-8 (xem docs/editor-guide.md)",
+        )
+    return Problem(
+        display,
+        1,
+        f"tệp {suffix or 'không có đuôi'} trong content/ không phải bài viết nên không được đăng",
+        "lưu bài thành tệp .md theo docs/editor-guide.md, đặt ảnh và tệp đính kèm trong content/images/, "
+        "hoặc xóa tệp này",
+    )
+
+
+def report_unused_files(context: dict, settings: dict) -> None:
+    """Report every file of the content folder that Pelican skipped (with an English line, or silently)."""
+    used = {path for key in ("generated_content", "static_content") for path, c in context[key].items() if c}
+    for relative in unused_files(settings["PATH"], used, settings.get("IGNORE_FILES", [])):
+        registry.report(unused_file_problem(display_path(os.path.join(settings["PATH"], relative), settings)))
+
+
 def report_before_writing(generators) -> None:
     """Report after all content is read, before any page is written."""
     if generators:
+        report_unused_files(generators[0].context, generators[0].settings)
         report_problems(generators[0].settings)
 
 
@@ -117,6 +298,7 @@ def register() -> None:
     signals.initialized.connect(check_settings)
     signals.readers_init.connect(add_reader)
     signals.get_generators.connect(start_build)
+    signals.article_generator_pretaxonomy.connect(settle_article_clashes)
     signals.article_generator_finalized.connect(collect_article_problems)
     signals.page_generator_finalized.connect(collect_page_problems)
     signals.all_generators_finalized.connect(report_before_writing)

@@ -11,13 +11,14 @@ from markdown import Markdown
 from markupsafe import Markup, escape
 from pelican.contents import Author, Category, Tag
 from pelican.readers import BaseReader
+from pelican.utils import slugify
 
 from safe_html import first_paragraph_text, plain_text, sanitize_html
 from vntext import collapse_spaces, nfc
 
 from .header import Source, parse_source
 from .problems import ERROR, Problem
-from .rules import canonical_category, check_source, parse_date
+from .rules import SLUG, STATUSES, canonical_category, check_source, parse_date
 from .settings import get_setting
 
 DOCUMENT_KEYS = ("number", "type", "issuer", "signer", "date")
@@ -55,22 +56,32 @@ class ThiDuaReader(BaseReader):
     def read(self, source_path):
         """Return sanitised HTML and metadata; problems travel in metadata["problems"]."""
         raw = Path(source_path).read_bytes()
-        problems: list[Problem] = []
         path = display_path(source_path, self.settings)
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            text = raw.decode("utf-8", errors="replace")
-            line = raw[: error.start].count(b"\n") + 1
-            problems.append(Problem(path, line, "tệp không phải UTF-8", "lưu lại tệp với bảng mã UTF-8"))
+        text, problems = decode(raw, path)
         source = parse_source(nfc(text).replace("\r\n", "\n"))
         is_page = is_page_path(source_path, self.settings)
         tz = ZoneInfo(self.settings["TIMEZONE"])
         categories = tuple(get_setting(self.settings, "CONTENT_CHECKS_CATEGORIES"))
-        findings = check_source(source, is_page=is_page, categories=categories, tz=tz)
-        problems += [Problem(path, line, message, fix, severity) for line, message, fix, severity in findings]
+        if not problems or problems[0].message != NOT_TEXT[0]:  # a file that is not text: one problem is enough
+            findings = check_source(source, is_page=is_page, categories=categories, tz=tz)
+            problems += [Problem(path, line, message, fix, severity) for line, message, fix, severity in findings]
         content = sanitize_html(self._markdown().convert(source.body))
         metadata = self.build_metadata(source, content, tz, categories)
+        stem = Path(source_path).stem
+        # Pelican drops a content without a title (or whose title gives no URL) with an English log
+        # line: give it the file's name instead, so it is still built (with its error, as a draft).
+        metadata.setdefault("title", stem)
+        if "slug" not in metadata and not self._slugify(metadata["title"]):
+            example = self._slugify(stem) or "tin-moi"
+            problems.append(
+                Problem(
+                    path,
+                    metadata["header_lines"].get("title", 1),
+                    f'tiêu đề "{metadata["title"]}" không tạo được đường dẫn',
+                    f'thêm dòng "Slug: …", ví dụ "Slug: {example}"',
+                )
+            )
+            metadata["slug"] = example
         image = metadata.get("image")
         if image and not (Path(self.settings["PATH"]) / image).is_file():
             problems.append(
@@ -81,11 +92,20 @@ class ThiDuaReader(BaseReader):
                     "kiểm tra tên tệp trong content/images/ hoặc sửa dòng Image",
                 )
             )
-        if any(p.severity == ERROR for p in problems) and not is_page:
+        if (any(p.severity == ERROR for p in problems) and not is_page) or metadata["status"] not in STATUSES:
             # Never drop an article: one with errors is still built, as a draft to preview.
             metadata["status"] = "draft"
         metadata["problems"] = problems
         return content, metadata
+
+    def _slugify(self, text: str) -> str:
+        """Return the slug Pelican would make of a title."""
+        return slugify(
+            text,
+            regex_subs=self.settings.get("SLUG_REGEX_SUBSTITUTIONS", []),
+            preserve_case=self.settings.get("SLUGIFY_PRESERVE_CASE", False),
+            use_unicode=self.settings.get("SLUGIFY_USE_UNICODE", False),
+        )
 
     def _markdown(self) -> Markdown:
         """Return this reader's Markdown converter, built once (building it costs ~7 ms), reset per file."""
@@ -113,9 +133,11 @@ class ThiDuaReader(BaseReader):
             meta["tags"] = [Tag(tag, self.settings) for tag in split_list(value["tags"], ",")]
         if value.get("author"):
             meta["author"] = Author(value["author"], self.settings)
-        for key in ("slug", "source", "image", "image_alt", "image_caption"):
+        for key in ("source", "image", "image_alt", "image_caption"):
             if value.get(key):
                 meta[key] = value[key]
+        if SLUG.match(value.get("slug", "")):  # any other slug is reported; it could even lead out of the site
+            meta["slug"] = value["slug"]
         meta["status"] = value.get("status") or "published"
         meta["localities_raw"] = split_list(value.get("localities", ""), ";")
         meta["campaigns_raw"] = split_list(value.get("campaigns", ""), ";")
@@ -131,6 +153,34 @@ class ThiDuaReader(BaseReader):
         meta["description"] = plain_text(value["summary"]) if value.get("summary") else first_paragraph_text(content)
         meta["summary"] = Markup(escape(meta["description"]))
         return meta
+
+
+NOT_TEXT = (
+    "tệp chứa ký tự NUL, không phải văn bản (có thể là tệp Word, PDF hoặc ảnh đổi tên thành .md)",
+    "mở tệp gốc, chép nội dung vào một tệp .md mới viết theo docs/editor-guide.md",
+)
+
+
+def decode(raw: bytes, path: str) -> tuple[str, list[Problem]]:
+    """Return a file's text and the problem of its encoding, if any.
+
+    A file with NUL bytes is not text (a .docx, a PDF or a photo renamed .md): it gets one problem
+    and, unless the rest is valid UTF-8, no text, rather than a page of garbage and missing keys.
+    """
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        try:
+            text = raw.replace(b"\x00", b"").decode("utf-8")
+        except UnicodeDecodeError:
+            text = ""
+        return text, [Problem(path, line, *NOT_TEXT)]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return raw.decode("utf-8", errors="replace"), [
+            Problem(path, line, "tệp không phải UTF-8", "lưu lại tệp với bảng mã UTF-8")
+        ]
 
 
 def _valid_uuid(value: str | None) -> bool:

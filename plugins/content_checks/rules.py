@@ -47,7 +47,7 @@ EXAMPLES = {
     "Localities": "Localities: Thành phố Huế; Thừa Thiên Huế",
 }
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2}))?$")
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 Finding = tuple[int, str, str, str]
 
@@ -182,7 +182,7 @@ def value_findings(fields: dict[str, Field]) -> list[Finding]:
             )
         )
     slug = fields.get("slug")
-    if slug and not _SLUG.match(slug.value.strip()):
+    if slug and not SLUG.match(slug.value.strip()):
         findings.append(
             (
                 slug.line,
@@ -212,6 +212,8 @@ def value_findings(fields: dict[str, Field]) -> list[Finding]:
 
 def check_source(source: Source, *, is_page: bool, categories: tuple[str, ...], tz: ZoneInfo) -> list[Finding]:
     """Return every problem of one parsed file."""
+    if not source.fields and not source.body.strip():
+        return [(1, "tệp trống", "viết bài theo mẫu trong docs/editor-guide.md hoặc xóa tệp", ERROR)]
     fields = {f.key.lower(): f for f in source.fields}
     allowed = PAGE_KEYS if is_page else ARTICLE_KEYS
     findings = key_findings(source, allowed)
@@ -222,6 +224,17 @@ def check_source(source: Source, *, is_page: bool, categories: tuple[str, ...], 
     if not is_page and "category" in fields:
         findings += category_findings(fields["category"], categories)
     findings += value_findings(fields)
+    if source.front_matter:
+        first, last = source.front_matter
+        findings.append(
+            (
+                first,
+                'phần đầu viết kiểu YAML, giữa hai dòng "---"',
+                f'xóa dòng "---" ở dòng {first} và dòng {last}: phần đầu là các dòng "Khóa: giá trị", '
+                "một dòng trống, rồi nội dung",
+                ERROR,
+            )
+        )
     if not source.body.strip():
         findings.append(
             (source.body_line, "bài viết không có nội dung", "viết nội dung sau dòng trống kết thúc phần đầu", ERROR)

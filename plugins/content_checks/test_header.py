@@ -35,3 +35,16 @@ def test_file_without_header_is_all_body():
 def test_byte_order_mark_and_crlf_are_tolerated():
     source = parse_source("\ufeffTitle: x\r\nDate: 2021-01-01\r\n\r\nBody")
     assert [f.value for f in source.fields] == ["x", "2021-01-01"]
+
+
+def test_yaml_front_matter_is_read_with_its_line_numbers_and_its_fences_noted():
+    source = parse_source("---\ntitle: Tin\n\ndate: 2024-05-01\n---\n\nNội dung\n")
+    assert [(f.key, f.value, f.line) for f in source.fields] == [("title", "Tin", 2), ("date", "2024-05-01", 4)]
+    assert source.front_matter == (1, 5)
+    assert (source.body, source.body_line) == ("Nội dung\n", 7)
+
+
+def test_a_rule_of_dashes_without_a_closing_one_is_not_front_matter():
+    source = parse_source("---\nTitle: x\n")
+    assert source.front_matter is None
+    assert source.fields == []

@@ -145,3 +145,16 @@ def test_pages_need_only_a_title():
     assert problems_of("Slug: gioi-thieu\n\nNội dung", is_page=True) == [
         'content/x.md:1: thiếu khóa bắt buộc "Title"; thêm dòng "Title: Thành phố Huế phát động phong trào thi đua năm 2021" vào phần đầu bài'
     ]
+
+
+@pytest.mark.parametrize("text", ["", "\n\n  \n", "\ufeff"])
+def test_an_empty_file_is_one_problem(text):
+    assert problems_of(text) == ["content/x.md:1: tệp trống; viết bài theo mẫu trong docs/editor-guide.md hoặc xóa tệp"]
+
+
+def test_yaml_front_matter_names_the_two_lines_to_delete():
+    yaml = "---\n" + GOOD.replace("\n\n", "\n---\n\n", 1).replace("Title:", "title:")
+    assert problems_of(yaml) == [
+        'content/x.md:1: phần đầu viết kiểu YAML, giữa hai dòng "---"; xóa dòng "---" ở dòng 1 và dòng 7: '
+        'phần đầu là các dòng "Khóa: giá trị", một dòng trống, rồi nội dung'
+    ]
