@@ -236,6 +236,42 @@ def test_invoke_next_due_prints_the_next_scheduled_time_and_file(content):
     assert since.stdout.splitlines() == ["2025-09-01T00:00:00+07:00 content/phat-dong-phong-trao/hue-sau-sap-xep.md"]
 
 
+def documented_timer_script() -> str:
+    """Return the script docs/deployment.md tells administrators to install for the timer."""
+    text = (ROOT / "docs/deployment.md").read_text(encoding="utf-8")
+    after = text[text.index("`/usr/local/bin/thidua-publish-due` (mode 755)") :]
+    return after.split("```sh\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_documented_timer_script_publishes_once_something_is_due_then_waits(tmp_path):
+    """The deployment guide's script, run twice in a copy of the project with `make` recorded."""
+    project, www, calls = tmp_path / "thidua", tmp_path / "www", tmp_path / "make.log"
+    write_article(project / "content", "phat-dong-phong-trao/hen-gio.md", SCHEDULED)
+    write_article(
+        project / "content", "phat-dong-phong-trao/cu.md", SCHEDULED.replace("2099-01-01 08:00", "2025-01-01")
+    )
+    shutil.copy(ROOT / "tasks.py", project)
+    for name in ("plugins", "pelicanconf.py", "theme", ".venv"):
+        (project / name).symlink_to(ROOT / name)
+    (project / "cache").mkdir()
+    fake = tmp_path / "bin/make"  # a publish that only leaves a site to deploy
+    fake.parent.mkdir()
+    fake.write_text(f'#!/bin/sh\necho "$@" >> {calls}\nmkdir -p output && echo site > output/index.html\n')
+    fake.chmod(0o755)
+    script = documented_timer_script().replace("/srv/thidua", str(project))
+    env = {**os.environ, "PATH": f"{fake.parent}:{os.environ['PATH']}", "DEPLOY_TARGET": f"{www}/", "PYTHONPATH": ""}
+
+    def tick():
+        result = subprocess.run(["sh", "-c", script], env=env, capture_output=True, encoding="utf-8", timeout=300)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return calls.read_text(encoding="utf-8").splitlines() if calls.exists() else []
+
+    assert tick() == ["publish"]  # no stamp yet: the 2025 article fell due since "the last publish"
+    assert (www / "index.html").read_text(encoding="utf-8") == "site\n"
+    assert (project / "cache/scheduling-last-publish").exists()
+    assert tick() == ["publish"]  # the next one is in 2099: nothing to do
+
+
 def test_invoke_list_names_next_due():
     assert "next-due" in invoke("--list").stdout
 
