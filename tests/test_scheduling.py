@@ -23,6 +23,8 @@ URL = f"/tin-tuc/{SLUG}/"
 HIDDEN_SLUG = "bai-an-hen-gio-bai-hu-cau"
 UID = "0b7c8a52-6a1e-4c47-9d8e-1f2a3b4c5d77"
 HONOUREE = "Lê Thị Hẹn Giờ (hư cấu)"
+IMAGE = "images/hen-gio-cong-bo.jpg"  # only the scheduled article uses it
+SHARED_IMAGE = "images/hoi-nghi-thu-nghiem.jpg"  # a published article uses it too
 DUE = "2099-01-01T08:00:00+07:00"  # the articles' Date, Asia/Ho_Chi_Minh
 FILE = "content/phat-dong-phong-trao/hen-gio.md"
 NOTICE = f"{FILE}:2: hẹn giờ đăng lúc 08:00 ngày 01/01/2099; bài sẽ lên trang ở lần xuất bản đầu tiên từ thời điểm này"
@@ -34,9 +36,13 @@ Localities: Huế
 Campaigns: Mai vàng trước ngõ
 Tags: khen thưởng
 Honourees: {HONOUREE} | Chiến sĩ thi đua cơ sở | Huế
+Image: {IMAGE}
+Image_alt: Ảnh thử nghiệm của bài hẹn giờ
 Id: {UID}
 
 Dữ liệu thử nghiệm hư cấu: thông báo hẹn giờ đăng.
+
+![Ảnh hội nghị dùng chung (hư cấu)](/{SHARED_IMAGE})
 """
 HIDDEN = """\
 Title: Bài ẩn hẹn giờ (bài hư cấu)
@@ -56,6 +62,7 @@ def scheduled_content(folder: Path) -> Path:
     shutil.copytree(FIXTURE_SITE / "content", content)
     write_article(content, "phat-dong-phong-trao/hen-gio.md", SCHEDULED)
     write_article(content, "hoi-nghi-tong-ket/bai-an-hen-gio.md", HIDDEN)
+    shutil.copy(content / SHARED_IMAGE, content / IMAGE)
     return content
 
 
@@ -172,7 +179,7 @@ def test_its_honourees_join_the_honour_roll_only_from_its_time(sites):
 def test_a_strict_build_writes_nothing_of_a_scheduled_article(sites):
     """Not even a draft: no file names it, links to it or holds its Id (the search index included)."""
     output = sites["before"]
-    markers = (SLUG, HIDDEN_SLUG, UID, "hẹn giờ công bố", "Bài ẩn hẹn giờ")
+    markers = ("hen-gio-cong-bo", HIDDEN_SLUG, UID, "hẹn giờ công bố", "Bài ẩn hẹn giờ")
     for path in output.rglob("*"):
         relative = path.relative_to(output).as_posix()
         assert not any(m in relative for m in markers), relative
@@ -180,6 +187,8 @@ def test_a_strict_build_writes_nothing_of_a_scheduled_article(sites):
             text = path.read_text(encoding="utf-8")
             assert not any(m in text for m in markers), f"{relative} names a scheduled article"
     assert URL not in indexed_urls(output)
+    assert (output / SHARED_IMAGE).exists()  # still used by a published article
+    assert (sites["due"] / IMAGE).exists()
     assert (sites["due"] / f"tin-tuc/{HIDDEN_SLUG}/index.html").exists()  # a hidden one waits too
 
 

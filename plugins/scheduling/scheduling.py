@@ -9,7 +9,7 @@ feeds, the sitemap and the search index later still, from `generator.articles`.
 """
 
 import copy
-import logging
+import re
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,9 +24,10 @@ from content_checks.problems import INFO, Problem
 from content_checks.reader import display_path
 from content_checks.rules import parse_date
 
-logger = logging.getLogger(__name__)
-
 FIX = "bài sẽ lên trang ở lần xuất bản đầu tiên từ thời điểm này"
+_IMAGE_PATH = re.compile(r"images/[^\s\"'()<>?#]+")
+WRITTEN = ("articles", "hidden_articles", "drafts", "pages", "hidden_pages", "draft_pages")
+_held: list = []  # a strict build's scheduled articles, until its static files are known
 
 
 def split_due(articles: list, now: datetime) -> tuple[list, list]:
@@ -74,11 +75,39 @@ def hold_back_scheduled(generator) -> None:
         registry.report(scheduled_notice(path, article.header_lines.get("date", 1), article.date))
         for problem in getattr(article, "problems", []):  # its warnings, even when it is not built
             registry.report(problem)
+    _held[:] = held if settings.get("CONTENT_CHECKS_STRICT") else []
     if held and not settings.get("CONTENT_CHECKS_STRICT"):
         drafts = [as_draft(article) for article in held]
         generator.drafts = order_content(generator.drafts + drafts, settings["ARTICLE_ORDER_BY"])
         for draft in drafts:  # {filename} links to it lead to the draft
             generator.context["generated_content"][draft.get_relative_source_path()] = draft
+
+
+def image_paths(content) -> set[str]:
+    """Return the files under images/ a content names: its lead image and those in its body."""
+    found = set(_IMAGE_PATH.findall(getattr(content, "_content", None) or ""))
+    lead = getattr(content, "image", None)
+    return found | {lead.strip().lstrip("/")} if lead else found
+
+
+def leave_out_held_images(generator) -> None:
+    """Leave out the photographs only scheduled articles use: a strict build writes nothing of them.
+
+    Runs once every other content is final (the static generator is Pelican's last), so an image
+    a written page also names is kept.
+    """
+    if not _held:
+        return
+    written = [c for kind in WRITTEN for c in generator.context.get(kind, ())]
+    only_held = set().union(*map(image_paths, _held)) - set().union(*map(image_paths, written))
+    staticfiles = generator.context.get("staticfiles", generator.staticfiles)
+    staticfiles[:] = [s for s in staticfiles if s.save_as not in only_held]
+    _held.clear()
+
+
+def forget_held(pelican) -> None:
+    """Forget this build's scheduled articles (live reload starts clean)."""
+    _held.clear()
 
 
 def article_dates(content: Path, timezone: str, skip: tuple[str, ...] = ("pages",)) -> list[tuple[datetime, str]]:
@@ -110,3 +139,5 @@ def next_due(dated: list[tuple[datetime, str]], after: datetime) -> tuple[dateti
 def register() -> None:
     """Connect the scheduling plugin."""
     signals.article_generator_pretaxonomy.connect(hold_back_scheduled)
+    signals.static_generator_finalized.connect(leave_out_held_images)
+    signals.finalized.connect(forget_held)

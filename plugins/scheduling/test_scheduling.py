@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from scheduling.scheduling import article_dates, next_due, scheduled_notice, split_due, when_text
+from scheduling.scheduling import article_dates, image_paths, next_due, scheduled_notice, split_due, when_text
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DUE = datetime(2099, 1, 1, 8, 0, tzinfo=VN)
@@ -67,3 +67,20 @@ def test_article_dates_reads_headers_leaving_out_drafts_pages_and_bad_dates(tmp_
         (datetime(2099, 1, 2, tzinfo=VN), "content/tin/an.md"),
         (DUE, "content/tin/hen-gio.md"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("image", "body", "expected"),
+    [
+        ("images/a.jpg", "", {"images/a.jpg"}),
+        (
+            None,
+            '<p><img src="/images/b.png" alt=""></p><a href="{static}/images/c d.jpg">',
+            {"images/b.png", "images/c"},
+        ),
+        (" /images/a.jpg", "<img src='../images/a.jpg?x=1'>", {"images/a.jpg"}),
+        (None, "<p>không có ảnh</p>", set()),
+    ],
+)
+def test_image_paths_names_the_lead_image_and_those_in_the_body(image, body, expected):
+    assert image_paths(SimpleNamespace(image=image, _content=body)) == expected
