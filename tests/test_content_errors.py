@@ -132,3 +132,43 @@ def test_invoke_check_prints_every_problem_and_exits_non_zero(tmp_path):
         'content/b.md:2: ngày "2024-13-01" không tồn tại; kiểm tra lại ngày và tháng',
         "2 lỗi, 0 cảnh báo",
     ]
+
+
+def test_the_older_of_two_articles_on_one_url_keeps_it_in_development(tmp_path):
+    # The new article's file name sorts first; the one readers may have bookmarked keeps the URL.
+    build = bad_build(
+        tmp_path,
+        {
+            "a-moi.md": ARTICLE.format(title="Cùng tên", extra="").replace("2024-05-01", "2024-06-01"),
+            "z-cu.md": ARTICLE.format(title="Cùng tên", extra=""),
+        },
+        strict=False,
+    )
+    assert build.soup("tin-tuc/cung-ten/index.html").find("time")["datetime"].startswith("2024-05-01")
+    assert build.soup("ban-nhap/cung-ten-2/index.html").find("time")["datetime"].startswith("2024-06-01")
+
+
+def test_the_preview_keeps_serving_and_shows_each_problem_on_its_draft(tmp_path):
+    from preview_server import build_once
+
+    content = tmp_path / "content"
+    write_article(content, "bai-moi.md", ARTICLE.format(title="Tin A", extra="").replace("Title: Tin A\n", ""))
+    write_article(content, "a.md", ARTICLE.format(title="Cùng tên", extra=""))
+    write_article(content, "b.md", ARTICLE.format(title="Cùng tên", extra=""))
+    overrides = {"PATH": str(content), "BUILD_DATE": "2026-01-01T00:00:00+07:00", "SITEURL": ""}
+    assert build_once(ROOT, tmp_path / "output", overrides=overrides)
+    from bs4 import BeautifulSoup
+
+    def banner(relative):
+        page = BeautifulSoup((tmp_path / "output" / relative).read_text(encoding="utf-8"), "html.parser")
+        return [code.get_text() for code in page.select(".td-preview-banner code")]
+
+    assert banner("ban-nhap/bai-moi/index.html") == [
+        'content/bai-moi.md:1: thiếu khóa bắt buộc "Title"; thêm dòng "Title: Thành phố Huế phát động phong trào thi đua năm 2021" vào phần đầu bài'
+    ]
+    assert banner("ban-nhap/cung-ten-2/index.html") == [
+        "content/b.md:1: đường dẫn /tin-tuc/cung-ten/ trùng với content/a.md; đặt Slug khác cho một trong hai bài"
+    ]
+    assert banner("tin-tuc/cung-ten/index.html") == [
+        "content/a.md:1: đường dẫn /tin-tuc/cung-ten/ trùng với content/b.md; đặt Slug khác cho một trong hai bài"
+    ]

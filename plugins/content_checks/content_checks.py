@@ -87,52 +87,55 @@ def duplicate_findings(contents, settings) -> list[Problem]:
     return found
 
 
-def settle_clashes(contents, settings, reserved: frozenset[str] = frozenset()) -> tuple[dict, list[Problem]]:
-    """Find contents that Pelican would write to one file (the same slug, or a path of the site's own pages).
+CLASH_FIX = "đặt Slug khác cho một trong hai bài"
 
-    The first by file path keeps the file; each later one becomes a draft with a slug of its own, so a
-    development build goes on (Pelican stops at the second write with a traceback) and the editor
-    sees both. Returns {id(content): its copy with the problem} and one problem per file naming the other.
-    Copies, not changes: Pelican's content cache keeps the contents as read for the next build.
+
+def settle_clashes(contents, settings, reserved: frozenset[str] = frozenset()) -> tuple[dict, list[Problem]]:
+    """Find contents Pelican would write to one file (the same slug, or a path of the site's own pages).
+
+    The oldest (by Date, then by file path) keeps the file, as readers may have bookmarked it; each
+    other one becomes a draft with a slug of its own, so a development build goes on (Pelican would
+    stop at the second write with a traceback) and the editor sees both files named. Returns
+    {id(content): its copy with the problem} and the problems. Copies, not changes: Pelican's content
+    cache keeps the contents as read for the next build.
     """
     slugs = Counter(c.slug for c in contents)
     candidates = [c for c in contents if reserved or slugs[c.slug] > 1]  # a URL is costly to format
     owners: dict[str, object] = {}
     copies: dict[int, object] = {}
     found: list[Problem] = []
-    for content in sorted(candidates, key=lambda c: c.source_path):
+    for content in sorted(candidates, key=_seniority):
         target, url = content.save_as, content.url
-        owner = owners.setdefault(target, content)
-        if owner is content and target not in reserved:
-            continue
         path = display_path(content.source_path, settings)
         line = content.header_lines.get("slug", 1)
-        if owner is content:
-            found.append(
-                _with(
-                    copies,
-                    content,
-                    Problem(
-                        path, line, f"đường dẫn /{url} đã là một trang của hệ thống", "đặt Slug khác cho trang này"
-                    ),
-                )
+        if target in reserved:
+            problem = Problem(
+                path, line, f"đường dẫn /{url} đã là một trang của hệ thống", "đặt Slug khác cho trang này"
             )
+            found.append(_with(copies, content, problem))
+        elif owners.setdefault(target, content) is content:
+            continue
         else:
+            owner = owners[target]
             other = display_path(owner.source_path, settings)
-            fix = "đặt Slug khác cho một trong hai bài"
+            owner_line = owner.header_lines.get("slug", 1)
             found.append(
-                _with(
-                    copies,
-                    owner,
-                    Problem(other, owner.header_lines.get("slug", 1), f"đường dẫn /{url} trùng với {path}", fix),
-                )
+                _with(copies, owner, Problem(other, owner_line, f"đường dẫn /{url} trùng với {path}", CLASH_FIX))
             )
-            found.append(_with(copies, content, Problem(path, line, f"đường dẫn /{url} trùng với {other}", fix)))
+            found.append(_with(copies, content, Problem(path, line, f"đường dẫn /{url} trùng với {other}", CLASH_FIX)))
         draft = copies[id(content)]
         draft.status = "draft"
         draft.slug = next(f"{content.slug}-{n}" for n in count(2) if f"{content.slug}-{n}" not in slugs)
         slugs[draft.slug] += 1
     return copies, found
+
+
+def _seniority(content) -> tuple[float, str]:
+    """Order contents by date (none or an unusable one last), then by file path."""
+    try:
+        return content.date.timestamp(), content.source_path
+    except (AttributeError, OverflowError, ValueError):  # a page without Date; a draft's date.max
+        return float("inf"), content.source_path
 
 
 def _with(copies: dict, content, problem: Problem) -> Problem:
