@@ -122,14 +122,17 @@ def new(c, category="", title="", localities="", campaigns=""):
         scaffold_article,
         write_new_article,
     )
+    from taxonomies.localities import home_area
 
     category = category or input("Chuyên mục (Phát động phong trào / Hội nghị tổng kết / Tôn vinh điển hình): ")
     title = title or input("Tiêu đề: ")
     localities = localities or input("Địa phương (cách nhau bằng ;): ")
     places = [x.strip() for x in localities.split(";") if x.strip()]
     names = [x.strip() for x in campaigns.split(";") if x.strip()]
-    now = build_time(site_settings())
-    problems = check_localities(places, now.date(), load_gazetteer(ROOT / "data", ROOT / "cache/gazetteer"))
+    settings = site_settings()
+    now = build_time(settings)
+    gazetteer = load_gazetteer(ROOT / "data", ROOT / "cache/gazetteer")
+    problems = check_localities(places, now.date(), gazetteer, home_area(settings, gazetteer))
     if not places:
         problems.append('cần ít nhất một địa phương; thêm --localities "Tên địa phương"')
     if problems:

@@ -44,9 +44,9 @@ class NewArticle:
     text: str
 
 
-def check_localities(names: list[str], day, gazetteer) -> list[str]:
-    """Return one message per locality the gazetteer cannot resolve (with its candidates)."""
-    result = gazetteer.resolve(names, day)
+def check_localities(names: list[str], day, gazetteer, home: tuple = ()) -> list[str]:
+    """Return one message per locality the gazetteer cannot resolve (with its candidates); home: the home area."""
+    result = gazetteer.resolve(names, day, home)
     return [f"{problem.message}; {problem.fix}" for problem in result.problems]
 
 

@@ -55,6 +55,9 @@ def test_localities_are_checked_against_the_gazetteer():
     assert check_localities(["Xyz Abc"], date(2024, 1, 1), gazetteer) == [
         'Địa phương "Xyz Abc" không có trong danh mục; sửa theo tên chính thức, hoặc khai báo địa danh trong data/places.toml'
     ]
+    # `invoke new` on a Quảng Trị portal: its home area settles "Đông Hà" as the city.
+    assert len(check_localities(["Đông Hà"], date(2024, 1, 1), gazetteer)) == 1
+    assert check_localities(["Đông Hà"], date(2024, 1, 1), gazetteer, gazetteer.home_provinces(["Quảng Trị"])) == []
 
 
 def test_new_campaign_names_get_the_closest_existing_names(tmp_path):
