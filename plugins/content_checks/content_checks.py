@@ -52,6 +52,20 @@ class ContentErrors(Exception):
     exitcode = 1
 
 
+def without_traceback(record: logging.LogRecord) -> bool:
+    """Drop the traceback Pelican's command line logs with a ContentErrors: the editor's mistake, not a crash.
+
+    The problems were printed above, one line each; a traceback would bury them.
+    """
+    if record.exc_info and isinstance(record.exc_info[1], ContentErrors):
+        record.exc_info = record.exc_text = None
+    return True
+
+
+if without_traceback not in logging.getLogger("pelican").filters:
+    logging.getLogger("pelican").addFilter(without_traceback)  # where pelican.main logs what stopped a build
+
+
 def check_settings(pelican) -> None:
     """Validate the plugin's settings once."""
     validate_settings(pelican.settings)
