@@ -11,6 +11,8 @@ from urllib.parse import unquote, urljoin, urlparse
 from bs4 import BeautifulSoup, Tag
 from markdownify import MarkdownConverter
 
+from clock import build_time
+
 from .clean import drop_chrome, leaf_blocks, sanitise
 from .dates import FoundDate, find_date, parse_vi_date
 from .guess import CATEGORIES, GazetteerMissing, guess_campaigns, guess_category, guess_localities
@@ -139,7 +141,7 @@ def import_page(
             review.append("date")
             warnings.append("Ngày đăng lấy từ ngày đầu tiên trong bài: kiểm tra lại Date.")
     if found_date is None:
-        found_date = FoundDate(today or date.today())
+        found_date = FoundDate(today or build_time({}).date())  # the day in Vietnam, from the one clock
         review.append("date")
         warnings.append("Không thấy ngày đăng: Date là ngày nhập bài, hãy sửa lại.")
     elif found_date.partial:
