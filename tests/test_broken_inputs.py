@@ -37,6 +37,7 @@ NOT_AN_ARTICLE = (
 )
 
 
+LONG_SLUG = "-".join(["tin-rat-dai"] * 16) + "-tin-rat"  # 199 characters, cut at a hyphen
 SYMLINK_TO_NOTHING = object()  # written as a symbolic link to a file that does not exist
 
 
@@ -117,6 +118,11 @@ CASES = {
         {"dau-hoi.md": article(title="???")},
         ['content/dau-hoi.md:1: tiêu đề "???" không tạo được đường dẫn; thêm dòng "Slug: …", ví dụ "Slug: dau-hoi"'],
         ["ban-nhap/dau-hoi/index.html"],
+    ),
+    "title too long for a file name": (
+        {"dai.md": article(title="Tin rất dài " * 40)},
+        [f'content/dai.md:1: đường dẫn dài 479 ký tự, quá giới hạn 200; đặt Slug ngắn hơn, ví dụ "Slug: {LONG_SLUG}"'],
+        [f"ban-nhap/{LONG_SLUG}/index.html"],
     ),
     "same slug": (
         {"a.md": article(title="Cùng tên"), "b/c.md": article(title="Cùng tên")},

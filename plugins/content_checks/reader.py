@@ -22,6 +22,7 @@ from .rules import SLUG, STATUSES, canonical_category, check_source, parse_date
 from .settings import get_setting
 
 DOCUMENT_KEYS = ("number", "type", "issuer", "signer", "date")
+MAX_SLUG = 200  # characters (ASCII): a file name may have 255 bytes, "-2" may be added to a clashing one
 
 
 def display_path(source_path: str, settings: dict) -> str:
@@ -71,17 +72,7 @@ class ThiDuaReader(BaseReader):
         # Pelican drops a content without a title (or whose title gives no URL) with an English log
         # line: give it the file's name instead, so it is still built (with its error, as a draft).
         metadata.setdefault("title", stem)
-        if "slug" not in metadata and not self._slugify(metadata["title"]):
-            example = self._slugify(stem) or "tin-moi"
-            problems.append(
-                Problem(
-                    path,
-                    metadata["header_lines"].get("title", 1),
-                    f'tiêu đề "{metadata["title"]}" không tạo được đường dẫn',
-                    f'thêm dòng "Slug: …", ví dụ "Slug: {example}"',
-                )
-            )
-            metadata["slug"] = example
+        problems += self._settle_slug(metadata, stem, path)
         image = metadata.get("image")
         if image and not (Path(self.settings["PATH"]) / image).is_file():
             problems.append(
@@ -97,6 +88,26 @@ class ThiDuaReader(BaseReader):
             metadata["status"] = "draft"
         metadata["problems"] = problems
         return content, metadata
+
+    def _settle_slug(self, metadata: dict, stem: str, path: str) -> list[Problem]:
+        """Give the content a slug that makes a file name, reporting a title or Slug that does not.
+
+        A title of punctuation alone makes no slug (Pelican would write the article over
+        tin-tuc/index.html); one of 40 words makes a file name the system refuses (a traceback).
+        """
+        lines = metadata["header_lines"]
+        slug = metadata.get("slug") or self._slugify(metadata["title"])
+        if not slug:
+            example = self._slugify(stem)[:MAX_SLUG].strip("-") or "tin-moi"
+            problem, fix = f'tiêu đề "{metadata["title"]}" không tạo được đường dẫn', 'thêm dòng "Slug: …",'
+        elif len(slug) > MAX_SLUG:
+            example = slug[: MAX_SLUG + 1].rsplit("-", 1)[0]
+            problem, fix = f"đường dẫn dài {len(slug)} ký tự, quá giới hạn {MAX_SLUG}", "đặt Slug ngắn hơn,"
+        else:
+            return []
+        metadata["slug"] = example
+        line = lines.get("slug", lines.get("title", 1))
+        return [Problem(path, line, problem, f'{fix} ví dụ "Slug: {example}"')]
 
     def _slugify(self, text: str) -> str:
         """Return the slug Pelican would make of a title."""
