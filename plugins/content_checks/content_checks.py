@@ -174,14 +174,14 @@ def site_paths(settings) -> frozenset[str]:
 
 def replace_clashing(
     generator, kinds: tuple[str, ...], draft_kind: str, reserved: frozenset[str] = frozenset()
-) -> None:
+) -> bool:
     """Swap each clashing content for its draft copy in the generator's lists (in place: the context holds them)."""
     contents = [c for kind in kinds for c in getattr(generator, kind)]
     copies, found = settle_clashes(contents, generator.settings, reserved)
     for problem in found:
         registry.report(problem)
     if not copies:
-        return
+        return False
     for kind in kinds:
         items = [copies.get(id(c), c) for c in getattr(generator, kind)]
         keep = [c for c in items if kind == draft_kind or c.status != "draft"]
@@ -190,12 +190,13 @@ def replace_clashing(
         getattr(generator, draft_kind).extend(moved)
     for twin in copies.values():  # {filename} links lead to the copy
         generator.context["generated_content"][twin.get_relative_source_path()] = twin
+    return True
 
 
 def settle_article_clashes(generator) -> None:
     """Before categories, tags and archives list them, give each of two articles on one URL its own."""
-    replace_clashing(generator, ("articles", "hidden_articles", "drafts"), "drafts")
-    generator.drafts[:] = order_content(generator.drafts, generator.settings["ARTICLE_ORDER_BY"])
+    if replace_clashing(generator, ("articles", "hidden_articles", "drafts"), "drafts"):
+        generator.drafts[:] = order_content(generator.drafts, generator.settings["ARTICLE_ORDER_BY"])
 
 
 def settle_page_clashes(generator) -> None:
