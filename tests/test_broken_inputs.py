@@ -161,6 +161,14 @@ CASES = {
         ],
         ["ban-nhap/tin-hu-cau/index.html"],
     ),
+    "image outside content/images/": (
+        {"a.md": article(extra="Image: ../../pelicanconf.py\nImage_alt: Ảnh\n")},
+        [
+            'content/a.md:5: ảnh "../../pelicanconf.py" nằm ngoài content/images/; '
+            'chép ảnh vào content/images/ rồi ghi "Image: images/<tên tệp ảnh>"'
+        ],
+        ["ban-nhap/tin-hu-cau/index.html"],
+    ),
     "image that is not an image": (
         {"a.md": article(extra="Image: images/gia.jpg\nImage_alt: Ảnh\n"), "images/gia.jpg": "không phải ảnh\n"},
         [

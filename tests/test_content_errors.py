@@ -172,3 +172,23 @@ def test_the_preview_keeps_serving_and_shows_each_problem_on_its_draft(tmp_path)
     assert banner("tin-tuc/cung-ten/index.html") == [
         "content/a.md:1: đường dẫn /tin-tuc/cung-ten/ trùng với content/b.md; đặt Slug khác cho một trong hai bài"
     ]
+
+
+def test_the_preview_shows_a_file_that_became_no_page_on_every_page(tmp_path):
+    from bs4 import BeautifulSoup
+
+    from preview_server import build_once
+
+    content = tmp_path / "content"
+    write_article(content, "a.md", ARTICLE.format(title="Tin A", extra=""))
+    (content / "bao-cao.docx").write_bytes(b"PK\x03\x04 not really a Word file")
+    overrides = {"PATH": str(content), "BUILD_DATE": "2026-01-01T00:00:00+07:00", "SITEURL": ""}
+    assert build_once(ROOT, tmp_path / "output", overrides=overrides)
+    expected = [
+        "content/bao-cao.docx:1: tệp .docx trong content/ không phải bài viết nên không được đăng; "
+        "lưu bài thành tệp .md theo docs/editor-guide.md, đặt ảnh và tệp đính kèm trong content/images/, "
+        "hoặc xóa tệp này"
+    ]
+    for relative in ("index.html", "tin-tuc/tin-a/index.html"):
+        page = BeautifulSoup((tmp_path / "output" / relative).read_text(encoding="utf-8"), "html.parser")
+        assert [code.get_text() for code in page.select(".td-preview-banner code")] == expected

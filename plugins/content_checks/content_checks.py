@@ -295,8 +295,14 @@ def unused_file_problem(display: str) -> Problem:
 def report_unused_files(context: dict, settings: dict) -> None:
     """Report every file of the content folder that Pelican skipped (with an English line, or silently)."""
     used = {path for key in ("generated_content", "static_content") for path, c in context[key].items() if c}
-    for relative in unused_files(settings["PATH"], used, settings.get("IGNORE_FILES", [])):
-        registry.report(unused_file_problem(display_path(os.path.join(settings["PATH"], relative), settings)))
+    found = [
+        unused_file_problem(display_path(os.path.join(settings["PATH"], relative), settings))
+        for relative in unused_files(settings["PATH"], used, settings.get("IGNORE_FILES", []))
+    ]
+    for problem in found:
+        registry.report(problem)
+    # They have no page to carry a banner: the preview shows them on every page (preview_banner.html).
+    context["unused_file_problems"] = [str(problem) for problem in found]
 
 
 def report_before_writing(generators) -> None:

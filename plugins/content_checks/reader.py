@@ -73,21 +73,41 @@ class ThiDuaReader(BaseReader):
         # line: give it the file's name instead, so it is still built (with its error, as a draft).
         metadata.setdefault("title", stem)
         problems += self._settle_slug(metadata, stem, path)
-        image = metadata.get("image")
-        if image and not (Path(self.settings["PATH"]) / image).is_file():
-            problems.append(
-                Problem(
-                    path,
-                    metadata["header_lines"]["image"],
-                    f'ảnh "{image}" không tồn tại',
-                    "kiểm tra tên tệp trong content/images/ hoặc sửa dòng Image",
-                )
-            )
+        if metadata.get("image"):
+            problems += self._check_image(metadata, path)
         if (any(p.severity == ERROR for p in problems) and not is_page) or metadata["status"] not in STATUSES:
             # Never drop an article: one with errors is still built, as a draft to preview.
             metadata["status"] = "draft"
         metadata["problems"] = problems
         return content, metadata
+
+    def _check_image(self, metadata: dict, path: str) -> list[Problem]:
+        """Report a lead image that is missing, or outside the static folders (`Image: ../../x` would
+        read, and publish, any file of the machine): such an image is dropped from the article."""
+        image = metadata["image"]
+        line = metadata["header_lines"]["image"]
+        root = Path(self.settings["PATH"]).resolve()
+        target = (root / image).resolve()
+        if not any(target.is_relative_to(root / folder) for folder in self.settings["STATIC_PATHS"]):
+            del metadata["image"]
+            return [
+                Problem(
+                    path,
+                    line,
+                    f'ảnh "{image}" nằm ngoài content/images/',
+                    'chép ảnh vào content/images/ rồi ghi "Image: images/<tên tệp ảnh>"',
+                )
+            ]
+        if not target.is_file():
+            return [
+                Problem(
+                    path,
+                    line,
+                    f'ảnh "{image}" không tồn tại',
+                    "kiểm tra tên tệp trong content/images/ hoặc sửa dòng Image",
+                )
+            ]
+        return []
 
     def _settle_slug(self, metadata: dict, stem: str, path: str) -> list[Problem]:
         """Give the content a slug that makes a file name, reporting a title or Slug that does not.

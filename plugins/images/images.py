@@ -94,11 +94,11 @@ def report(path: str, line: int, message: str, fix: str, severity: str = "error"
         from content_checks.problems import report as record
     except ImportError:
         record = None
-    text = f"{path}:{line}: {message}; {fix}"
-    if record is not None:
+    if record is not None:  # content_checks prints it, on one line, with every other problem
         record(Problem(path, line, message, fix, severity))
+        return
     log = logger.error if severity == "error" else logger.warning
-    log("images: %s", text)
+    log("images: %s:%s: %s; %s", path, line, message, fix)
 
 
 def _cache(settings) -> ImageCache:
