@@ -37,6 +37,7 @@ PAGE_TYPES: dict[str, str] = {
     "honour roll": r"bang-vang/(trang-\d+/)?index\.html",
     "statistics": r"thong-ke/index\.html",
     "search": r"tim-kiem/index\.html",
+    "feed subscribe": r"(.+/)?theo-doi/index\.html",  # a feed's page for people; axe: other_page_urls
     "404": r"404\.html",
     "draft preview": r"ban-nhap/.+/index\.html",
     "page": r"[^/]+/index\.html",  # static pages: /<slug>/ (checked last)

@@ -55,7 +55,7 @@ class FeedItem:
 
 @dataclass(frozen=True)
 class FeedSpec:
-    """One feed: its id, title, description, page and self URLs, stylesheet and publisher."""
+    """One feed: its id, title, description, page and self URLs and publisher."""
 
     id: str
     title: str
@@ -63,7 +63,6 @@ class FeedSpec:
     link: str
     self_url: str
     language: str = "vi"
-    stylesheet: str = ""
     publisher: str = ""
     generator: str = "Tin thi đua (Pelican, feedgen)"
     extra: dict = field(default_factory=dict)
@@ -166,7 +165,7 @@ def build_feed(
     """Return the RSS 2.0 (`kind="rss"`) or Atom 1.0 (`"atom"`) document, newest items first.
 
     The feed's updated time is the newest item's, never the clock, so equal input gives equal
-    bytes. An xml-stylesheet instruction points browsers to `spec.stylesheet` when set.
+    bytes.
     `entries`, a dict kept across calls, reuses each item's feedgen entry in every feed it is in.
     """
     if kind not in ("rss", "atom"):
@@ -203,12 +202,7 @@ def build_feed(
         entry = _add_entry(generator, item, kind)
         if entries is not None:
             entries[key] = entry
-    document = generator.rss_str(pretty=True) if kind == "rss" else generator.atom_str(pretty=True)
-    if spec.stylesheet:
-        declaration, rest = document.split(b"\n", 1)
-        pi = f'<?xml-stylesheet type="text/xsl" href="{escape(spec.stylesheet)}"?>'.encode()
-        document = b"\n".join([declaration, pi, rest])
-    return document
+    return generator.rss_str(pretty=True) if kind == "rss" else generator.atom_str(pretty=True)
 
 
 def _add_entry(generator: FeedGenerator, item: FeedItem, kind: str):

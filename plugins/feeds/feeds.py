@@ -1,4 +1,5 @@
-"""Pelican adapters: turn the context's article lists into feed files, and tell templates the URLs."""
+"""Pelican adapters: turn the context's article lists into feed files and their subscribe pages,
+and tell templates the URLs."""
 
 import logging
 import mimetypes
@@ -25,7 +26,11 @@ DEFAULTS = {
     "FEEDS_RSS_NAME": "rss.xml",
     "FEEDS_ATOM_NAME": "atom.xml",
     "FEEDS_DOMAIN": None,  # None: SITEURL
-    "FEEDS_STYLESHEET": "feeds.xsl",  # inside THEME_STATIC_DIR; "" for none
+    # Each feed's HTML page for people (what a feed is, its address, the latest items), in this
+    # folder beside the feed files; the "Theo dõi qua RSS" links lead there. Browsers are
+    # dropping XSLT, so the feeds themselves carry no stylesheet.
+    "FEEDS_SUBSCRIBE_FOLDER": "theo-doi/",
+    "FEEDS_SUBSCRIBE_ITEMS": 10,
     "FEEDS_TAXONOMIES": ("categories", "localities", "campaigns"),
     "FEEDS_TITLES": {
         "site": "{site}",
@@ -46,17 +51,33 @@ DEFAULTS = {
     # build process renders pages (0: never). Small sites are quicker without the fork.
     "FEEDS_WORKER_MIN_ARTICLES": 500,
 }
+SUBSCRIBE_TEMPLATE = "feed_subscribe"
 # Taxonomy → the setting holding its index URL (the scheme of its categories in feeds).
 SCHEME_SETTINGS = {"categories": "CATEGORY_URL", "localities": "LOCALITIES_URL", "campaigns": "CAMPAIGNS_URL"}
 
 
 @dataclass(frozen=True)
 class FeedLinks:
-    """What templates need to advertise a page's feeds: title and site-relative URLs."""
+    """What templates need to advertise a page's feeds: title and site-relative URLs (feed files
+    and the subscribe page)."""
 
     title: str
     rss: str | None
     atom: str | None
+    page: str
+
+
+@dataclass(frozen=True)
+class SubscribePage:
+    """What a feed's subscribe page shows. One object rather than loose variables: the incremental
+    plugin counts the articles of an object by their metadata (cards show it), of a bare list only
+    by URL and date (a list page's cards come from its paginator page)."""
+
+    feed: FeedLinks
+    addresses: tuple[str, ...]  # absolute RSS then Atom address
+    list_url: str  # the HTML list the feed follows
+    list_name: str | None  # None for the whole site's feed
+    articles: tuple  # the newest, newest first
 
 
 def apply_defaults(pelican) -> None:
@@ -64,9 +85,13 @@ def apply_defaults(pelican) -> None:
     settings = pelican.settings
     for name, value in DEFAULTS.items():
         settings.setdefault(name, value)
-    maximum = settings["FEEDS_MAX_ITEMS"]
-    if not isinstance(maximum, int) or isinstance(maximum, bool) or maximum < 1:
-        raise ValueError("FEEDS_MAX_ITEMS must be a positive integer, e.g. 50")
+    for name, example in (("FEEDS_MAX_ITEMS", 50), ("FEEDS_SUBSCRIBE_ITEMS", 10)):
+        maximum = settings[name]
+        if not isinstance(maximum, int) or isinstance(maximum, bool) or maximum < 1:
+            raise ValueError(f"{name} must be a positive integer, e.g. {example}")
+    folder = settings["FEEDS_SUBSCRIBE_FOLDER"]
+    if not isinstance(folder, str) or not folder.endswith("/") or folder.startswith("/") or folder == "/":
+        raise ValueError('FEEDS_SUBSCRIBE_FOLDER must be a folder name ending in "/", e.g. "theo-doi/"')
     threshold = settings["FEEDS_WORKER_MIN_ARTICLES"]
     if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 0:
         raise ValueError("FEEDS_WORKER_MIN_ARTICLES must be a whole number ≥ 0 (0: never fork), e.g. 500")
@@ -76,24 +101,30 @@ def apply_defaults(pelican) -> None:
     unknown = set(settings["FEEDS_TAXONOMIES"]) - set(SCHEME_SETTINGS)
     if unknown:
         raise ValueError(f"FEEDS_TAXONOMIES: unknown {sorted(unknown)}; choose from {sorted(SCHEME_SETTINGS)}")
+    fingerprint_subscribe_pages(settings)
     plugins = [getattr(p, "__name__", str(p)).rsplit(".", 1)[-1] for p in settings.get("PLUGINS") or []]
     if "images" in plugins and "feeds" in plugins and plugins.index("images") > plugins.index("feeds"):
         logger.warning('feeds: put "feeds" after "images" in PLUGINS so enclosures can name the published image files')
+
+
+def fingerprint_subscribe_pages(settings) -> None:
+    """Let the incremental plugin skip rendering unchanged subscribe pages (1.2 ms each, about
+    1,500 of them at 10,000 articles): like a list page, one shows names and URLs of the shared
+    context and only the metadata of its own articles, which is what fingerprints count."""
+    try:
+        from incremental import DEFAULTS as INCREMENTAL
+    except ImportError:
+        return
+    name = "INCREMENTAL_FINGERPRINT_TEMPLATES"
+    listed = list(settings.get(name, INCREMENTAL[name]))
+    if SUBSCRIBE_TEMPLATE not in listed:
+        settings[name] = [*listed, SUBSCRIBE_TEMPLATE]
 
 
 def domain(settings) -> str:
     """Return the scheme and host (and path) that every feed URL starts with."""
     configured = settings.get("FEEDS_DOMAIN")
     return (configured if configured is not None else settings.get("SITEURL", "")).rstrip("/")
-
-
-def stylesheet_href(settings) -> str:
-    """Return the stylesheet's absolute path on the feeds' own host (browsers refuse other origins)."""
-    name = settings.get("FEEDS_STYLESHEET")
-    if not name:
-        return ""
-    prefix = urlsplit(settings.get("SITEURL", "")).path.rstrip("/")
-    return f"{prefix}/{settings['THEME_STATIC_DIR']}/{name}"
 
 
 def _aware(moment, tz):
@@ -233,7 +264,6 @@ def spec_for(plan: FeedPlan, kind: str, settings) -> FeedSpec:
         link=f"{base}/{plan.page_url}",
         self_url=f"{base}/{plan.folder_url}{file_name}",
         language=(settings.get("DEFAULT_LANG") or "vi"),
-        stylesheet=stylesheet_href(settings),
         publisher=settings.get("PUBLISHER", "") or settings.get("SITENAME", ""),
     )
 
@@ -246,9 +276,39 @@ def feed_links(plans: list[FeedPlan], settings) -> dict[str, FeedLinks]:
             spec_for(plan, formats[0], settings).title,
             plan.folder_url + settings["FEEDS_RSS_NAME"] if "rss" in formats else None,
             plan.folder_url + settings["FEEDS_ATOM_NAME"] if "atom" in formats else None,
+            plan.folder_url + settings["FEEDS_SUBSCRIBE_FOLDER"],
         )
         for plan in plans
     }
+
+
+def latest(articles, count: int) -> list:
+    """Return the count newest articles, newest first (ties by slug, as the feeds order them)."""
+    return sorted(articles, key=lambda a: (-a.date.timestamp(), a.slug))[:count]
+
+
+def write_subscribe_pages(generator, writer) -> None:
+    """Write each feed's subscribe page: the citizen's view of a feed, which needs no XSLT."""
+    settings, base = generator.settings, domain(generator.settings)
+    template = generator.get_template(SUBSCRIBE_TEMPLATE)
+    links = generator.context["feeds"]
+    for plan in generator.plans:
+        feed = links[plan.page_url]
+        folder = plan.folder_save + settings["FEEDS_SUBSCRIBE_FOLDER"]
+        writer.write_file(
+            folder + "index.html",
+            template,
+            generator.context,
+            relative_urls=settings.get("RELATIVE_URLS", False),
+            url=feed.page,
+            feed_subscribe=SubscribePage(
+                feed,
+                tuple(f"{base}/{path}" for path in (feed.rss, feed.atom) if path),
+                plan.page_url,
+                plan.name if plan.kind != "site" else None,
+                tuple(latest(plan.articles, settings["FEEDS_SUBSCRIBE_ITEMS"])),
+            ),
+        )
 
 
 def feed_targets(plan: FeedPlan, settings, output: Path) -> list[tuple[str, Path]]:
@@ -312,7 +372,8 @@ def write_feeds(plans: list[FeedPlan], settings, output: Path) -> tuple[int, int
 
 
 class FeedsGenerator(Generator):
-    """Write rss.xml and atom.xml for the site and every category, locality and campaign."""
+    """Write rss.xml and atom.xml for the site and every category, locality and campaign, and
+    each feed's subscribe page."""
 
     worker: ForkedCall | None = None
 
@@ -335,6 +396,7 @@ class FeedsGenerator(Generator):
             counts = write_feeds(self.plans, self.settings, Path(self.output_path))
         claim_feeds(self.plans, self.settings, Path(self.output_path))
         logger.info("feeds: %d feeds for %d articles (%d built, the others unchanged)", *counts)
+        write_subscribe_pages(self, writer)
 
 
 def feed_worker(plans, settings, output: Path) -> ForkedCall:

@@ -71,7 +71,8 @@ def page_url(context) -> str:
     articles_page = context.get("articles_page")
     if articles_page is not None and getattr(articles_page, "url", None) is not None:
         return articles_page.url
-    return context.get("url") or ""
+    # Pelican hands direct templates and plugin pages their URL only as the file they go to.
+    return context.get("url") or re.sub(r"(?:^|(?<=/))index\.html$", "", context.get("output_file") or "")
 
 
 def collection_name(context) -> str:
@@ -81,6 +82,9 @@ def collection_name(context) -> str:
         term = context.get(key)
         if term is not None and not isinstance(term, str) and hasattr(term, "name"):
             return term.name
+    subscribe = context.get("feed_subscribe")  # a feed's subscribe page (feeds plugin)
+    if subscribe is not None:
+        return f"{t.get('feeds', {}).get('follow', '')}: {subscribe.feed.title}"
     period = context.get("period")
     if period:
         return f"{t.get('archive', {}).get('title', '')} {'/'.join(str(p) for p in reversed(period))}".strip()
@@ -90,7 +94,7 @@ def collection_name(context) -> str:
         context.get("CAMPAIGNS_URL"): t.get("list", {}).get("campaigns_title"),
         context.get("SEARCH_URL"): t.get("search", {}).get("title"),
     }
-    name = settings_urls.get(context.get("url"))
+    name = settings_urls.get(page_url(context))
     return name or context.get("SITENAME", "")
 
 
@@ -144,7 +148,12 @@ def lastmod_of(context):
     if content is not None:
         return getattr(content, "modified", None) or getattr(content, "date", None)
     articles_page = context.get("articles_page")
-    articles = articles_page.object_list if articles_page is not None else context.get("articles") or []
+    if articles_page is not None:
+        articles = articles_page.object_list
+    elif context.get("feed_subscribe") is not None:  # a feed's subscribe page lists its newest
+        articles = context["feed_subscribe"].articles
+    else:
+        articles = context.get("articles") or []
     known = _newest.get(id(articles))
     if known is not None and known[0] is articles:  # the same list on many pages (a site's 10,000 articles)
         return known[1]
