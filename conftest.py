@@ -26,7 +26,7 @@ def real_build(tmp_path_factory):
 def browser():
     """A headless Debian Chromium for the session."""
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.fail("Debian chromium is required: apt-get install -y chromium (see README)")
+        pytest.fail("Debian chromium is missing: run `make test`, which installs it (tools/system_packages.py)")
     from tests.support import chromium
 
     with chromium() as launched:

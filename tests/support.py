@@ -133,7 +133,6 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def serve(directory: Path):
     """Serve a folder on a free loopback port; yield its base URL."""
     handler = functools.partial(_QuietHandler, directory=str(directory))
-    handler.extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".xsl": "text/xsl"}
     with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as server:
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()

@@ -60,9 +60,7 @@ http {{
 @pytest.fixture(scope="module")
 def nginx_site(tmp_path_factory, request):
     if not Path(NGINX).exists():
-        pytest.fail(
-            "nginx is required: apt-get install -y nginx libnginx-mod-http-brotli-filter libnginx-mod-http-brotli-static (see README)"
-        )
+        pytest.fail("nginx is missing: run `make test`, which installs it (tools/system_packages.py)")
     fixture_build = request.getfixturevalue("fixture_build")
     tmp = tmp_path_factory.mktemp("nginx")
     site = tmp / "site"

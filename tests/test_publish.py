@@ -111,7 +111,7 @@ def test_deploy_sends_only_files_whose_content_changed(tmp_path, live_site):
     import sys
 
     if not shutil.which("rsync"):
-        pytest.fail("rsync is required: apt-get install -y rsync (see README)")
+        pytest.fail("rsync is missing: run `make test`, which installs it (tools/system_packages.py)")
     web_root = tmp_path / "www"
 
     def deploy():
