@@ -42,6 +42,16 @@ PINNED = {
     "VISITOR_STATS_DB": str(ROOT / "tests/fixtures/no-such-stats.sqlite3"),
 }
 FIXTURE_OVERRIDES = {"DEFAULT_PAGINATION": 2, "SITEURL": ""}
+# Workers off, then on as on large sites: half the pages rendered by a forked page process, feeds
+# and the search index made by forked processes too (the equivalence tests run both).
+WORKER_MODES = {
+    "in one process": {},
+    "with worker processes": {
+        "INCREMENTAL_RENDER_WORKER_MIN_ARTICLES": 1,
+        "FEEDS_WORKER_MIN_ARTICLES": 1,
+        "SEARCH_WORKER_MIN_ARTICLES": 1,
+    },
+}
 
 
 @dataclass

@@ -16,7 +16,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from tests.support import FIXTURE_SITE, ROOT, build_site, tree_differences, write_article
+from tests.support import FIXTURE_SITE, ROOT, WORKER_MODES, build_site, tree_differences, write_article
 
 SLUG = "hue-hen-gio-cong-bo-ket-qua-thi-dua-bai-hu-cau"
 URL = f"/tin-tuc/{SLUG}/"
@@ -285,17 +285,7 @@ def test_invoke_list_names_next_due():
     assert "next-due" in invoke("--list").stdout
 
 
-WORKERS = {
-    "in one process": {},
-    "with worker processes": {
-        "INCREMENTAL_RENDER_WORKER_MIN_ARTICLES": 1,
-        "FEEDS_WORKER_MIN_ARTICLES": 1,
-        "SEARCH_WORKER_MIN_ARTICLES": 1,
-    },
-}
-
-
-@pytest.mark.parametrize("workers", WORKERS.values(), ids=WORKERS.keys())
+@pytest.mark.parametrize("workers", WORKER_MODES.values(), ids=WORKER_MODES.keys())
 def test_an_article_becomes_due_on_a_rebuild_without_any_file_change(tmp_path, workers):
     """Same output folder and caches, only the clock moves: the site equals a build from scratch."""
     content = scheduled_content(tmp_path)
