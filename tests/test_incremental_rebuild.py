@@ -31,11 +31,11 @@ def _replace(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def _edits(content: Path):
+def _edits(content: Path, data: Path):
     """(what, edit, narrow) triples: the kinds of change an editor makes, applied one after the other.
 
     A narrow edit leaves the shared context's names and URLs alone, so most pages must be skipped;
-    the others (a category's name, a feed gone) render every page again.
+    the others (a category's name, a feed gone, a data file) render every page again.
     """
     summit = content / "hoi-nghi-tong-ket/tong-ket-cum-thi-dua.md"
     dong_ha = content / "ton-vinh-dien-hinh/dong-ha-khen-thuong.md"
@@ -96,7 +96,91 @@ def _edits(content: Path):
             True,
         ),
         ("an article deleted", lambda: (content / "hoi-nghi-tong-ket/noi-dung-doc-hai.md").unlink(), True),
+        *_data_edits(content, data),
     ]
+
+
+def _data_edits(content: Path, data: Path):
+    """Edits of the site's data files (LOCALITIES_DATA_PATH): no article's file changes with them.
+
+    The alias moved between two declared places changes which place an unchanged article names,
+    and so the place its card shows on every list, while the set of places stays the same.
+    """
+    places, regions = data / "places.toml", data / "regions.toml"
+    return [
+        (
+            "a declared place added to data/places.toml",
+            lambda: places.write_text(places.read_text(encoding="utf-8") + NEW_PLACE, encoding="utf-8"),
+            False,
+        ),
+        ("articles naming two declared places added", lambda: _write_place_articles(content), False),
+        (
+            "an alias moved from one declared place to another in data/places.toml",
+            lambda: (
+                _replace(places, 'aliases = ["Cụm thi đua Bắc Trung Bộ"]', "aliases = []"),
+                _replace(places, '["Khối thi đua hư cấu"]', '["Khối thi đua hư cấu", "Cụm thi đua Bắc Trung Bộ"]'),
+            ),
+            False,
+        ),
+        (
+            "a declared place renamed in data/places.toml (the old name kept as an alias)",
+            lambda: (
+                _replace(
+                    places, 'name = "Cụm thi đua các tỉnh Bắc Trung Bộ"', 'name = "Cụm thi đua Bắc Trung (hư cấu)"'
+                ),
+                _replace(places, "aliases = []", 'aliases = ["Cụm thi đua các tỉnh Bắc Trung Bộ"]'),
+            ),
+            False,
+        ),
+        (
+            "a declared place's members in data/places.toml",
+            lambda: _replace(places, '"Thanh Hóa", "Nghệ An", ', '"Nghệ An", '),
+            False,
+        ),
+        (
+            "a declared place's region in data/places.toml",
+            lambda: _replace(places, 'region = "Bắc Trung Bộ và duyên hải miền Trung"', 'region = "Tây Nguyên"'),
+            False,
+        ),
+        ("the regions reordered in data/regions.toml", lambda: _move_first(regions, TAY_NGUYEN), False),
+    ]
+
+
+NEW_PLACE = """
+[khoi-thi-dua-hu-cau]
+name = "Khối thi đua các huyện miền núi (hư cấu)"
+kind = "Khối thi đua"
+aliases = ["Khối thi đua hư cấu"]
+members = ["Quảng Bình"]
+members_date = 2024-12-31
+"""
+
+
+def _write_place_articles(content: Path) -> None:
+    """Add one article naming each declared place, the first by an alias the next edit moves."""
+    places = (("bai-cum", "Cụm thi đua Bắc Trung Bộ", "01"), ("bai-khoi", "Khối thi đua hư cấu", "02"))
+    for slug, place, number in places:
+        text = NEW_ARTICLE.replace("Localities: Quảng Trị", f"Localities: {place}")
+        text = text.replace("Title: Bài mới thêm", f"Title: Bài {slug} thêm").replace("5d99", "5e" + number)
+        (content / f"hoi-nghi-tong-ket/{slug}.md").write_text(text, encoding="utf-8")
+
+
+TAY_NGUYEN = '"Tây Nguyên" = ["Kon Tum", "Gia Lai", "Đắk Lắk", "Đắk Nông", "Lâm Đồng"]\n'
+
+
+def _move_first(regions: Path, line: str) -> None:
+    """Move one region's line to the top of the [old] table (its place on /dia-phuong/)."""
+    _replace(regions, line, "")
+    _replace(regions, "[old]\n", "[old]\n" + line)
+
+
+def _data_copy(tmp_path: Path) -> Path:
+    """Return a scratch copy of the site's data folder (the gazetteer and the editors' places)."""
+    from tests.support import ROOT
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    return data
 
 
 def _skipped() -> int:
@@ -133,12 +217,14 @@ WORKERS = {
 def test_incremental_rebuilds_equal_builds_from_scratch(tmp_path, workers):
     content = tmp_path / "content"
     shutil.copytree(FIXTURE_SITE / "content", content)
+    data = _data_copy(tmp_path)
     search_cache = str(tmp_path / "search-cache")  # Pagefind's bytes vary by run; one bundle per input
 
     def build(output: Path, cache: Path, **overrides):
         return build_site(
             output,
             content=content,
+            LOCALITIES_DATA_PATH=str(data),
             DEFAULT_PAGINATION=2,
             DELETE_OUTPUT_DIRECTORY=False,
             CACHE_PATH=str(cache),
@@ -151,7 +237,7 @@ def test_incremental_rebuilds_equal_builds_from_scratch(tmp_path, workers):
     incremental, cache = tmp_path / "incremental", tmp_path / "incremental-cache"
     build(incremental, cache, **workers)
     failures = []
-    for step, (what, edit, narrow) in enumerate(_edits(content)):
+    for step, (what, edit, narrow) in enumerate(_edits(content, data)):
         edit()
         build(incremental, cache, **workers)
         skipped, lists_kept = _skipped(), _lists_kept()

@@ -63,9 +63,9 @@ def file_digest(path: str | os.PathLike) -> bytes:
         return b"missing"
 
 
-def tree_digest(folders, suffixes: tuple[str, ...], leave_out: tuple[str, ...] = ()) -> bytes:
-    """Return the digest of every file with one of these suffixes under the folders (paths included),
-    but those whose name starts with one of leave_out."""
+def tree_digest(folders, suffixes: tuple[str, ...] = (), leave_out: tuple[str, ...] = ()) -> bytes:
+    """Return the digest of every file with one of these suffixes (any file: none given) under the
+    folders (paths included), but those whose name starts with one of leave_out."""
     parts = []
     for folder in folders:
         root = Path(folder)
@@ -74,7 +74,7 @@ def tree_digest(folders, suffixes: tuple[str, ...], leave_out: tuple[str, ...] =
         for path in sorted(root.rglob("*")):
             if (
                 path.is_file()
-                and path.suffix in suffixes
+                and (not suffixes or path.suffix in suffixes)
                 and "__pycache__" not in path.parts
                 and not path.name.startswith(leave_out)
             ):

@@ -54,6 +54,9 @@ DEFAULTS = {
         "index",
     ],
     "INCREMENTAL_ALWAYS_RENDER": ["index.html"],
+    # Settings naming the data folders or files plugins make pages from (the gazetteer and the
+    # declared places): an edit of any of their files renders every fingerprinted page once.
+    "INCREMENTAL_DATA_SETTINGS": ["LOCALITIES_DATA_PATH"],
     # Sites with at least this many articles render half of the fingerprinted pages in a forked
     # process (parallel.py), run by these generators (0: never fork).
     "INCREMENTAL_RENDER_WORKER_MIN_ARTICLES": 500,
@@ -244,6 +247,7 @@ def start(pelican_object) -> None:
                     set(get_setting(settings, "INCREMENTAL_ALWAYS_RENDER")),
                     load_dict(sources_path(where)),
                     load_dict(calls_path(where)),
+                    get_setting(settings, "INCREMENTAL_DATA_SETTINGS"),
                 )
             )
             # A plugin that notes written pages without replaying its notes needs every page built.

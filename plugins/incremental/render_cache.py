@@ -24,7 +24,7 @@ from memofile import file_stamp, load_dict, save_dict, untouched_since
 
 from .calls import CallRecords
 from .files import UNRENDERED
-from .fingerprints import Fingerprinter, Unfingerprintable, digest, tree_digest
+from .fingerprints import Fingerprinter, Unfingerprintable, digest, file_digest, tree_digest
 
 logger = logging.getLogger(__name__)
 
@@ -70,16 +70,22 @@ def save_fingerprints(path: Path, rendered: dict[str, bytes], kept: dict | None 
 TESTS = ("test_", "conftest.py")
 
 
-def code_digest(settings) -> bytes:
-    """Digest of what renders pages besides their variables: Pelican, templates and plugins' code."""
+def code_digest(settings, data_settings=()) -> bytes:
+    """Digest of what renders pages besides their variables: Pelican, templates, plugins' code and
+    the data files that the settings named in data_settings point to (a folder or a file each)."""
     theme = Path(settings.get("THEME", ""))
     folders = [theme / "templates", *(settings.get("THEME_TEMPLATES_OVERRIDES") or [])]
     plugins = [Path(p) for p in settings.get("PLUGIN_PATHS") or []]
+    # Data reaches pages through plugins (the gazetteer resolves each article's localities), not
+    # through any article's file: a place's alias moved in places.toml changes the locality an
+    # unchanged article's card shows on every list. Any edit of them renders every page once.
+    data = [Path(settings[name]) for name in data_settings if settings.get(name)]
     return digest(
         FORMAT,
         version("pelican").encode(),
         tree_digest(folders, (".html", ".jinja", ".j2", ".xml", ".txt")),
         tree_digest(plugins, (".py",), leave_out=TESTS),
+        *(tree_digest([path]) if path.is_dir() else file_digest(path) for path in data),
     )
 
 
@@ -140,12 +146,13 @@ class RenderCache:
         always: set[str],
         sources: dict | None = None,
         calls: dict | None = None,
+        data_settings=(),
     ):
         self.previous = previous
         self.settings = settings
         self.templates = templates
         self.always = always
-        self.code = code_digest(settings)
+        self.code = code_digest(settings, data_settings)
         self.fingerprints = Fingerprinter(sources)
         self.rendered: dict[str, bytes] = {}
         self.kept: dict[str, tuple] = {}  # output → the last build's entry, for pages found unchanged

@@ -186,3 +186,19 @@ def test_the_code_digest_follows_plugins_but_not_their_tests(tmp_path):
     assert code_digest(settings) == first  # a test renders nothing
     (plugin / "tin.py").write_text("X = 2\n", encoding="utf-8")
     assert code_digest(settings) != first
+
+
+def test_the_code_digest_follows_every_data_file_the_settings_name(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "places.toml").write_text('[cum]\nname = "Cụm"\n', encoding="utf-8")
+    (tmp_path / "bots.txt").write_text("bot\n", encoding="utf-8")
+    settings = {"THEME": str(tmp_path / "theme"), "LOCALITIES_DATA_PATH": str(data), "BOTS": str(tmp_path / "bots.txt")}
+    names = ["LOCALITIES_DATA_PATH", "BOTS", "UNSET_PATH"]
+    first = code_digest(settings, names)
+    assert code_digest(settings) != first
+    (data / "places.toml").write_text('[cum]\nname = "Cụm mới"\n', encoding="utf-8")
+    second = code_digest(settings, names)
+    assert second != first
+    (tmp_path / "bots.txt").write_text("other bot\n", encoding="utf-8")
+    assert code_digest(settings, names) != second
