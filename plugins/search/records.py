@@ -11,6 +11,13 @@ _ARTICLE_OPEN = re.compile(r'<article\b[^>]*\bclass="(?:[^"]*\s)?td-article(?:\s
 _ARTICLE_CLOSE = "</article>"
 _TAG = re.compile(r"<[^>]+>")
 _WORD = re.compile(r"\w+")
+# Labels of the article that Pagefind leaves out (SEARCH_EXCLUDE_SELECTORS' plain elements): left out
+# of the word pairs too, or every article would hold "phát động" from its category link.
+_LABELS = re.compile(
+    r'<(\w+)\b[^>]*\bclass="[^"]*\b(?:td-article__category|td-article__dates|td-terms__label|td-document__key'
+    r'|td-document__subheading|td-figure__original)\b[^"]*"[^>]*>.*?</\1>',
+    re.S,
+)
 
 
 @dataclass
@@ -61,6 +68,18 @@ def undecomposable_words(text: str) -> list[str]:
     return list(dict.fromkeys(words))
 
 
+def joined_pairs(text: str) -> list[str]:
+    """Return each distinct pair of adjacent words of text as one word: "Đông Hà" → "dônghà".
+
+    Vietnamese words are several syllables; Pagefind sees syllables. A query of several syllables
+    is also asked as these pairs (search.js), which only pages with the syllables together and in
+    that order have. Lower case, đ as d: Pagefind folds every other diacritic of a pair itself, so
+    "dong ha" finds "dônghà" and "Đông Hà" prefers it over "dồnghà" (đồng hà) by its own rule.
+    """
+    words = [w.casefold().replace("đ", "d") for w in _WORD.findall(nfc(text))]
+    return list(dict.fromkeys(a + b for a, b in zip(words, words[1:], strict=False)))
+
+
 def plain(fragment: str) -> str:
     """Return the text of an HTML fragment."""
     return html.unescape(_TAG.sub(" ", fragment))
@@ -88,6 +107,12 @@ def prepare_page(page: str, record: Record) -> str | None:
     extras.append(f'<span data-pagefind-meta="date">{e(record.date_text)}</span>')
     if record.localities:
         extras.append(f'<span data-pagefind-meta="locality">{e(", ".join(record.localities))}</span>')
+    # A query naming a place or campaign lists its articles first (search.js, names.py).
+    extras += [f'<span data-pagefind-filter="locality">{e(x)}</span>' for x in record.localities]
+    extras += [f'<span data-pagefind-filter="campaign">{e(x)}</span>' for x in record.extra_words]
+    # In metadata, searched but neither shown nor part of the excerpt (and kept whole by bundle.py).
+    said = " ".join([plain(_LABELS.sub(" ", body)), record.summary, *record.localities, *record.extra_words])
+    extras.append(f'<span data-pagefind-meta="pairs">{e(" ".join(joined_pairs(said)))}</span>')
     extras.append("</div>")
     if record.summary and record.summary not in plain(body):
         extras.append(f"<p>{e(record.summary)}</p>")

@@ -17,7 +17,7 @@ from pelican.generators import ArticlesGenerator
 from forked import ForkedCall
 from memofile import file_stamp
 
-from . import prepared
+from . import names, prepared
 from .bundle import CHUNK_BYTES, COMMON_WORD_LOCATIONS, COMMON_WORD_SHARE, FormatError, rechunk
 from .records import Record, record_for
 from .shards import (
@@ -75,7 +75,7 @@ DEFAULTS = {
 _records: list = []
 
 # Bump when the post-processing of the bundle changes, so cached bundles are rebuilt.
-BUNDLE_FORMAT = "shards-1"
+BUNDLE_FORMAT = "shards-2"  # 2: word pairs and locality/campaign filters
 # In a cached bundle: the shards it was merged from (see prune_cache).
 SHARDS_FILE = "shards.txt"
 # In the cache folder: what each article page was prepared from, and its digest (prepared.py).
@@ -406,15 +406,21 @@ def start_worker(generator, writer=None) -> None:
         _worker[:] = [bundle_worker(output, list(_records), settings)]
 
 
-def sync_tree(source: Path, target: Path, leave_out: frozenset[str] = frozenset({SHARDS_FILE})) -> None:
+def sync_tree(
+    source: Path,
+    target: Path,
+    leave_out: frozenset[str] = frozenset({SHARDS_FILE}),
+    keep: frozenset[str] = frozenset({names.FILE}),
+) -> None:
     """Make target a copy of source, writing only files whose bytes differ (mtimes stay put).
 
-    Files named in leave_out at the top of source are the cache's own, never published. Paths are
+    Files named in leave_out at the top of source are the cache's own, never published; those in
+    keep, at the top of target, are written there by the build (write_names), not removed. Paths are
     plain strings: a bundle holds a file per article, and Path objects cost more than the copying.
     """
     wanted = _relative_files(source) - leave_out
     if target.is_dir():
-        for relative in sorted(_relative_files(target) - wanted):
+        for relative in sorted(_relative_files(target) - wanted - keep):
             os.unlink(os.path.join(target, relative))
         for folder, folders, files in os.walk(target, topdown=False):
             if not folders and not files and folder != str(target):
@@ -452,6 +458,14 @@ def _same_file(source: str, target: str, relative: str) -> bool:
         return False
 
 
+def write_names(articles, folder: Path) -> None:
+    """Write the places and campaigns queries can name (names.py) into the bundle folder, if changed."""
+    target = folder / names.FILE
+    data = names.names_json(articles).encode("utf-8")
+    if not target.is_file() or target.read_bytes() != data:
+        target.write_bytes(data)
+
+
 def run_in_own_loop(coroutine):
     """Run a coroutine to its end in a fresh thread (the caller may already run an event loop)."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
@@ -468,6 +482,7 @@ def build_index(pelican) -> None:
             if made is None:
                 made = cached_bundle(output, list(_records), pelican.settings)
             sync_tree(made[0], output / setting(pelican.settings, "SEARCH_OUTPUT_PATH"))
+            write_names(_records, output / setting(pelican.settings, "SEARCH_OUTPUT_PATH"))
             if worker is None:  # no process waits for pages here to do it while it waits
                 empty_trash(Path(setting(pelican.settings, "SEARCH_CACHE_PATH")))
             logger.info("search: indexed %d articles", made[1])

@@ -3,7 +3,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from search.records import Record, prepare_page, provinces_of, undecomposable_words
+from search import names
+from search.records import Record, joined_pairs, prepare_page, provinces_of, undecomposable_words
 
 
 @pytest.mark.parametrize(
@@ -71,3 +72,30 @@ def test_provinces_come_from_the_level_one_unit_of_each_locality():
     province = SimpleNamespace(unit=SimpleNamespace(level=1), short_name="Quảng Trị", parents=[])
     city = SimpleNamespace(unit=SimpleNamespace(level=2), short_name="Đông Hà", parents=[province])
     assert provinces_of([city, province]) == ["Quảng Trị"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Đông Hà", ["dônghà"]),
+        ("phát động Hà Tĩnh", ["phátdộng", "dộnghà", "hàtĩnh"]),
+        ("Hà Đông, Hà Đông", ["hàdông", "dônghà"]),
+        ("Huế", []),
+    ],
+)
+def test_joined_pairs_join_adjacent_syllables_in_order(text, expected):
+    assert joined_pairs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("spelling", "key"),
+    [("Thành phố Đông Hà", "thanhphodongha"), ("Đông Hà", "dongha"), ("Dạy tốt, học tốt", "daytothoctot")],
+)
+def test_names_key_folds_and_joins(spelling, key):
+    assert names.key(spelling) == key
+
+
+def test_unit_words_are_folded_longest_first():
+    units = names.unit_words()
+    assert units.index("thanh pho") < units.index("tp")
+    assert "t.p" in units and "tinh" in units
