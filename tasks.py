@@ -194,16 +194,30 @@ def import_pages(c, source, slug=None, title=None, category=None, locality=None)
 
 @task
 def publish(c):
-    """Build the production site strictly, check links and feeds, then swap it into output/."""
+    """Update the production build strictly, check what changed, then switch output/ to the new release."""
     from publishing import PublishError, publish_site
 
     try:
-        publish_site(ROOT, ROOT / CONFIG["output"], CONFIG["settings_publish"])
+        number = publish_site(ROOT, ROOT / CONFIG["output"], CONFIG["settings_publish"])
     except PublishError as error:
         sys.exit(str(error))
     except Exception as error:  # content errors were printed above; the live site is untouched
         sys.exit(f"Không xuất bản: {error}. Trang đang chạy không bị thay đổi.")
-    print(f"Đã xuất bản vào {CONFIG['output']}/")
+    print(f"Đã xuất bản bản phát hành số {number}; {CONFIG['output']}/ đang trỏ tới bản số {number}.")
+
+
+@task
+def rollback(c):
+    """Switch output/ back to the release before the live one (the last three are kept)."""
+    from publishing import roll_back
+
+    try:
+        before, now = roll_back(ROOT / CONFIG["output"])
+    except LookupError as error:
+        sys.exit(f"Không quay lại được: {error}.")
+    print(
+        f"Đã quay lại bản phát hành số {now} (thay cho bản số {before}); {CONFIG['output']}/ đang trỏ tới bản số {now}."
+    )
 
 
 @task(help={"target": "rsync destination (user@host:/var/www/thidua/ or a local folder); default DEPLOY_TARGET"})

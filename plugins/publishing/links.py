@@ -5,6 +5,7 @@ quality gate in tests/test_quality_links.py. It only reads files; it never conta
 """
 
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -19,6 +20,12 @@ DEEP_MISSING_PATH = "/khong-co/trang/nay/"
 def url_of(relative: str) -> str:
     """Return the site path a file is served at ("tin-tuc/x/index.html" -> "/tin-tuc/x/")."""
     return "/" + re.sub(r"(^|/)index\.html$", r"\1", relative)
+
+
+def _parents(relative: str) -> list[str]:
+    """Return the folders a file lies in ("a/b/c.html" -> ["a", "a/b"])."""
+    parts = relative.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,10 +147,16 @@ def parse_page(relative: str, text: str) -> ParsedPage:
 class SiteCrawler:
     """Check every href/src/srcset (and CSS url()) of an output folder resolves to a file or an id in it."""
 
-    def __init__(self, output: Path, origin: str = ORIGIN):
+    def __init__(self, output: Path, origin: str = ORIGIN, files: set[str] | None = None):
         self.output = output
         self.origin = origin.rstrip("/") or ORIGIN
         self._pages: dict[str, ParsedPage] = {}
+        if files is not None:
+            self.files = files  # already listed by the caller (a publish walks the tree once)
+        # file → the site files its references resolve to, "#" appended when a fragment is
+        # needed in it: a publish rechecks a page that linked to a file removed or changed.
+        self.links: dict[str, set[str]] = {}
+        self._checking = ""
 
     @cached_property
     def files(self) -> set[str]:
@@ -151,7 +164,7 @@ class SiteCrawler:
 
     @cached_property
     def folders(self) -> set[str]:
-        return {p.relative_to(self.output).as_posix() for p in self.output.rglob("*") if p.is_dir()}
+        return {parent for relative in self.files for parent in _parents(relative)}
 
     def page(self, relative: str) -> ParsedPage:
         """Parse an HTML file at most once."""
@@ -168,10 +181,12 @@ class SiteCrawler:
             return set(SVG_ID.findall((self.output / relative).read_text(encoding="utf-8", errors="replace")))
         return None
 
-    def problems(self) -> list[str]:
-        """Return one line per broken reference in the whole site."""
+    def problems(self, only: set[str] | None = None) -> list[str]:
+        """Return one line per broken reference in the whole site (or in the files `only` names)."""
         found: list[str] = []
-        for relative in sorted(self.files):
+        for relative in sorted(self.files if only is None else only & self.files):
+            self._checking = relative
+            self.links[relative] = set()
             if relative.endswith((".html", ".htm")):
                 parsed = self.page(relative)
                 page_urls = [url_of(relative)]
@@ -193,6 +208,7 @@ class SiteCrawler:
                     problem = self.check(reference, f"{self.origin}/{relative}")
                     if problem:
                         found.append(f"{relative}: {reference.where} {url!r}: {problem}")
+        self._checking = ""
         return found
 
     def check(self, reference: Reference, base: str, source: str | None = None) -> str | None:
@@ -223,11 +239,13 @@ class SiteCrawler:
         relative = path.lstrip("/")
         if source and target.path == urlsplit(base).path:
             relative = source  # a reference to the page itself (e.g. "#main-content" on the 404 page)
+        fragment = unquote(target.fragment)
+        if self._checking:
+            self.links[self._checking].add(sys.intern(relative + ("#" if fragment else "")))
         if relative in self.folders:
             return "links to a folder without the trailing '/' (every URL ends in '/')"
         if relative not in self.files:
             return f"no such file in the output: /{relative}"
-        fragment = unquote(target.fragment)
         if not fragment or fragment.startswith(":~:"):
             return None
         ids = self.ids_of(relative)

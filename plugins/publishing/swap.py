@@ -1,4 +1,4 @@
-"""Swap a freshly built folder into place atomically, so readers never see half a site."""
+"""Switch the live site to a release in one rename, so readers never see half a site."""
 
 import ctypes
 import ctypes.util
@@ -10,7 +10,7 @@ _RENAME_EXCHANGE = 2  # linux/fs.h
 _AT_FDCWD = -100
 
 
-def _exchange(first: Path, second: Path) -> bool:
+def exchange(first: Path, second: Path) -> bool:
     """Exchange two paths in one system call (Linux renameat2); return False where unsupported."""
     libc_name = ctypes.util.find_library("c")
     if not libc_name:
@@ -23,14 +23,31 @@ def _exchange(first: Path, second: Path) -> bool:
     return result == 0
 
 
-def swap_into_place(staging: Path, output: Path) -> None:
-    """Make `staging` the new `output`; the old site is removed only after the swap."""
-    if output.is_dir() and _exchange(staging, output):
-        shutil.rmtree(staging)
+def point_output_at(release: Path, output: Path) -> None:
+    """Make `output` a symlink to `release` atomically; a real output folder becomes release 0.
+
+    A new link is renamed over the old one. An output folder of the old layout (before releases)
+    is exchanged with the new link in one system call (renameat2), then kept as release 0 for
+    `invoke rollback`; without renameat2 it is moved aside first (a moment with no site).
+    """
+    from .releases import Layout
+
+    layout = Layout(output)
+    new_link = layout.new_link
+    if new_link.is_symlink():
+        new_link.unlink()
+    new_link.symlink_to(os.path.relpath(release, output.parent))
+    if output.is_symlink() or not output.exists():
+        os.replace(new_link, output)
         return
-    previous = output.with_name(output.name + ".previous")
-    shutil.rmtree(previous, ignore_errors=True)
-    if output.exists():
-        output.rename(previous)
-    staging.rename(output)
-    shutil.rmtree(previous, ignore_errors=True)
+    if exchange(new_link, output):
+        old = new_link  # the old folder now sits where the new link was made
+    else:
+        old = output.with_name(f".{output.name}.old")
+        output.rename(old)
+        os.replace(new_link, output)
+    migrated = layout.release(0)
+    if migrated.exists():
+        shutil.rmtree(old)
+    else:
+        old.rename(migrated)
