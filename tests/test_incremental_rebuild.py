@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import FIXTURE_SITE, build_site, tree_differences
+from tests.support import FIXTURE_SITE, PINNED, ROOT, WORKER_MODES, build_site, tree_differences
 
 NEW_ARTICLE = """\
 Title: Bài mới thêm trong phiên sửa (bài hư cấu)
@@ -176,8 +176,6 @@ def _move_first(regions: Path, line: str) -> None:
 
 def _data_copy(tmp_path: Path) -> Path:
     """Return a scratch copy of the site's data folder (the gazetteer and the editors' places)."""
-    from tests.support import ROOT
-
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
     return data
@@ -203,14 +201,7 @@ def _lists_kept() -> int:
 
 # Workers off, then on as on large sites: half the pages rendered by a forked page process, feeds
 # and the search index made by forked processes too.
-WORKERS = {
-    "in one process": {},
-    "with worker processes": {
-        "INCREMENTAL_RENDER_WORKER_MIN_ARTICLES": 1,
-        "FEEDS_WORKER_MIN_ARTICLES": 1,
-        "SEARCH_WORKER_MIN_ARTICLES": 1,
-    },
-}
+WORKERS = WORKER_MODES
 
 
 @pytest.mark.parametrize("workers", WORKERS.values(), ids=WORKERS.keys())
@@ -250,6 +241,66 @@ def test_incremental_rebuilds_equal_builds_from_scratch(tmp_path, workers):
             failures.append(f"after {what}: no page was skipped, the fingerprints are not used")
         if what == "nothing" and not lists_kept:
             failures.append("after nothing: no paginated list was kept whole (calls.py)")
+        shutil.rmtree(scratch)
+    assert not failures, "\n".join(failures)
+
+
+# The edits `make serve` is measured by, and what must follow them: lists, archives, feeds, data.
+SERVE_EDITS = (
+    "a paragraph added to the body",
+    "a title that related news show",
+    "a locality changed",
+    "an article added",
+    "an article deleted",
+    "a declared place added to data/places.toml",
+    "articles naming two declared places added",
+    "an alias moved from one declared place to another in data/places.toml",
+)
+
+
+@pytest.mark.parametrize("workers", WORKERS.values(), ids=WORKERS.keys())
+def test_the_preview_serves_after_each_save_what_a_preview_from_scratch_serves(tmp_path, workers):
+    """`make serve`'s loop: each save built incrementally into the work tree and brought into the
+    served folder gives the folder a preview build of the same content from scratch gives."""
+    from preview_server import build_once
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE / "content", content)
+    data = _data_copy(tmp_path)
+    common = {
+        **PINNED,
+        "PATH": str(content),
+        "CONTENT_CHECKS_STRICT": False,
+        "DEFAULT_PAGINATION": 2,
+        "LOCALITIES_DATA_PATH": str(data),
+        "SEARCH_CACHE_PATH": str(tmp_path / "search-cache"),
+    }
+
+    def preview(output: Path, cache: Path, **more) -> None:
+        caches = {
+            "CACHE_PATH": str(cache),
+            "LOCALITIES_CACHE_PATH": str(cache / "g"),
+            "IMAGES_CACHE_PATH": str(cache / "i"),
+        }
+        assert build_once(ROOT, output, overrides={**common, **caches, **more}), "the preview build failed"
+
+    served, cache = tmp_path / "served", tmp_path / "served-cache"
+    preview(served, cache, **workers)
+    page = served / "tin-tuc/xa-thu-nghiem-phat-dong/index.html"
+    untouched = page.stat()
+    failures = []
+    edits = [edit for edit in _edits(content, data) if edit[0] in SERVE_EDITS]
+    assert [what for what, _, _ in edits] == list(SERVE_EDITS), "an edit was renamed: update SERVE_EDITS"
+    for step, (what, edit, _) in enumerate(edits):
+        edit()
+        preview(served, cache, **workers)
+        scratch = tmp_path / f"scratch-{step}"
+        preview(scratch, tmp_path / f"scratch-{step}-cache")
+        differences = tree_differences(served, scratch)
+        if differences:
+            failures.append(f"after {what}: {differences}")
+        if step == 0 and (page.stat().st_ino, page.stat().st_mtime_ns) != (untouched.st_ino, untouched.st_mtime_ns):
+            failures.append(f"after {what}: an unchanged article's served page was written again")
         shutil.rmtree(scratch)
     assert not failures, "\n".join(failures)
 

@@ -1,47 +1,66 @@
 """`make serve`: build, serve on localhost, rebuild on every save and reload the browser.
 
-A failed rebuild never replaces the last good site: each build goes to a staging folder that
-is swapped in only when it succeeds. Content errors do not fail a preview build; they are
-printed and shown as a banner on the affected page (PREVIEW=True, never set when publishing).
+Every save is built incrementally (the same engine as `make html`) into a work tree beside the
+served folder, `output.work/`; when the build succeeds, only the files it changed are brought
+into the served folder (sync.py). A failed build never reaches the served folder, so the last
+good site stays. Content errors do not fail a preview build; they are printed and shown as a
+banner on the affected page (PREVIEW=True, never set when publishing).
 """
 
 import logging
-import shutil
-import time
 from pathlib import Path
+
+from .sync import bring_in
 
 logger = logging.getLogger(__name__)
 WATCHED = ("content", "theme", "data", "plugins", "pelicanconf.py")
 
 
+def work_tree(output: Path) -> Path:
+    """Return the folder the preview builds into, beside the served one."""
+    return output.with_name(output.name + ".work")
+
+
 def build_once(root: Path, output: Path, settings_file: str = "pelicanconf.py", overrides: dict | None = None) -> bool:
-    """Build into a staging folder and swap it in; return False (keeping the old site) on failure."""
+    """Build into the work tree and bring its changes into output; return False (keeping the old site) on failure."""
     from pelican import Pelican
     from pelican.settings import read_settings
 
-    staging = output.with_name(output.name + ".staging")
-    shutil.rmtree(staging, ignore_errors=True)
+    work = work_tree(output)
     settings = read_settings(
         str(root / settings_file),
-        override={"OUTPUT_PATH": str(staging), "PREVIEW": True, "CONTENT_CHECKS_STRICT": False, **(overrides or {})},
+        override={
+            "PREVIEW": True,
+            "CONTENT_CHECKS_STRICT": False,
+            **(overrides or {}),
+            "OUTPUT_PATH": str(work),
+            "DELETE_OUTPUT_DIRECTORY": False,  # the work tree is kept: unchanged pages are not made again
+        },
     )
     try:
         Pelican(settings).run()
     except Exception:  # a broken template or plugin: keep serving the last good build
         logger.exception("preview_server: bản dựng lỗi, vẫn phục vụ bản dựng tốt gần nhất")
-        shutil.rmtree(staging, ignore_errors=True)
         return False
-    swap(staging, output)
+    copied, removed = bring_in(work, output, built_by(settings, work))
+    logger.info("preview_server: %d files brought into %s, %d removed", copied, output, removed)
     return True
 
 
-def swap(staging: Path, output: Path) -> None:
-    """Replace output by staging with two renames (the server sees one or the other)."""
-    previous = output.with_name(f"{output.name}.previous-{time.monotonic_ns()}")
-    if output.exists():
-        output.rename(previous)
-    staging.rename(output)
-    shutil.rmtree(previous, ignore_errors=True)
+def built_by(settings, work: Path):
+    """Return owned(path): whether a file of the work tree belongs to the build that just ended.
+
+    The incremental engine's manifest lists the files this build made and INCREMENTAL_KEEP the
+    ones other tools keep there; a page a failed build wrote and no later build made is neither.
+    """
+    from incremental import DEFAULTS
+    from incremental.manifest import is_kept, load_manifest, manifest_path
+
+    files = load_manifest(manifest_path(settings["CACHE_PATH"], str(work)))
+    if files is None or not settings.get("INCREMENTAL_ENABLED", True):
+        return lambda path: True  # no engine: everything in the work tree is this build's
+    keep = settings.get("INCREMENTAL_KEEP", DEFAULTS["INCREMENTAL_KEEP"])
+    return lambda path: path in files or is_kept(path, keep)
 
 
 def serve_with_livereload(
@@ -57,6 +76,7 @@ def serve_with_livereload(
         build_once(root, output, overrides=overrides)
 
     rebuild()
+    output.mkdir(parents=True, exist_ok=True)  # served even when the first build failed
     server = Server()
     watched = [root / name for name in WATCHED if name != "content"] + [Path(overrides.get("PATH", root / "content"))]
     for path in watched:
