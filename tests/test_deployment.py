@@ -1,5 +1,6 @@
 """The documented nginx configuration: `nginx -t` accepts it and a real nginx serves the site."""
 
+import contextlib
 import gzip
 import os
 import re
@@ -65,6 +66,13 @@ def nginx_site(tmp_path_factory, request):
     tmp = tmp_path_factory.mktemp("nginx")
     site = tmp / "site"
     shutil.copytree(fixture_build.output, site)
+    with running_nginx(tmp, site) as base:
+        yield base, tmp
+
+
+@contextlib.contextmanager
+def running_nginx(tmp: Path, site: Path):
+    """Run nginx with the documented server block serving `site`; yield its base URL."""
     tmp.chmod(0o755)
     port = free_port()
     config = standalone_config(tmp, site, port)
@@ -77,9 +85,29 @@ def nginx_site(tmp_path_factory, request):
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 break
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", tmp
-    server.terminate()
-    server.wait(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_a_root_that_is_the_publish_symlink_follows_each_switch(tmp_path, fixture_build):
+    """nginx may serve `output` of `make publish` directly: it follows the symlink (disable_symlinks
+    is off by default) and serves the new release from the next request on, with no reload."""
+    from publishing import point_output_at
+
+    releases = [tmp_path / "output.publish/releases" / name for name in ("1", "2")]
+    for number, release in enumerate(releases, start=1):
+        shutil.copytree(fixture_build.output, release)
+        (release / "ban-phat-hanh.txt").write_text(f"bản {number}\n", encoding="utf-8")
+    output = tmp_path / "output"
+    point_output_at(releases[0], output)
+    with running_nginx(tmp_path, output) as base:
+        assert fetch(f"{base}/ban-phat-hanh.txt")[2] == "bản 1\n".encode()
+        point_output_at(releases[1], output)
+        assert fetch(f"{base}/ban-phat-hanh.txt")[2] == "bản 2\n".encode()
+        assert fetch(f"{base}/")[0] == 200
 
 
 def fetch(url: str, encoding: str = "identity"):

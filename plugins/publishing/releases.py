@@ -18,6 +18,7 @@ they are made, so they can share inodes with each other.
 import os
 import pickle
 import shutil
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,7 +136,7 @@ def clear_leftovers(layout: Layout) -> None:
     if layout.releases.is_dir():
         for path in layout.releases.iterdir():
             if path.name.endswith((".tmp", ".trash", ".index-tmp")):
-                shutil.rmtree(path) if path.is_dir() else path.unlink()
+                shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
     if layout.new_link.is_symlink():
         layout.new_link.unlink()
     shutil.rmtree(layout.output.with_name(layout.output.name + ".staging"), ignore_errors=True)  # before releases
@@ -185,31 +186,37 @@ def snapshot_site(layout: Layout, number: int) -> Snapshot:
             target.parent.mkdir(parents=True, exist_ok=True)
             made_folders.add(parent)
         index.build[relative] = build_key(stat)
-        if not _link_unchanged(relative, stat, base, base_folder, fallback, target, layout.site):
+        linked = _link_unchanged(relative, stat, base, base_folder, fallback, target, layout.site)
+        if linked is None:
             shutil.copy2(layout.site / relative, target)
             changed.add(relative)
-        index.release[relative] = release_key(target.stat())
+            linked = release_key(target.stat())
+        index.release[relative] = linked
     removed = set(base.release) - set(site) if base else set()
     return Snapshot(folder, index, changed, removed, base)
 
 
-def _link_unchanged(relative, stat, base, base_folder, fallback, target: Path, site: Path) -> bool:
-    """Hard-link target from the base release (or the live folder) when the bytes are known equal."""
+def _link_unchanged(relative, stat, base, base_folder, fallback, target: Path, site: Path) -> tuple | None:
+    """Hard-link target from the base release (or the live folder) when the bytes are known equal.
+
+    Return the release key of the linked file, or None when it must be copied.
+    """
     if base is not None:
         if base.build.get(relative) != build_key(stat):
-            return False
+            return None
         source = base_folder / relative
         try:
-            if release_key(source.stat()) != base.release.get(relative):
-                return False  # the release file was changed after it was made: copy afresh
+            key = release_key(source.stat())
         except OSError:
-            return False
+            return None
+        if key != base.release.get(relative):
+            return None  # the release file was changed after it was made: copy afresh
         os.link(source, target)
-        return True
+        return key
     if fallback is not None and _same_bytes(fallback / relative, site / relative):
         os.link(fallback / relative, target)
-        return True
-    return False
+        return release_key(target.stat())
+    return None
 
 
 def prune(layout: Layout, keep: int = KEEP_RELEASES) -> list[int]:
@@ -222,8 +229,10 @@ def prune(layout: Layout, keep: int = KEEP_RELEASES) -> list[int]:
         trash = layout.releases / f"{number}.trash"
         layout.release(number).rename(trash)  # a half-deleted folder never looks like a release
         layout.index(number).unlink(missing_ok=True)
-        shutil.rmtree(trash)
         removed.append(number)
+    trash = [str(path) for path in layout.releases.glob("*.trash")]
+    if trash:  # deleting 50,000 files takes seconds: not waited for (the next publish ends the job)
+        subprocess.Popen(["rm", "-rf", "--", *trash], start_new_session=True)  # noqa: S603,S607
     return removed
 
 
