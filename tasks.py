@@ -261,6 +261,12 @@ def bench(c, sizes="1000,5000,10000", runs=3, skip_hugo=False):
     c.run(f"{sys.executable} -m bench.run --sizes {sizes} --runs {runs}{extra}", pty=False)
 
 
+@task(help={"count": "articles in the synthetic corpus (default 2000; 10000 takes a few minutes more)"})
+def bench_search(c, count=2000):
+    """Measure search relevance (precision@10, quoted-phrase recall) and first-query bytes in Chromium."""
+    c.run(f"{sys.executable} -m bench.search_relevance --count {count}", pty=False)
+
+
 @task
 def lint(c):
     """Format and lint the Python code with ruff."""

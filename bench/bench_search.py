@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "plugins"))
 sys.path.insert(0, str(ROOT))
 
 from bench.corpus import SEED, article, load_places  # noqa: E402
-from search.records import Record, prepare_page  # noqa: E402
+from search.records import Record, plain, prepare_page  # noqa: E402
 from search.search import bundle_config, shard_folders, sharded_bundle, validate_settings  # noqa: E402
 from search.shards import split_pages  # noqa: E402
 from vntext import format_date_vi  # noqa: E402
@@ -87,13 +87,15 @@ def term_list(label: str, items: list[str], prefix: str) -> str:
     return f'<div class="td-terms"><h2 class="td-terms__label">{e(label)}</h2><ul class="td-terms__list">{links}</ul></div>'
 
 
-def render(index: int, rng: random.Random, places) -> tuple[str, Record]:
-    """Return one synthetic article page and its index record."""
-    _, text, _ = article(index, rng, places)
+def render(index: int, rng: random.Random, places, facts: dict | None = None) -> tuple[str, Record]:
+    """Return one synthetic article page and its index record (localities by their full names, as
+    the build resolves them); facts: see bench.corpus.article."""
+    facts = {} if facts is None else facts
+    _, text, _ = article(index, rng, places, facts)
     meta, body = header(text)
     e = html.escape
     date = datetime.strptime(meta["date"], "%Y-%m-%d %H:%M")
-    localities = [p.strip() for p in meta["localities"].split(";")]
+    localities = [facts["district"], facts["province"]]
     campaigns = [c.strip() for c in meta.get("campaigns", "").split(";") if c.strip()]
     tags = [t.strip() for t in meta.get("tags", "").split(",") if t.strip()]
     modified = ""
@@ -171,19 +173,24 @@ def render(index: int, rng: random.Random, places) -> tuple[str, Record]:
     return page, record
 
 
-def index_corpus(count: int, out: Path, settings: dict | None = None) -> tuple[int, float]:
+def index_corpus(count: int, out: Path, settings: dict | None = None, facts: list | None = None) -> tuple[int, float]:
     """Prepare the pages and bundle them into out/pagefind as a build does (shards in out/cache).
 
     Return the bytes of HTML rendered and the seconds the bundle took (Pagefind and the re-cut).
+    facts: filled with each article's facts (bench.corpus.article), its url and its indexed text.
     """
     rng = random.Random(SEED)
     places = load_places()
     raw = 0
     pages = []
     for number in range(count):
-        page, record = render(number, rng, places)
+        about: dict = {}
+        page, record = render(number, rng, places, about)
         raw += len(page.encode())
         pages.append((record.save_as, prepare_page(page, record)))
+        if facts is not None:
+            body = page[page.index("<article") : page.index("</article>")]
+            facts.append({**about, "url": record.url, "text": plain(body)})
     start = time.perf_counter()
     # By default a build's settings; a fresh shard cache, so every shard is indexed (a cold build).
     config = bundle_config(settings or {})

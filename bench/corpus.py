@@ -202,26 +202,131 @@ def jpeg(rng: random.Random) -> bytes:
     return buffer.getvalue()
 
 
-def body(rng: random.Random, district: str, province: str, campaigns: list[str]) -> str:
+# Sentence frames with slots, so bodies repeat far less than a fixed list of sentences would.
+FRAMES = (
+    "Năm {year}, {unit} đã {verb} {n} {thing}, vượt {p}% kế hoạch đề ra.",
+    "Đồng chí {person}, {role}, nhấn mạnh yêu cầu {task} trong thời gian tới.",
+    "Tại hội nghị, đại diện {unit} chia sẻ kinh nghiệm {task} ở {place}.",
+    "Ban Thi đua phát động đợt thi đua cao điểm {task}, kéo dài đến tháng {month}.",
+    "Đoàn công tác của {unit2} đã đến thăm, làm việc tại {place} và ghi nhận {thing} đạt kết quả tốt.",
+    "Theo báo cáo, {n} {thing} đã được {verb2}; {p}% hộ dân hài lòng với kết quả.",
+    "{person} cho biết, nhờ {task}, đời sống của bà con ở {place} được cải thiện rõ rệt.",
+    "Các đồng chí trong Ban Chỉ đạo đã kiểm tra {n} {thing} và đề nghị khen thưởng {m} tập thể.",
+    "Phong trào {topic} lan tỏa đến {n} thôn, tổ dân phố, với nhiều cách làm sáng tạo.",
+    "Dịp này, {unit} trao {award} cho {m} cá nhân có thành tích xuất sắc trong {topic}.",
+    "Bên cạnh kết quả đạt được, {unit} còn hạn chế về {weak}, cần sớm khắc phục.",
+    "Người dân {place} tích cực hưởng ứng, đóng góp {n} ngày công và {m} triệu đồng.",
+)
+VERBS = ("hoàn thành", "xây dựng", "sửa chữa", "hỗ trợ", "triển khai", "nâng cấp")
+VERBS2 = ("bàn giao", "đưa vào sử dụng", "nghiệm thu", "công nhận", "nhân rộng")
+THINGS = ("công trình", "mô hình", "căn nhà", "tuyến đường", "lớp học", "hộ gia đình", "sáng kiến", "dự án")
+TASKS = (
+    "cải cách hành chính",
+    "chuyển đổi số",
+    "xây dựng nông thôn mới",
+    "giảm nghèo bền vững",
+    "bảo vệ môi trường",
+    "phòng chống thiên tai",
+    "khuyến học, khuyến tài",
+    "giữ gìn an ninh trật tự",
+    "phát triển kinh tế tập thể",
+)
+ROLES = ("Phó Chủ tịch UBND", "Trưởng ban Thi đua", "Bí thư Đảng ủy", "Chủ tịch Ủy ban MTTQ", "Giám đốc Sở Nội vụ")
+WEAK = ("nguồn lực", "công tác tuyên truyền", "chất lượng báo cáo", "tiến độ giải ngân", "phối hợp giữa các ngành")
+AWARDS = ("Bằng khen", "Giấy khen", "Cờ thi đua", "danh hiệu Chiến sĩ thi đua")
+
+
+def unit_word(name: str) -> str:
+    """Return the unit word a full name starts with, or ''."""
+    for word in ("Thành phố", "Thị xã", "Thị trấn", "Huyện", "Quận", "Tỉnh", "Phường", "Xã"):
+        if name.startswith(word + " "):
+            return word
+    return ""
+
+
+def as_written(name: str, rng: random.Random) -> str:
+    """Write a place as editors do: full, without the unit word, or with an abbreviation."""
+    word = unit_word(name)
+    if not word:
+        return name
+    bare = name[len(word) + 1 :]
+    short = {"Thành phố": ["TP.", "TP", "Tp"], "Thị xã": ["TX."], "Huyện": ["H."], "Quận": ["Q."]}.get(word, [])
+    roll = rng.random()
+    if roll < 0.45:
+        return name
+    if roll < 0.8 or not short:
+        return bare
+    return f"{rng.choice(short)} {bare}"
+
+
+def sentence(rng: random.Random, place: str, other: str, year: int) -> str:
+    frame = rng.choice(FRAMES)
+    return frame.format(
+        year=year,
+        unit=rng.choice(("UBND " + place, "các xã, phường", "ngành giáo dục", "Hội Nông dân", "Đoàn Thanh niên")),
+        unit2=rng.choice(("tỉnh", "Bộ Nội vụ", other, "Ban Thi đua - Khen thưởng")),
+        verb=rng.choice(VERBS),
+        verb2=rng.choice(VERBS2),
+        n=rng.randint(3, 480),
+        m=rng.randint(2, 60),
+        p=rng.randint(5, 40),
+        month=rng.randint(1, 12),
+        thing=rng.choice(THINGS),
+        person=person(rng),
+        role=rng.choice(ROLES),
+        task=rng.choice(TASKS),
+        place=rng.choice((place, place, other)),
+        topic=rng.choice(TAGS),
+        award=rng.choice(AWARDS),
+        weak=rng.choice(WEAK),
+    )
+
+
+def body_words(rng: random.Random) -> int:
+    """Return a body length in words: 500–1,700 with the last paragraph, median about 950."""
+    return min(1600, max(480, round(rng.lognormvariate(6.8, 0.3))))
+
+
+def body(
+    rng: random.Random, district: str, province: str, campaigns: list[str], other: str = "", year: int = 2024
+) -> str:
+    place = district[len(unit_word(district)) :].strip()
+    other = other or province
     parts = [
         f"Bài mô phỏng phục vụ đo hiệu năng, nội dung được sinh tự động. Tại {district}, {province}, "
-        + " ".join(rng.sample(SENTENCES, 3))
+        + " ".join(rng.sample(SENTENCES, 2))
     ]
-    for heading in rng.sample(HEADINGS, rng.randint(1, 3)):
-        parts.append(f"## {heading}")
-        for _ in range(rng.randint(2, 4)):
-            parts.append(" ".join(rng.sample(SENTENCES, rng.randint(2, 4))))
-        if rng.random() < 0.4:
-            parts.append("\n".join(f"- {s}" for s in rng.sample(SENTENCES, 3)))
+    target = body_words(rng)
+    words = len(parts[0].split())
+    headings = list(rng.sample(HEADINGS, len(HEADINGS)))
+    while words < target:
+        if headings and rng.random() < 0.15:
+            parts.append(f"## {headings.pop()}")
+        if rng.random() < 0.12:
+            paragraph = "\n".join(f"- {sentence(rng, place, other, year)}" for _ in range(3))
+        else:
+            paragraph = " ".join(
+                sentence(rng, place, other, year) if rng.random() < 0.8 else rng.choice(SENTENCES)
+                for _ in range(rng.randint(3, 6))
+            )
+        parts.append(paragraph)
+        words += len(paragraph.split())
     if campaigns:
         parts.append("Các phong trào được hưởng ứng: " + ", ".join(f"**“{c}”**" for c in campaigns) + ".")
     return "\n\n".join(parts) + "\n"
 
 
-def article(index: int, rng: random.Random, places: list[tuple[str, str]]) -> tuple[str, str, bool]:
-    """Return (relative path, Markdown text, has_image) for article number index."""
+def article(
+    index: int, rng: random.Random, places: list[tuple[str, str]], facts: dict | None = None
+) -> tuple[str, str, bool]:
+    """Return (relative path, Markdown text, has_image) for article number index.
+
+    facts: filled with what the article is about, under its places' full names (district,
+    province, campaigns, tags, people, body), for benchmarks that judge relevance.
+    """
     category = CATEGORIES[rng.randrange(3)]
     district, province = rng.choice(places)
+    other = rng.choice(places)[0]
     date = datetime(2019, 1, 1, 7, 0) + timedelta(days=rng.randrange(6 * 365), minutes=rng.randrange(600))
     campaigns = rng.sample(CAMPAIGNS, rng.randint(0, 3))
     short_district = district.removeprefix("Huyện ")
@@ -238,7 +343,7 @@ def article(index: int, rng: random.Random, places: list[tuple[str, str]]) -> tu
         f"Id: {uuid.UUID(int=rng.getrandbits(128), version=4)}",
         f"Date: {date:%Y-%m-%d %H:%M}",
         f"Category: {category}",
-        f"Localities: {district}; {province}",
+        f"Localities: {as_written(district, rng)}; {as_written(province, rng)}",
     ]
     if campaigns:
         lines.append("Campaigns: " + "; ".join(campaigns))
@@ -266,15 +371,23 @@ def article(index: int, rng: random.Random, places: list[tuple[str, str]]) -> tu
             "    Các cơ quan, ban, ngành, đoàn thể",
             "    Lưu: VT",
         ]
+    people = []
     if category == "Tôn vinh điển hình":
         honourees = []
         for _ in range(rng.randint(2, 5)):
             name = person(rng) if rng.random() < 0.7 else f"{rng.choice(COLLECTIVES)} {rng.choice(GIVEN)}"
+            people.append(name)
             honourees.append(f"    {name} | {rng.choice(HONOUR_TITLES)} | {district}")
         lines += ["Honourees:", *honourees]
     if rng.random() < 0.5:
         lines.append(f"Summary: {rng.choice(SENTENCES)}")
-    text = "\n".join(lines) + "\n\n" + body(rng, district, province, campaigns)
+    text_body = body(rng, district, province, campaigns, other, date.year)
+    text = "\n".join(lines) + "\n\n" + text_body
+    if facts is not None:
+        tags = next(line for line in lines if line.startswith("Tags: "))[6:].split(", ")
+        facts.update(
+            district=district, province=province, campaigns=campaigns, tags=tags, people=people, body=text_body
+        )
     return f"{slugify(category)}/{slug}.md", text, has_image
 
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from memofile import code_digest, load_dict, save_dict
 
 from .bundle import (
+    SUPPORTED_VERSIONS,
     FormatError,
     _head,
     _name,
@@ -167,6 +168,8 @@ def read_shard(bundle: Path) -> Shard:
     """Read a Pagefind bundle of one shard; raise FormatError on anything the merge does not know."""
     try:
         entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+        if entry.get("version") not in SUPPORTED_VERSIONS:  # the format below is Pagefind 1.5.2's
+            raise FormatError(f"shard written by Pagefind {entry.get('version')}, not {sorted(SUPPORTED_VERSIONS)}")
         (language, info), *others = entry["languages"].items()
         if others:
             raise FormatError("a shard must hold one language")

@@ -279,6 +279,7 @@
     }).then(function (found) {
       if (ticket !== run) return;
       current = found.results;
+      root.tdResults = current; // every result in order, read by bench/bench_search.py
       phraseShown = found.phrase;
       offerPlaces(found.places);
       shown = 0;
