@@ -30,6 +30,18 @@
   var status = document.getElementById("td-search-status");
   var list = document.getElementById("td-search-results");
   var more = document.getElementById("td-search-more");
+  var offers = document.getElementById("td-search-places");
+  var namesLoaded = null;
+
+  // The places and campaigns a query can name (plugins/search/names.py); none if it cannot load.
+  function loadNames() {
+    if (!namesLoaded) {
+      namesLoaded = fetch(bundle.replace(/pagefind\.js$/, "names.json"))
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .catch(function () { return null; });
+    }
+    return namesLoaded;
+  }
   var selects = Array.prototype.slice.call(root.querySelectorAll("select[data-filter]"));
   var PAGE = 10;
   var current = [];
@@ -106,7 +118,7 @@
     item.appendChild(facts);
     var excerpt = document.createElement("p");
     excerpt.className = "td-search__excerpt";
-    excerptNodes(data.excerpt || "", excerpt);
+    excerptNodes(phraseExcerpt(data.content, phraseShown) || data.excerpt || "", excerpt);
     item.appendChild(excerpt);
     return item;
   }
@@ -122,19 +134,154 @@
     });
   }
 
+  // --- Words, not syllables (see plugins/search/records.py joined_pairs and names.py) ---
+
+  // One character in, one out, so a position in the folded text is a position in the text.
+  function foldChar(c) {
+    var f = c.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
+    return f.length === 1 ? f : c;
+  }
+
+  function fold(text) {
+    return Array.from(text, foldChar).join("");
+  }
+
+  function words(text) {
+    return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) || [];
+  }
+
+  // Adjacent syllables as the index holds them: "Đông Hà" → "dônghà".
+  function pairs(text) {
+    var w = words(text.replace(/[đĐ]/g, "d"));
+    var out = [];
+    for (var i = 0; i + 1 < w.length; i++) out.push(w[i] + w[i + 1]);
+    return out;
+  }
+
+  // The places and campaigns the query names, exact diacritics first when the reader typed them.
+  function named(names, phrase) {
+    if (!names) return [];
+    var rest = fold(phrase).replace(/[^\p{L}\p{N}\s]/gu, " ").replace(/\s+/g, " ").trim();
+    names.units.some(function (unit) {
+      if (rest.indexOf(unit + " ") === 0) { rest = rest.slice(unit.length + 1); return true; }
+      return false;
+    });
+    var found = names.names[rest.replace(/\s/g, "")] || [];
+    var typed = words(phrase).join(" ");
+    var exact = found.filter(function (e) { return typed.slice(-e[2].length) === e[2].toLowerCase(); });
+    return exact.length ? exact : found;
+  }
+
+  function ids(response) {
+    return ((response && response.results) || []);
+  }
+
+  // Results of several searches, best tier first, each page once.
+  function tiers(lists) {
+    var seen = {};
+    var out = [];
+    lists.forEach(function (list) {
+      list.forEach(function (r) { if (!seen[r.id]) { seen[r.id] = true; out.push(r); } });
+    });
+    return out;
+  }
+
+  function intersect(lists) {
+    return lists.slice(1).reduce(function (kept, list) {
+      var has = {};
+      list.forEach(function (r) { has[r.id] = true; });
+      return kept.filter(function (r) { return has[r.id]; });
+    }, lists[0] || []);
+  }
+
+  // Search as a reader means it: pages of a named place or campaign, then pages with the syllables
+  // together and in order (every one of them for a quoted phrase), then pages with each syllable.
+  function findAll(module, names, query, filters) {
+    var quoted = /^["“”].*["“”]$/.test(query);
+    var phrase = quoted ? query.slice(1, -1).trim() : query;
+    var joined = pairs(phrase);
+    var places = named(names, phrase);
+    var asks = [];
+    // The place's own name without the unit word the reader typed ("TP Đông Hà" → "Đông Hà").
+    var own = places.length ? pairs(places[0][2]) : [];
+    if (places.length) {
+      var byPlace = {};
+      places.forEach(function (e) { (byPlace[e[0]] = byPlace[e[0]] || []).push(e[1]); });
+      var within = Object.assign({}, filters);
+      Object.keys(byPlace).forEach(function (k) { within[k] = { any: byPlace[k] }; });
+      // Every article of the place has its name among its words (a search with no words at all
+      // would download the whole word index).
+      asks.push(module.search(own.length ? own.join(" ") : places[0][2], { filters: within }).then(ids));
+    }
+    // Ranked by Pagefind; a pair found only as the start of a longer word ("dongha" in "donghanh") dropped.
+    function together(joined) {
+      return Promise.all([module.search(joined.join(" "), { filters: filters }).then(ids)].concat(
+        joined.map(function (pair) { return module.search('"' + pair + '"', { filters: filters }).then(ids); })
+      )).then(function (lists) {
+        var exact = {};
+        intersect(lists.slice(1)).forEach(function (r) { exact[r.id] = true; });
+        return lists[0].filter(function (r) { return exact[r.id]; });
+      });
+    }
+    if (!quoted && own.length && own.join(" ") !== joined.join(" ")) asks.push(together(own));
+    if (joined.length) asks.push(together(joined));
+    if (!quoted || !joined.length) asks.push(module.search(phrase, { filters: filters }).then(ids));
+    return Promise.all(asks).then(function (lists) {
+      var results = tiers(lists);
+      if (quoted && places.length) results = intersect([results, lists[lists.length - 1]]);
+      return { results: results, places: places, phrase: phrase };
+    });
+  }
+
+  // The excerpt around the phrase where the page has it (exact spelling first), else Pagefind's.
+  function phraseExcerpt(content, phrase) {
+    if (words(phrase).length < 2 || !content) return null;
+    var target = words(phrase).join(" ");
+    var at = content.toLowerCase().indexOf(target);
+    if (at < 0) at = fold(content).indexOf(fold(target));
+    if (at < 0) return null;
+    var start = content.lastIndexOf(" ", Math.max(0, at - 90)) + 1;
+    var end = content.indexOf(" ", Math.min(content.length, at + target.length + 90));
+    if (end < 0) end = content.length;
+    var esc = function (t) { return t.replace(/&/g, "&amp;").replace(/</g, "&lt;"); };
+    return (start > 0 ? "… " : "") + esc(content.slice(start, at)) + "<mark>" +
+      esc(content.slice(at, at + target.length)) + "</mark>" + esc(content.slice(at + target.length, end)) +
+      (end < content.length ? " …" : "");
+  }
+
+  function offerPlaces(places) {
+    places.forEach(function (e) {
+      var item = document.createElement("p");
+      item.className = "td-search__place";
+      var link = document.createElement("a");
+      link.href = e[3];
+      link.textContent = say(e[0] === "campaign" ? strings.campaign_link : strings.place_link, { name: e[1] });
+      item.appendChild(link);
+      offers.appendChild(item);
+    });
+  }
+
+  var phraseShown = "";
+
   function search(module, query) {
     var ticket = ++run;
     list.innerHTML = "";
     list.hidden = true;
     more.hidden = true;
+    offers.innerHTML = "";
     if (!query) {
       status.textContent = strings.empty_query;
       return Promise.resolve();
     }
     status.textContent = strings.searching;
-    return module.search(query, { filters: chosenFilters() }).then(function (response) {
+    return loadNames().then(function (names) {
+      return findAll(module, names, query, chosenFilters());
+    }).then(function (found) {
       if (ticket !== run) return;
-      current = (response && response.results) || [];
+      current = found.results;
+      root.tdResults = current; // every result in order, read by bench/bench_search.py
+      phraseShown = found.phrase;
+      offerPlaces(found.places);
       shown = 0;
       var n = current.length;
       status.textContent = n === 0 ? say(strings.no_results, { q: query })
