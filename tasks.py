@@ -77,7 +77,7 @@ def preview(c):
 
 @task
 def livereload(c):
-    """Build, serve on http://localhost:8000 and rebuild and reload the browser on every save."""
+    """Build, serve on http://localhost:8000, rebuild what changed and reload the browser on every save."""
     from preview_server import serve_with_livereload
 
     serve_with_livereload(ROOT, port=CONFIG["port"])

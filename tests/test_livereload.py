@@ -1,4 +1,4 @@
-"""`make serve`: the live-reload server rebuilds after an edit (bounded in time)."""
+"""`make serve`: the live-reload server rebuilds after an edit and serves only what changed anew (bounded in time)."""
 
 import socket
 import subprocess
@@ -44,8 +44,17 @@ def wait_for(predicate, seconds: float):
 def test_an_edit_is_rebuilt_and_served(tmp_path):
     content = tmp_path / "content"
     article = write_article(content, "a.md", ARTICLE.format(title="Bản đầu tiên (hư cấu)"))
+    # Another category and place: no related-news link shows the edited title on its page.
+    other = (
+        ARTICLE.format(title="Bài không sửa (hư cấu)")
+        .replace("Slug: tin-xem-truoc", "Slug: tin-khong-sua")
+        .replace("Hội nghị tổng kết", "Phát động phong trào")
+        .replace("Hậu Giang", "Cà Mau")
+    )
+    write_article(content, "b.md", other)
+    untouched = tmp_path / "output/tin-tuc/tin-khong-sua/index.html"
     port = free_port()
-    overrides = {**PINNED, "PATH": str(content)}
+    overrides = {**PINNED, "PATH": str(content), "CACHE_PATH": str(tmp_path / "cache")}
     script = (
         "import sys; from pathlib import Path; sys.path.insert(0, 'plugins');"
         "from preview_server import serve_with_livereload;"
@@ -58,9 +67,12 @@ def test_an_edit_is_rebuilt_and_served(tmp_path):
     url = f"http://127.0.0.1:{port}/tin-tuc/tin-xem-truoc/"
     try:
         assert wait_for(lambda: "Bản đầu tiên" in fetch(url), 30), "the preview never served the first build"
+        before = untouched.stat()
         article.write_text(ARTICLE.format(title="Bản đã sửa (hư cấu)"), encoding="utf-8")
         assert wait_for(lambda: "Bản đã sửa" in fetch(url), 30), "the edit was not rebuilt"
         assert "livereload" in fetch(url)  # the reload script is injected for the browser
+        after = untouched.stat()  # a page the edit did not change is neither rendered nor copied
+        assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -1,0 +1,164 @@
+"""`make serve` as an editor sees it: seconds from saving an article to its new text being served.
+
+    .venv/bin/python -m bench.bench_preview [--size 1000] [--runs 3] [--before COMMIT]
+
+Generates the corpus (bench/corpus.py) into bench/work/preview-<size>/, starts the preview server
+(plugins/preview_server, the live-reload loop of `make serve`) in its own process, waits for the
+first build, then edits the newest article: a paragraph added to its body (polled on its page)
+and a new title (polled on the home page, whose list shows it). Each time is from the write to
+the first HTTP response holding the new text, live-reload's file watcher included. With
+--before, the preview_server package of that commit is measured the same way.
+"""
+
+import argparse
+import html
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from bench.corpus import generate
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVER = """
+import sys
+from pathlib import Path
+sys.path.insert(0, {plugins!r})
+if {before!r}:
+    sys.path.insert(0, {before!r})
+from preview_server import serve_with_livereload
+serve_with_livereload(Path({root!r}), port={port}, host="127.0.0.1", output=Path({output!r}), overrides={overrides!r})
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return ""
+
+
+def seconds_until(url: str, text: str, limit: float = 900) -> float:
+    """Seconds from now until the page at url holds text (polled every 50 ms)."""
+    start = time.monotonic()
+    while time.monotonic() - start < limit:
+        if text in fetch(url):
+            return time.monotonic() - start
+        time.sleep(0.05)
+    raise TimeoutError(f"{text!r} never appeared on {url}")
+
+
+def newest_article(content: Path) -> tuple[Path, str]:
+    """Return the article with the latest Date and its title (the first card of the home page)."""
+    found = []
+    for path in content.rglob("*.md"):
+        head = path.read_text(encoding="utf-8").split("\n\n", 1)[0]
+        date, title = re.search(r"^Date: (.+)$", head, re.M), re.search(r"^Title: (.+)$", head, re.M)
+        if date and title:
+            found.append((date.group(1), str(path), title.group(1)))
+    date, path, title = max(found)
+    return Path(path), title
+
+
+def page_of(article: Path, output: Path, title: str) -> str:
+    """Return the site path of an article's page: from its Slug, else the page whose heading is the title."""
+    slug = re.search(r"^Slug: (.+)$", article.read_text(encoding="utf-8").split("\n\n", 1)[0], re.M)
+    if slug:
+        return f"/tin-tuc/{slug.group(1).strip()}/"
+    for page in sorted((output / "tin-tuc").glob("*/index.html")):
+        if re.search(r"<h1[^>]*>\s*" + re.escape(html.escape(title)), page.read_text(encoding="utf-8")):
+            return "/" + page.parent.relative_to(output).as_posix() + "/"
+    raise LookupError(title)
+
+
+def old_package(commit: str) -> str:
+    """Return a folder holding the preview_server package as it was at commit."""
+    folder = Path(tempfile.mkdtemp(prefix="preview-before-"))
+    (folder / "preview_server").mkdir()
+    for name in ("__init__.py", "sync.py"):
+        shown = subprocess.run(
+            ["git", "show", f"{commit}:plugins/preview_server/{name}"], cwd=ROOT, capture_output=True, text=True
+        )
+        if shown.returncode == 0:
+            (folder / "preview_server" / name).write_text(shown.stdout, encoding="utf-8")
+    return str(folder)
+
+
+def measure(size: int, runs: int, before: str | None) -> dict:
+    work = ROOT / "bench/work" / f"preview-{size}"
+    shutil.rmtree(work, ignore_errors=True)
+    content = generate(size, work)
+    output, cache = work / "output", work / "cache"
+    overrides = {
+        "PATH": str(content),
+        "BUILD_DATE": "2026-01-01T00:00:00+07:00",
+        "CACHE_PATH": str(cache),
+        "IMAGES_CACHE_PATH": str(cache / "images"),
+        "SEARCH_CACHE_PATH": str(cache / "pagefind"),
+        "LOCALITIES_CACHE_PATH": str(cache / "gazetteer"),
+        "VISITOR_STATS_DB": str(work / "no-stats.sqlite3"),
+    }
+    port = free_port()
+    script = SERVER.format(
+        plugins=str(ROOT / "plugins"),
+        before=old_package(before) if before else "",
+        root=str(ROOT),
+        port=port,
+        output=str(output),
+        overrides=overrides,
+    )
+    log = (work / "server.log").open("w")
+    server = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        article, title = newest_article(content)
+        first = seconds_until(base + "/", title)
+        body, titles = [], []
+        for run in range(1, runs + 1):
+            url = base + page_of(article, output, title)  # the slug follows the title
+            marker = f"Đoạn đo thời gian xem trước số {run}."
+            article.write_text(article.read_text(encoding="utf-8") + f"\n{marker}\n", encoding="utf-8")
+            body.append(seconds_until(url, marker))
+            time.sleep(1)  # let the watcher settle
+            new_title = f"{title} (sửa lần {run})"
+            text = article.read_text(encoding="utf-8")
+            article.write_text(re.sub(r"^Title: .+$", f"Title: {new_title}", text, count=1, flags=re.M), "utf-8")
+            titles.append(seconds_until(base + "/", new_title))
+            title = new_title
+            time.sleep(1)
+        return {"size": size, "first_build": first, "body_edit": body, "title_edit": titles}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--before", help="measure the preview_server package of this commit instead")
+    args = parser.parse_args(argv)
+    result = measure(args.size, args.runs, args.before)
+    label = f"preview_server at {args.before}" if args.before else "preview_server (working tree)"
+    print(f"{label}, {args.size} articles: first build served after {result['first_build']:.1f} s")
+    for what in ("body_edit", "title_edit"):
+        samples = result[what]
+        print(f"  {what}: median {statistics.median(samples):.2f} s ({', '.join(f'{s:.2f}' for s in samples)})")
+
+
+if __name__ == "__main__":
+    main()
