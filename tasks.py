@@ -14,7 +14,8 @@ CONFIG = {
     "content": "content",
     "settings_base": "pelicanconf.py",
     "settings_publish": "publishconf.py",
-    "output": "output",
+    "output": "output",  # the published site: a symlink to the live release, changed only by publish/rollback
+    "preview": "preview",  # development builds and the local preview, never the published site
     "port": 8000,
 }
 
@@ -33,19 +34,19 @@ def pelican_run(c, settings_file, output, extra=""):
 
 @task
 def clean(c):
-    """Remove the built site."""
-    shutil.rmtree(ROOT / CONFIG["output"], ignore_errors=True)
+    """Remove the development build (preview/); the published releases are kept (see invoke rollback)."""
+    shutil.rmtree(ROOT / CONFIG["preview"], ignore_errors=True)
 
 
 @task
 def build(c):
-    """Build the development site into output/."""
-    pelican_run(c, CONFIG["settings_base"], CONFIG["output"])
+    """Build the development site into preview/."""
+    pelican_run(c, CONFIG["settings_base"], CONFIG["preview"])
 
 
 @task
 def rebuild(c):
-    """Remove output/ and build again."""
+    """Remove preview/ and build again."""
     clean(c)
     build(c)
 
@@ -53,13 +54,13 @@ def rebuild(c):
 @task
 def regenerate(c):
     """Rebuild on every change (no server)."""
-    pelican_run(c, CONFIG["settings_base"], CONFIG["output"], "--autoreload")
+    pelican_run(c, CONFIG["settings_base"], CONFIG["preview"], "--autoreload")
 
 
 @task
 def serve(c):
-    """Serve output/ on http://localhost:8000 without rebuilding."""
-    c.run(f"{sys.executable} -m pelican --listen -o {CONFIG['output']} -p {CONFIG['port']}")
+    """Serve preview/ on http://localhost:8000 without rebuilding."""
+    c.run(f"{sys.executable} -m pelican --listen -o {CONFIG['preview']} -p {CONFIG['port']}")
 
 
 @task
@@ -71,8 +72,8 @@ def reserve(c):
 
 @task
 def preview(c):
-    """Build the production site into output/ (strict, publish settings) without deploying."""
-    pelican_run(c, CONFIG["settings_publish"], CONFIG["output"])
+    """Build the production site into preview/ (strict, publish settings) without publishing it."""
+    pelican_run(c, CONFIG["settings_publish"], CONFIG["preview"])
 
 
 @task
@@ -80,7 +81,7 @@ def livereload(c):
     """Build, serve on http://localhost:8000, rebuild what changed and reload the browser on every save."""
     from preview_server import serve_with_livereload
 
-    serve_with_livereload(ROOT, port=CONFIG["port"])
+    serve_with_livereload(ROOT, port=CONFIG["port"], output=ROOT / CONFIG["preview"])
 
 
 @task(help={"content": "folder to check instead of content/"})

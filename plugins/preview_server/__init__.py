@@ -1,7 +1,7 @@
 """`make serve`: build, serve on localhost, rebuild on every save and reload the browser.
 
 Every save is built incrementally (the same engine as `make html`) into a work tree beside the
-served folder, `output.work/`; when the build succeeds, only the files it changed are brought
+served folder (`preview.work/` beside `preview/`); when the build succeeds, only the files it changed are brought
 into the served folder (sync.py). A failed build never reaches the served folder, so the last
 good site stays. Content errors do not fail a preview build; they are printed and shown as a
 banner on the affected page (PREVIEW=True, never set when publishing).
@@ -69,7 +69,7 @@ def serve_with_livereload(
     """Serve output/ with live reload until interrupted."""
     from livereload import Server
 
-    output = output or root / "output"
+    output = output or root / "preview"  # never the published output/, a symlink to the live release
     overrides = overrides or {}
 
     def rebuild() -> None:
