@@ -173,11 +173,14 @@ def render(index: int, rng: random.Random, places, facts: dict | None = None) ->
     return page, record
 
 
-def index_corpus(count: int, out: Path, settings: dict | None = None, facts: list | None = None) -> tuple[int, float]:
+def index_corpus(
+    count: int, out: Path, settings: dict | None = None, facts: list | None = None, bundle: bool = True
+) -> tuple[int, float]:
     """Prepare the pages and bundle them into out/pagefind as a build does (shards in out/cache).
 
     Return the bytes of HTML rendered and the seconds the bundle took (Pagefind and the re-cut).
     facts: filled with each article's facts (bench.corpus.article), its url and its indexed text.
+    bundle=False: only render the pages and fill facts (a bundle made earlier is asked again).
     """
     rng = random.Random(SEED)
     places = load_places()
@@ -191,6 +194,8 @@ def index_corpus(count: int, out: Path, settings: dict | None = None, facts: lis
         if facts is not None:
             body = page[page.index("<article") : page.index("</article>")]
             facts.append({**about, "url": record.url, "text": plain(body)})
+    if not bundle:
+        return raw, 0.0
     start = time.perf_counter()
     # By default a build's settings; a fresh shard cache, so every shard is indexed (a cold build).
     config = bundle_config(settings or {})

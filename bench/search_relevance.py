@@ -164,14 +164,24 @@ def main(argv=None) -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=2000)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="bundle into DIR and keep it; a later run with the same DIR and count reuses it",
+    )
     args = parser.parse_args(argv)
     strings = tomllib.loads((ROOT / "theme/strings/vi.toml").read_text(encoding="utf-8"))["search_ui"]
     import json
 
-    with tempfile.TemporaryDirectory() as folder:
-        site = Path(folder)
+    with contextlib.ExitStack() as stack:
+        site = args.keep or Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        site.mkdir(parents=True, exist_ok=True)
         facts: list[dict] = []
-        index_corpus(args.count, site, None, facts)
+        reuse = (site / "pagefind" / "pagefind-entry.json").is_file()
+        _, seconds = index_corpus(args.count, site, None, facts, bundle=not reuse)
+        if not reuse:
+            print(f"search index of {args.count} articles built in {seconds:.1f} s (Pagefind, shards, merge, re-cut)")
         (site / "pagefind" / NAMES_FILE).write_text(names_json(names_articles(facts)), encoding="utf-8")
         (site / "search.js").write_bytes((ROOT / "theme/static/js/search.js").read_bytes())
         data = json.dumps(strings, ensure_ascii=False).replace("'", "&#39;")

@@ -132,7 +132,8 @@ def test_without_javascript_the_page_offers_archives_and_localities(search_site,
     assert "cần bật JavaScript" in text
     assert page.locator("main a[href='/luu-tru/']").count() == 1
     assert page.locator("main a[href='/dia-phuong/']").count() == 1
-    assert not page.locator(".td-search__form").is_visible()
+    assert not page.locator("form:has(#td-search-query)").is_visible()  # search.js's form
+    assert page.locator("#td-search-place").is_visible()  # the no-JS form (tests/test_search_nojs.py)
     context.close()
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from blinker import signal
 from pelican import signals
-from pelican.generators import ArticlesGenerator
+from pelican.generators import ArticlesGenerator, Generator
 
 from forked import ForkedCall
 from memofile import file_stamp
@@ -70,6 +70,10 @@ DEFAULTS = {
     # Pages are indexed in shards of at most about this many (see shards.py): after an edit only
     # the shards holding changed pages are indexed again.
     "SEARCH_SHARD_PAGES": 200,
+    # The page that offers every place or campaign one typed name could be (names.nginx_map), for
+    # the no-JS search: only names of several are given one.
+    "SEARCH_OFFERS_URL": "tim-kiem/noi/{key}/",
+    "SEARCH_OFFERS_SAVE_AS": "tim-kiem/noi/{key}/index.html",
 }
 
 _records: list = []
@@ -410,7 +414,7 @@ def sync_tree(
     source: Path,
     target: Path,
     leave_out: frozenset[str] = frozenset({SHARDS_FILE}),
-    keep: frozenset[str] = frozenset({names.FILE}),
+    keep: frozenset[str] = frozenset({names.FILE, names.MAP_FILE, names.UNITS_MAP_FILE}),
 ) -> None:
     """Make target a copy of source, writing only files whose bytes differ (mtimes stay put).
 
@@ -458,12 +462,43 @@ def _same_file(source: str, target: str, relative: str) -> bool:
         return False
 
 
-def write_names(articles, folder: Path) -> None:
-    """Write the places and campaigns queries can name (names.py) into the bundle folder, if changed."""
-    target = folder / names.FILE
-    data = names.names_json(articles).encode("utf-8")
-    if not target.is_file() or target.read_bytes() != data:
-        target.write_bytes(data)
+def write_names(articles, folder: Path, settings) -> None:
+    """Write the places and campaigns queries can name (names.py) into the bundle folder, for search.js
+    and for nginx (the no-JS search), each file only if changed."""
+    index = names.names_index(articles)
+    for name, text in (
+        (names.FILE, names.names_json(articles)),
+        (names.UNITS_MAP_FILE, names.units_map()),
+        (names.MAP_FILE, names.nginx_map(index, setting(settings, "SEARCH_OFFERS_URL"))),
+    ):
+        target, data = folder / name, text.encode("utf-8")
+        if not target.is_file() or target.read_bytes() != data:
+            target.write_bytes(data)
+
+
+class SearchOffersGenerator(Generator):
+    """Write the page offering each place or campaign of a name several share (the no-JS search)."""
+
+    def generate_context(self):
+        """Nothing to collect: the names come from the published articles."""
+
+    def generate_output(self, writer):
+        """Write one page per shared name, linked from nginx's map (names.nginx_map)."""
+        if not setting(self.settings, "SEARCH_ENABLED"):
+            return
+        template = self.get_template("search_offers")
+        for name_key, entries in names.names_index(self.context.get("articles", []))["names"].items():
+            if len(entries) > 1:
+                writer.write_file(
+                    setting(self.settings, "SEARCH_OFFERS_SAVE_AS").format(key=name_key), template, self.context,
+                    template_name="search_offers", url=setting(self.settings, "SEARCH_OFFERS_URL").format(key=name_key),
+                    offers=entries,
+                )  # fmt: skip
+
+
+def get_generators(pelican):
+    """Add the generator of the no-JS search's offer pages."""
+    return SearchOffersGenerator
 
 
 def run_in_own_loop(coroutine):
@@ -482,7 +517,7 @@ def build_index(pelican) -> None:
             if made is None:
                 made = cached_bundle(output, list(_records), pelican.settings)
             sync_tree(made[0], output / setting(pelican.settings, "SEARCH_OUTPUT_PATH"))
-            write_names(_records, output / setting(pelican.settings, "SEARCH_OUTPUT_PATH"))
+            write_names(_records, output / setting(pelican.settings, "SEARCH_OUTPUT_PATH"), pelican.settings)
             if worker is None:  # no process waits for pages here to do it while it waits
                 empty_trash(Path(setting(pelican.settings, "SEARCH_CACHE_PATH")))
             logger.info("search: indexed %d articles", made[1])
@@ -498,4 +533,5 @@ def register() -> None:
     signals.article_writer_finalized.connect(start_worker)
     # The incremental plugin says so earlier, before the list pages: the index starts sooner.
     signal("incremental.article_pages_written").connect(start_worker)
+    signals.get_generators.connect(get_generators)
     signals.finalized.connect(build_index)

@@ -308,7 +308,7 @@
   }
 
   var wanted = params();
-  input.value = wanted.get("q") || "";
+  input.value = wanted.get("q") || wanted.get("tim") || ""; // tim: the no-JS form's name (search.html)
   form.hidden = false;
   status.textContent = strings.searching;
   var options = document.getElementById("td-search-options");
