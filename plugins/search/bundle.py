@@ -55,6 +55,22 @@ class FormatError(ValueError):
     """The bundle is not in the shape this module knows."""
 
 
+def check_version(version, what: str) -> None:
+    """Refuse what another Pagefind version wrote: every reader of its files calls this first."""
+    if version not in SUPPORTED_VERSIONS:
+        raise FormatError(
+            f"{what} was written by Pagefind {version}; search/bundle.py and shards.py read only "
+            f"Pagefind {', '.join(sorted(SUPPORTED_VERSIONS))} (pin pagefind to it, or port them)"
+        )
+
+
+def read_entry_file(bundle: Path) -> dict:
+    """Return a bundle's pagefind-entry.json, checked to be of a version this module reads."""
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    check_version(entry.get("version") if isinstance(entry, dict) else None, f"{bundle}/pagefind-entry.json")
+    return entry
+
+
 # --- CBOR: the subset Pagefind writes (unsigned and negative integers, text, definite arrays) ---
 
 
@@ -475,9 +491,10 @@ def _reused(folder: Path | None, chunk: list, cbor: bytes) -> bytes | None:
     if folder is None:
         return None
     try:
+        read_entry_file(folder)
         data = (folder / "index" / f"{chunk[2]}.pf_index").read_bytes()
         return data if gzip.decompress(data) == SIGNATURE + cbor else None
-    except (OSError, EOFError, zlib.error, gzip.BadGzipFile):
+    except (OSError, EOFError, zlib.error, gzip.BadGzipFile, ValueError):  # FormatError: another version
         return None
 
 
@@ -494,6 +511,7 @@ def _name(language: str, cbor: bytes, length: int, taken: set[str], sha256: byte
 def _plan(bundle: Path, entry: dict) -> list:
     """Read every language's metadata and words; raise FormatError on anything unexpected."""
     plans = []
+    check_version(entry.get("version"), f"{bundle}")
     for language, info in entry["languages"].items():
         meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
         meta = cbor_loads(read_pf(meta_path))
@@ -524,13 +542,10 @@ def rechunk(
     """
     entry_path = bundle / "pagefind-entry.json"
     try:
-        entry = json.loads(entry_path.read_text(encoding="utf-8"))
-        if entry.get("version") not in SUPPORTED_VERSIONS:
-            logger.warning(
-                "search: Pagefind %s is not one of %s; its index chunks are left as written",
-                entry.get("version"),
-                ", ".join(sorted(SUPPORTED_VERSIONS)),
-            )
+        try:
+            entry = read_entry_file(bundle)
+        except FormatError as error:
+            logger.warning("search: %s; its index chunks are left as written", error)
             return False
         plans = _plan(bundle, entry)
         for plan in plans:

@@ -34,7 +34,6 @@ from pathlib import Path
 from memofile import code_digest, load_dict, save_dict
 
 from .bundle import (
-    SUPPORTED_VERSIONS,
     FormatError,
     _head,
     _name,
@@ -44,10 +43,12 @@ from .bundle import (
     capped_bytes,
     cbor_dumps,
     cbor_loads,
+    check_version,
     chunk_bounds,
     compressed_size,
     pack,
     pf_bytes,
+    read_entry_file,
     read_pf,
     split_words,
     walk_entry,
@@ -167,9 +168,7 @@ def read_entry(entry: bytes) -> tuple[str, dict[str, PageList], int]:
 def read_shard(bundle: Path) -> Shard:
     """Read a Pagefind bundle of one shard; raise FormatError on anything the merge does not know."""
     try:
-        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
-        if entry.get("version") not in SUPPORTED_VERSIONS:  # the format below is Pagefind 1.5.2's
-            raise FormatError(f"shard written by Pagefind {entry.get('version')}, not {sorted(SUPPORTED_VERSIONS)}")
+        entry = read_entry_file(bundle)  # the format below is Pagefind 1.5.2's
         (language, info), *others = entry["languages"].items()
         if others:
             raise FormatError("a shard must hold one language")
@@ -432,6 +431,8 @@ def merge(
     memo: what the last merge made (MergeMemo), updated to what this one made.
     """
     first = shards[0]
+    for folder, shard in zip(folders, shards, strict=True):
+        check_version(shard.version, f"the shard in {folder}")
     if any((s.version, s.language) != (first.version, first.language) for s in shards):
         raise FormatError("shards were indexed by different Pagefind versions or languages")
     fields = _align_fields(shards)
@@ -599,7 +600,13 @@ def load_shard(folder: Path) -> Shard | None:
         shard = pickle.loads((folder / PARSED).read_bytes())
     except Exception:  # a damaged or outdated cache entry is made again  # noqa: BLE001
         return None
-    return shard if isinstance(shard, Shard) else None
+    if not isinstance(shard, Shard):
+        return None
+    try:
+        check_version(shard.version, f"the shard cached in {folder}")
+    except FormatError:  # indexed again by the Pagefind installed now
+        return None
+    return shard
 
 
 def ensure_shards(

@@ -464,3 +464,30 @@ def test_the_indexing_process_hands_its_warnings_to_the_build(tmp_path, caplog):
     made = worker.result("indexing here")
     assert made is not None and made[1] == 0
     assert "search: tin/khong-co/index.html was not written; left out of the index" in caplog.text
+
+
+WRONG_VERSION = (
+    "was written by Pagefind 9.9.9; search/bundle.py and shards.py read only Pagefind 1.5.2 "
+    "(pin pagefind to it, or port them)"
+)
+
+
+def test_every_reader_of_pagefinds_files_refuses_another_version_with_a_clear_message(tmp_path):
+    from search.bundle import FormatError, _plan, _reused, check_version, read_entry_file
+    from search.shards import Shard, load_shard, merge, read_shard, save_shard
+
+    (tmp_path / "pagefind-entry.json").write_text('{"version": "9.9.9", "languages": {}}', encoding="utf-8")
+    with pytest.raises(FormatError) as refused:
+        read_entry_file(tmp_path)
+    assert str(refused.value) == f"{tmp_path}/pagefind-entry.json {WRONG_VERSION}"
+    with pytest.raises(FormatError, match=WRONG_VERSION.split(";")[0]):
+        read_shard(tmp_path)
+    with pytest.raises(FormatError, match="9.9.9"):
+        _plan(tmp_path, {"version": "9.9.9", "languages": {}})
+    assert _reused(tmp_path, ["a", "b", "vi_1"], b"") is None  # never copied from another version's bundle
+    save_shard(tmp_path, Shard("9.9.9", "vi", {}, [], [], {}, {}, {}))
+    assert load_shard(tmp_path) is None  # a shard cached by another version is indexed again
+    with pytest.raises(FormatError) as refused:
+        merge([tmp_path], [Shard("9.9.9", "vi", {}, [], [], {}, {}, {})], tmp_path / "out", 16384, None, 1)
+    assert str(refused.value) == f"the shard in {tmp_path} {WRONG_VERSION}"
+    check_version("1.5.2", "this bundle")  # the supported version passes
