@@ -317,7 +317,13 @@ class Fingerprinter:
         order only makes the page render once more, never skip wrongly.
         """
         buffer = io.BytesIO()
-        _DigestPickler(buffer, self, mode).dump(value)
+        pickler = _DigestPickler(buffer, self, mode)
+        # No memo: an object met twice is written twice, so the digest depends on values only, never
+        # on which of them happen to be one object. An article unpickled from Pelican's content cache
+        # shares other objects than the same article read from its file, and every article page
+        # was rendered again on the first build from the cache.
+        pickler.fast = True
+        pickler.dump(value)
         return hashlib.blake2b(buffer.getbuffer(), digest_size=16).digest()
 
     def _sequence(self, value, mode: str) -> bytes:
@@ -334,8 +340,8 @@ class Fingerprinter:
 
     def _attributes(self, value, mode: str) -> bytes:
         """Digest of an object's attributes (settings and context left out)."""
-        # Pelican copies each metadata value to an attribute of the same name: pickle's memo writes
-        # the second sight of the same object as a reference, so it is digested once.
+        # Pelican copies each metadata value to an attribute of the same name: the second sight of
+        # an object already digested is a token lookup by identity (see _DigestPickler).
         kept = _attribute_items(value)
         if mode == "count":
             return self._pairs(b"a", kept, mode)
