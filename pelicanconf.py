@@ -8,6 +8,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(PROJECT_ROOT / "plugins"))
 
+from jinja2 import FileSystemBytecodeCache  # noqa: E402
+
 from vntext import format_date_vi, format_datetime_iso  # noqa: E402
 
 PUBLISHER = "Ban biên tập Tin thi đua"
@@ -25,7 +27,16 @@ THEME = "theme"
 THEME_STATIC_DIR = "theme"
 THEME_STATIC_PATHS = ["static"]
 THEME_STRINGS = tomllib.loads((PROJECT_ROOT / "theme/strings/vi.toml").read_text(encoding="utf-8"))
-JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True, "auto_reload": False}
+# Compiled templates are kept between builds (Jinja's own bytecode cache, keyed by each template's
+# source): every build makes a new Jinja environment, and compiling the theme took 0.7 s of a
+# preview rebuild.
+JINJA_ENVIRONMENT = {
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "autoescape": True,
+    "auto_reload": False,
+    "bytecode_cache": FileSystemBytecodeCache(),
+}
 JINJA_GLOBALS = {"t": THEME_STRINGS, "month_weeks": calendar.Calendar(0).monthdayscalendar}
 JINJA_FILTERS = {"vi_date": format_date_vi, "iso": format_datetime_iso}
 
