@@ -9,10 +9,12 @@ People's names and events are generated and say so in every article ("bài mô p
 """
 
 import argparse
+import functools
 import random
 import shutil
 import sys
 import uuid
+from collections import Counter
 from datetime import datetime, timedelta
 from io import BytesIO
 from pathlib import Path
@@ -244,15 +246,34 @@ def unit_word(name: str) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=1)
+def shared_names() -> frozenset[str]:
+    """Return the names, without their unit word, that several units of the gazetteer have."""
+    try:
+        from gazetteer import load_gazetteer
+
+        units = load_gazetteer(ROOT / "data", ROOT / "cache/gazetteer").units.values()
+    except Exception:  # noqa: BLE001 - the built-in places: none shared
+        return frozenset()
+    seen = Counter(slugify(unit.short_name) for unit in units if "@" not in unit.id)
+    return frozenset(name for name, count in seen.items() if count > 1)
+
+
 def as_written(name: str, rng: random.Random) -> str:
-    """Write a place as editors do: full, without the unit word, or with an abbreviation."""
+    """Write a place as editors do: full, without the unit word, or with an abbreviation.
+
+    The unit word stays where editors keep it: a number ("Quận 1") or a name other units share
+    ("Thị xã Hương Thủy", a commune of Hà Tĩnh is Hương Thủy too): bare, the build could not tell
+    which place it is.
+    """
     word = unit_word(name)
     if not word:
         return name
     bare = name[len(word) + 1 :]
     short = {"Thành phố": ["TP.", "TP", "Tp"], "Thị xã": ["TX."], "Huyện": ["H."], "Quận": ["Q."]}.get(word, [])
-    roll = rng.random()
-    if roll < 0.45:
+    roll = rng.random()  # the same draws either way: the rest of the corpus does not change
+    keep_unit = not any(c.isalpha() for c in bare) or slugify(bare) in shared_names()
+    if roll < 0.45 or (keep_unit and (roll < 0.8 or not short)):
         return name
     if roll < 0.8 or not short:
         return bare

@@ -60,11 +60,13 @@ def names_articles(facts: list[dict]) -> list[SimpleNamespace]:
 
 
 def concepts(facts: list[dict]) -> list[tuple[str, str, set[str]]]:
-    """Return (kind, name, relevant urls): places whose names share common syllables, campaigns,
-    people and topics, each found on enough articles to fill ten results."""
+    """Return (kind, name, relevant urls): places (by name, whatever their unit) whose names share
+    common syllables, campaigns, people and topics, each found on enough articles to fill ten results."""
     by: dict[tuple[str, str], set[str]] = {}
     for f in facts:
-        by.setdefault(("place", f["district"]), set()).add(f["url"])
+        # A place is asked by its name without the unit word: every place of that name is meant
+        # (search.js offers them all: "Phong Điền" is a district of Huế and one of Cần Thơ).
+        by.setdefault(("place", short(f["district"])), set()).add(f["url"])
         for c in f["campaigns"]:
             by.setdefault(("campaign", c), set()).add(f["url"])
         for p in f["people"]:
