@@ -142,13 +142,14 @@ def ask(browser, base: str, site: Path, query: str, ids: dict[str, str]) -> dict
     page.wait_for_function(DONE, timeout=120_000)
     page.wait_for_load_state("networkidle")
     ours = page.evaluate("(document.getElementById('td-search').tdResults || []).map(r => r.id)")
+    mine = list(fetched)  # what search.js fetched, before Pagefind alone asks the same page
     before = page.evaluate(
         "async q => { const p = await import('/pagefind/pagefind.js');"
         " return (await p.search(q)).results.map(r => r.id); }",
         query,
     )
     context.close()
-    wire = sum(wire_size(site, path, size) for path, size in fetched if path.startswith("/pagefind/"))
+    wire = sum(wire_size(site, path, size) for path, size in mine if path.startswith("/pagefind/"))
     return {"ours": [ids.get(i, i) for i in ours], "before": [ids.get(i, i) for i in before], "bytes": wire}
 
 
@@ -172,6 +173,12 @@ def main(argv=None) -> None:
         metavar="DIR",
         help="bundle into DIR and keep it; a later run with the same DIR and count reuses it",
     )
+    parser.add_argument(
+        "--js",
+        type=Path,
+        default=ROOT / "theme/static/js/search.js",
+        help="the search.js to measure (e.g. an older one)",
+    )
     args = parser.parse_args(argv)
     strings = tomllib.loads((ROOT / "theme/strings/vi.toml").read_text(encoding="utf-8"))["search_ui"]
     import json
@@ -185,7 +192,7 @@ def main(argv=None) -> None:
         if not reuse:
             print(f"search index of {args.count} articles built in {seconds:.1f} s (Pagefind, shards, merge, re-cut)")
         (site / "pagefind" / NAMES_FILE).write_text(names_json(names_articles(facts)), encoding="utf-8")
-        (site / "search.js").write_bytes((ROOT / "theme/static/js/search.js").read_bytes())
+        (site / "search.js").write_bytes(args.js.read_bytes())
         data = json.dumps(strings, ensure_ascii=False).replace("'", "&#39;")
         (site / "q.html").write_text(PAGE.replace("STRINGS", data), encoding="utf-8")
         ids = fragment_urls(site)
