@@ -141,6 +141,9 @@ DAY_ARCHIVE_URL = "luu-tru/{date:%Y}/{date:%m}/{date:%d}/"
 DAY_ARCHIVE_SAVE_AS = "luu-tru/{date:%Y}/{date:%m}/{date:%d}/index.html"
 DIRECT_TEMPLATES = ["index", "archives", "not_found", "search"]
 NOT_FOUND_SAVE_AS = "404.html"
+# The no-JS search's offer pages (/tim-kiem/noi/<name>/: which place of that name?) are a choice
+# for a reader who typed a name, not news for search engines.
+SEO_SITEMAP_EXCLUDE = ["^tim-kiem/noi/"]
 SEARCH_URL = "tim-kiem/"
 SEARCH_SAVE_AS = "tim-kiem/index.html"
 

@@ -194,6 +194,16 @@
     }, lists[0] || []);
   }
 
+  // Each pair is a word of its own to fetch (a chunk of the index): a long name looks up only a few,
+  // spread over it (first, middle, last). Pages holding those, in order, are a close enough test.
+  var MAX_PAIRS = 3;
+  function some(list) {
+    if (list.length <= MAX_PAIRS) return list;
+    var out = [];
+    for (var i = 0; i < MAX_PAIRS; i++) out.push(list[Math.round((i * (list.length - 1)) / (MAX_PAIRS - 1))]);
+    return out;
+  }
+
   // Search as a reader means it: pages of a named place or campaign, then pages with the syllables
   // together and in order (every one of them for a quoted phrase), then pages with each syllable.
   function findAll(module, names, query, filters) {
@@ -209,9 +219,10 @@
       places.forEach(function (e) { (byPlace[e[0]] = byPlace[e[0]] || []).push(e[1]); });
       var within = Object.assign({}, filters);
       Object.keys(byPlace).forEach(function (k) { within[k] = { any: byPlace[k] }; });
-      // Every article of the place has its name among its words (a search with no words at all
-      // would download the whole word index).
-      asks.push(module.search(own.length ? own.join(" ") : places[0][2], { filters: within }).then(ids));
+      // Every article of the place has its name among its words, so one of its pairs (the longest,
+      // likely the rarest) is enough (a search with no words at all would download the whole index).
+      var longest = own.slice().sort(function (a, b) { return b.length - a.length; })[0];
+      asks.push(module.search(longest || places[0][2], { filters: within }).then(ids));
     }
     // Ranked by Pagefind; a pair found only as the start of a longer word ("dongha" in "donghanh") dropped.
     function together(joined) {
@@ -223,13 +234,22 @@
         return lists[0].filter(function (r) { return exact[r.id]; });
       });
     }
-    if (!quoted && own.length && own.join(" ") !== joined.join(" ")) asks.push(together(own));
-    if (joined.length) asks.push(together(joined));
-    if (!quoted || !joined.length) asks.push(module.search(phrase, { filters: filters }).then(ids));
+    // A query that is a name (with or without its unit word) asks for the name in the text, not for
+    // the unit word too.
+    var inOrder = places.length && !quoted ? own : joined;
+    if (inOrder.length) asks.push(together(some(inOrder)));
     return Promise.all(asks).then(function (lists) {
       var results = tiers(lists);
-      if (quoted && places.length) results = intersect([results, lists[lists.length - 1]]);
-      return { results: results, places: places, phrase: phrase };
+      var done = function (found) { return { results: found, places: places, phrase: phrase }; };
+      if (quoted && joined.length) {
+        return done(places.length ? intersect([results, lists[lists.length - 1]]) : results);
+      }
+      // Pages with each syllable somewhere: only when a named place or campaign fills no first page,
+      // since each syllable is another word to fetch.
+      if (places.length && results.length >= PAGE) return done(results);
+      return module.search(phrase, { filters: filters }).then(ids).then(function (words) {
+        return done(tiers([results, words]));
+      });
     });
   }
 
@@ -308,7 +328,7 @@
   }
 
   var wanted = params();
-  input.value = wanted.get("q") || "";
+  input.value = wanted.get("q") || wanted.get("tim") || ""; // tim: the no-JS form's name (search.html)
   form.hidden = false;
   status.textContent = strings.searching;
   var options = document.getElementById("td-search-options");
