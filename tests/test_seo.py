@@ -145,8 +145,8 @@ def test_sitemap_lists_exactly_the_published_pages(seo_build):
     expected = set()
     for path in pages(seo_build):
         relative = path.relative_to(seo_build.output).as_posix()
-        if is_draft(seo_build, path) or relative == "404.html":
-            continue
+        if is_draft(seo_build, path) or relative == "404.html" or relative.startswith("tim-kiem/noi/"):
+            continue  # the no-JS search's offer pages are left out by SEO_SITEMAP_EXCLUDE (pelicanconf.py)
         expected.add(SITEURL + "/" + re.sub(r"(^|/)index\.html$", r"\1", relative))
     assert set(listed) == expected
     assert not [u for u in listed if u.endswith((".xml", ".json")) or "ban-nhap" in u]
