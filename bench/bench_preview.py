@@ -23,7 +23,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench.corpus import generate
+from bench.corpus import build_overrides, generate
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = """
@@ -101,16 +101,8 @@ def measure(size: int, runs: int, before: str | None) -> dict:
     work = ROOT / "bench/work" / f"preview-{size}"
     shutil.rmtree(work, ignore_errors=True)
     content = generate(size, work)
-    output, cache = work / "output", work / "cache"
-    overrides = {
-        "PATH": str(content),
-        "BUILD_DATE": "2026-01-01T00:00:00+07:00",
-        "CACHE_PATH": str(cache),
-        "IMAGES_CACHE_PATH": str(cache / "images"),
-        "SEARCH_CACHE_PATH": str(cache / "pagefind"),
-        "LOCALITIES_CACHE_PATH": str(cache / "gazetteer"),
-        "VISITOR_STATS_DB": str(work / "no-stats.sqlite3"),
-    }
+    output = work / "output"
+    overrides = build_overrides(work, content)
     port = free_port()
     script = SERVER.format(
         plugins=str(ROOT / "plugins"),

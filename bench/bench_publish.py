@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.corpus import edit_one, generate
+from bench.corpus import build_overrides, edit_one, generate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,20 +33,8 @@ def corpus_build(work: Path, content: Path):
     from pelican import Pelican
     from pelican.settings import read_settings
 
-    cache = work / "cache"
-
     def build(root: Path, target: Path, settings_file: str) -> str:
-        overrides = {
-            "PATH": str(content),
-            "OUTPUT_PATH": str(target),
-            "CONTENT_CHECKS_STRICT": True,
-            "BUILD_DATE": "2026-01-01T00:00:00+07:00",
-            "CACHE_PATH": str(cache),
-            "IMAGES_CACHE_PATH": str(cache / "images"),
-            "SEARCH_CACHE_PATH": str(cache / "pagefind"),
-            "LOCALITIES_CACHE_PATH": str(cache / "gazetteer"),
-            "VISITOR_STATS_DB": str(work / "no-stats.sqlite3"),
-        }
+        overrides = {**build_overrides(work, content), "OUTPUT_PATH": str(target), "CONTENT_CHECKS_STRICT": True}
         settings = read_settings(str(root / settings_file), override=overrides)
         Pelican(settings).run()
         return settings["SITEURL"]

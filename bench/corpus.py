@@ -430,6 +430,20 @@ def generate(count: int, out: Path, seed: int = SEED, image_fraction_ok: bool = 
     return content
 
 
+def build_overrides(work: Path, content: Path) -> dict:
+    """Return the settings a benchmark builds the corpus with: pinned clock, every cache in work/."""
+    cache = work / "cache"
+    return {
+        "PATH": str(content),
+        "BUILD_DATE": "2026-01-01T00:00:00+07:00",
+        "CACHE_PATH": str(cache),
+        "IMAGES_CACHE_PATH": str(cache / "images"),
+        "SEARCH_CACHE_PATH": str(cache / "pagefind"),
+        "LOCALITIES_CACHE_PATH": str(cache / "gazetteer"),
+        "VISITOR_STATS_DB": str(work / "no-stats.sqlite3"),
+    }
+
+
 def edit_one(content: Path, round_number: int = 1) -> Path:
     """Append a sentence to the body of one fixed article (the first in path order); return it."""
     first = sorted(p for p in content.rglob("*.md"))[0]

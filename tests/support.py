@@ -92,6 +92,31 @@ def build_site(
     return Build(output, registry.all_problems())
 
 
+def incremental_build(output: Path, cache: Path, search_cache: str, content: Path, **overrides) -> Build:
+    """Build into a folder kept from the last build, with every cache of ours under `cache`.
+
+    The search cache is shared between incremental and from-scratch builds: Pagefind's bytes vary
+    by run, so one bundle per input keeps the two comparable.
+    """
+    return build_site(
+        output,
+        content=content,
+        DELETE_OUTPUT_DIRECTORY=False,
+        CACHE_PATH=str(cache),
+        LOCALITIES_CACHE_PATH=str(cache / "gazetteer"),
+        IMAGES_CACHE_PATH=str(cache / "images"),
+        SEARCH_CACHE_PATH=search_cache,
+        **overrides,
+    )
+
+
+def replace_once(path: Path, old: str, new: str) -> None:
+    """Replace the first `old` in a fixture file by `new`, failing clearly when the fixture changed."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}: the fixture changed, update this test"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 def write_article(folder: Path, name: str, text: str) -> Path:
     """Write one article into a scratch content folder (creating it) and return its path."""
     path = folder / name

@@ -11,7 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import FIXTURE_SITE, PINNED, ROOT, WORKER_MODES, build_site, tree_differences
+from tests.support import (
+    FIXTURE_SITE,
+    PINNED,
+    ROOT,
+    WORKER_MODES,
+    build_site,
+    incremental_build,
+    replace_once,
+    tree_differences,
+)
 
 NEW_ARTICLE = """\
 Title: Bài mới thêm trong phiên sửa (bài hư cấu)
@@ -23,12 +32,6 @@ Id: 0b7c8a52-6a1e-4c47-9d8e-1f2a3b4c5d99
 
 Dữ liệu thử nghiệm hư cấu, thêm vào để kiểm tra bản dựng tăng dần.
 """
-
-
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path.name}: the fixture changed, update this test"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def _edits(content: Path, data: Path):
@@ -50,26 +53,26 @@ def _edits(content: Path, data: Path):
         ),
         (
             "the first paragraph, which cards show as the summary",
-            lambda: _replace(
+            lambda: replace_once(
                 dong_ha, "Thành phố Đông Hà khen thưởng các tập thể", "Thành phố Đông Hà biểu dương các tập thể"
             ),
             True,
         ),
         (
             "a title that related news show",
-            lambda: _replace(dong_ha, "Title: Đông Hà khen thưởng", "Title: Đông Hà biểu dương"),
+            lambda: replace_once(dong_ha, "Title: Đông Hà khen thưởng", "Title: Đông Hà biểu dương"),
             True,
         ),
         (
             "a date moved to another month",
-            lambda: _replace(
+            lambda: replace_once(
                 content / "hoi-nghi-tong-ket/hoa-thuan-tong-ket.md", "Date: 2023-01-15", "Date: 2024-03-20"
             ),
             True,
         ),
         (
             "a category changed",
-            lambda: _replace(
+            lambda: replace_once(
                 content / "ton-vinh-dien-hinh/ton-vinh-cong-dan.md",
                 "Category: Tôn vinh điển hình",
                 "Category: Hội nghị tổng kết",
@@ -78,14 +81,14 @@ def _edits(content: Path, data: Path):
         ),
         (
             "a locality changed",
-            lambda: _replace(
+            lambda: replace_once(
                 content / "phat-dong-phong-trao/hue-sau-sap-xep.md", "Localities: Huế", "Localities: Quảng Trị"
             ),
             False,
         ),
         (
             "an honouree renamed",
-            lambda: _replace(
+            lambda: replace_once(
                 content / "phat-dong-phong-trao/tuan-giao-nfd.md", "Trần Văn Mẫu (hư cấu)", "Trần Văn Mẫu Mới (hư cấu)"
             ),
             True,
@@ -117,29 +120,29 @@ def _data_edits(content: Path, data: Path):
         (
             "an alias moved from one declared place to another in data/places.toml",
             lambda: (
-                _replace(places, 'aliases = ["Cụm thi đua Bắc Trung Bộ"]', "aliases = []"),
-                _replace(places, '["Khối thi đua hư cấu"]', '["Khối thi đua hư cấu", "Cụm thi đua Bắc Trung Bộ"]'),
+                replace_once(places, 'aliases = ["Cụm thi đua Bắc Trung Bộ"]', "aliases = []"),
+                replace_once(places, '["Khối thi đua hư cấu"]', '["Khối thi đua hư cấu", "Cụm thi đua Bắc Trung Bộ"]'),
             ),
             False,
         ),
         (
             "a declared place renamed in data/places.toml (the old name kept as an alias)",
             lambda: (
-                _replace(
+                replace_once(
                     places, 'name = "Cụm thi đua các tỉnh Bắc Trung Bộ"', 'name = "Cụm thi đua Bắc Trung (hư cấu)"'
                 ),
-                _replace(places, "aliases = []", 'aliases = ["Cụm thi đua các tỉnh Bắc Trung Bộ"]'),
+                replace_once(places, "aliases = []", 'aliases = ["Cụm thi đua các tỉnh Bắc Trung Bộ"]'),
             ),
             False,
         ),
         (
             "a declared place's members in data/places.toml",
-            lambda: _replace(places, '"Thanh Hóa", "Nghệ An", ', '"Nghệ An", '),
+            lambda: replace_once(places, '"Thanh Hóa", "Nghệ An", ', '"Nghệ An", '),
             False,
         ),
         (
             "a declared place's region in data/places.toml",
-            lambda: _replace(places, 'region = "Bắc Trung Bộ và duyên hải miền Trung"', 'region = "Tây Nguyên"'),
+            lambda: replace_once(places, 'region = "Bắc Trung Bộ và duyên hải miền Trung"', 'region = "Tây Nguyên"'),
             False,
         ),
         ("the regions reordered in data/regions.toml", lambda: _move_first(regions, TAY_NGUYEN), False),
@@ -170,8 +173,8 @@ TAY_NGUYEN = '"Tây Nguyên" = ["Kon Tum", "Gia Lai", "Đắk Lắk", "Đắk N�
 
 def _move_first(regions: Path, line: str) -> None:
     """Move one region's line to the top of the [old] table (its place on /dia-phuong/)."""
-    _replace(regions, line, "")
-    _replace(regions, "[old]\n", "[old]\n" + line)
+    replace_once(regions, line, "")
+    replace_once(regions, "[old]\n", "[old]\n" + line)
 
 
 def _data_copy(tmp_path: Path) -> Path:
@@ -212,17 +215,8 @@ def test_incremental_rebuilds_equal_builds_from_scratch(tmp_path, workers):
     search_cache = str(tmp_path / "search-cache")  # Pagefind's bytes vary by run; one bundle per input
 
     def build(output: Path, cache: Path, **overrides):
-        return build_site(
-            output,
-            content=content,
-            LOCALITIES_DATA_PATH=str(data),
-            DEFAULT_PAGINATION=2,
-            DELETE_OUTPUT_DIRECTORY=False,
-            CACHE_PATH=str(cache),
-            LOCALITIES_CACHE_PATH=str(cache / "gazetteer"),
-            IMAGES_CACHE_PATH=str(cache / "images"),
-            SEARCH_CACHE_PATH=search_cache,
-            **overrides,
+        return incremental_build(
+            output, cache, search_cache, content, LOCALITIES_DATA_PATH=str(data), DEFAULT_PAGINATION=2, **overrides
         )
 
     incremental, cache = tmp_path / "incremental", tmp_path / "incremental-cache"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from publishing import publish_site
-from tests.support import FIXTURE_SITE, PINNED, ROOT, WORKER_MODES, tree_differences
+from tests.support import FIXTURE_SITE, PINNED, ROOT, WORKER_MODES, replace_once, tree_differences
 
 NEW_ARTICLE = """\
 Title: Bài mới thêm khi xuất bản (bài hư cấu)
@@ -27,12 +27,6 @@ Dữ liệu thử nghiệm hư cấu, thêm vào để kiểm tra xuất bản t
 """
 
 
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path.name}: the fixture changed, update this test"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 def _edits(content: Path, data: Path):
     """(what, edit) pairs an editor makes between two publishes, applied one after the other."""
     summit = content / "hoi-nghi-tong-ket/tong-ket-cum-thi-dua.md"
@@ -44,8 +38,8 @@ def _edits(content: Path, data: Path):
 
     def rename_place():
         places = data / "places.toml"
-        _replace(places, 'name = "Cụm thi đua các tỉnh Bắc Trung Bộ"', 'name = "Cụm thi đua Bắc Trung (hư cấu)"')
-        _replace(
+        replace_once(places, 'name = "Cụm thi đua các tỉnh Bắc Trung Bộ"', 'name = "Cụm thi đua Bắc Trung (hư cấu)"')
+        replace_once(
             places, '"Cụm thi đua Bắc Trung Bộ"]', '"Cụm thi đua Bắc Trung Bộ", "Cụm thi đua các tỉnh Bắc Trung Bộ"]'
         )
 
@@ -54,8 +48,8 @@ def _edits(content: Path, data: Path):
         (
             "a title and locality edit",
             lambda: (
-                _replace(hue, "Title: ", "Title: (Sửa) "),
-                _replace(hue, "Localities: Huế", "Localities: Quảng Trị"),
+                replace_once(hue, "Title: ", "Title: (Sửa) "),
+                replace_once(hue, "Localities: Huế", "Localities: Quảng Trị"),
             ),
         ),
         ("an article deleted", lambda: (content / "hoi-nghi-tong-ket/noi-dung-doc-hai.md").unlink()),

@@ -16,7 +16,15 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from tests.support import FIXTURE_SITE, ROOT, WORKER_MODES, build_site, tree_differences, write_article
+from tests.support import (
+    FIXTURE_SITE,
+    ROOT,
+    WORKER_MODES,
+    build_site,
+    incremental_build,
+    tree_differences,
+    write_article,
+)
 
 SLUG = "hue-hen-gio-cong-bo-ket-qua-thi-dua-bai-hu-cau"
 URL = f"/tin-tuc/{SLUG}/"
@@ -292,16 +300,7 @@ def test_an_article_becomes_due_on_a_rebuild_without_any_file_change(tmp_path, w
     search_cache = str(tmp_path / "search-cache")  # Pagefind's bytes vary by run; one bundle per input
 
     def build(output: Path, cache: Path, **overrides):
-        return build_site(
-            output,
-            content=content,
-            DELETE_OUTPUT_DIRECTORY=False,
-            CACHE_PATH=str(cache),
-            LOCALITIES_CACHE_PATH=str(cache / "gazetteer"),
-            IMAGES_CACHE_PATH=str(cache / "images"),
-            SEARCH_CACHE_PATH=search_cache,
-            **overrides,
-        )
+        return incremental_build(output, cache, search_cache, content, **overrides)
 
     incremental, cache = tmp_path / "incremental", tmp_path / "incremental-cache"
     build(incremental, cache, **workers)
