@@ -16,25 +16,12 @@ import os
 import shutil
 from pathlib import Path
 
+from publishing.releases import scan
+
 
 def tree_stamps(root: Path) -> dict[str, tuple[int, int]]:
     """Return relative path → (size, mtime in ns) of every file under root ({} if it is missing)."""
-    found: dict[str, tuple[int, int]] = {}
-    pending = [(str(root), "")]
-    while pending:
-        folder, prefix = pending.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except FileNotFoundError:
-            continue
-        for entry in entries:
-            relative = prefix + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                pending.append((entry.path, relative + "/"))
-            elif entry.is_file():
-                stat = entry.stat()
-                found[relative] = (stat.st_size, stat.st_mtime_ns)
-    return found
+    return {path: (stat.st_size, stat.st_mtime_ns) for path, stat in scan(root).items()}
 
 
 def changes(work: dict, served: dict, owned) -> tuple[list[str], list[str]]:

@@ -68,12 +68,16 @@ class Index:
 
 
 def scan(folder: Path) -> dict[str, os.stat_result]:
-    """Return relative path → stat of every file under folder (one scandir walk)."""
+    """Return relative path → stat of every file under folder (one scandir walk; {} if it is missing)."""
     found: dict[str, os.stat_result] = {}
     pending = [("", str(folder))]
     while pending:
         prefix, path = pending.pop()
-        with os.scandir(path) as entries:
+        try:
+            entries = os.scandir(path)
+        except FileNotFoundError:
+            continue
+        with entries:
             for entry in entries:
                 if entry.is_dir():
                     pending.append((prefix + entry.name + "/", entry.path))
