@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from urllib.parse import quote
 
 from gazetteer.resolve import UNIT_WORDS
@@ -98,6 +99,7 @@ def _digits(found: str) -> str:
     return text if len(found) == 1 else f"[{text}]"
 
 
+@cache  # a few dozen distinct letters, met thousands of times in every build's map
 def _letter(char: str) -> str:
     """Return the pattern of one character of a key, as it arrives percent-encoded."""
     if char.isascii() and char.isalnum() and char not in _SPELLINGS:
