@@ -101,24 +101,9 @@ def apply_defaults(pelican) -> None:
     unknown = set(settings["FEEDS_TAXONOMIES"]) - set(SCHEME_SETTINGS)
     if unknown:
         raise ValueError(f"FEEDS_TAXONOMIES: unknown {sorted(unknown)}; choose from {sorted(SCHEME_SETTINGS)}")
-    fingerprint_subscribe_pages(settings)
     plugins = [getattr(p, "__name__", str(p)).rsplit(".", 1)[-1] for p in settings.get("PLUGINS") or []]
     if "images" in plugins and "feeds" in plugins and plugins.index("images") > plugins.index("feeds"):
         logger.warning('feeds: put "feeds" after "images" in PLUGINS so enclosures can name the published image files')
-
-
-def fingerprint_subscribe_pages(settings) -> None:
-    """Let the incremental plugin skip rendering unchanged subscribe pages (1.2 ms each, about
-    1,500 of them at 10,000 articles): like a list page, one shows names and URLs of the shared
-    context and only the metadata of its own articles, which is what fingerprints count."""
-    try:
-        from incremental import DEFAULTS as INCREMENTAL
-    except ImportError:
-        return
-    name = "INCREMENTAL_FINGERPRINT_TEMPLATES"
-    listed = list(settings.get(name, INCREMENTAL[name]))
-    if SUBSCRIBE_TEMPLATE not in listed:
-        settings[name] = [*listed, SUBSCRIBE_TEMPLATE]
 
 
 def domain(settings) -> str:

@@ -45,6 +45,7 @@ DEFAULTS = {
     "INCREMENTAL_SKIP_RENDER": True,
     "INCREMENTAL_FINGERPRINT_TEMPLATES": [
         "honour_roll",
+        "feed_subscribe",  # a feed's page for people: names, URLs and its own articles' metadata
         "article",
         "category",
         "tag",
