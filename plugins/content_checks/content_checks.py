@@ -78,26 +78,24 @@ def start_build(pelican) -> None:
     _articles.clear()
 
 
+ID_FIX = "bài sao chép cần Id mới: xóa dòng Id rồi chạy invoke new, hoặc tạo UUID mới"
+
+
 def duplicate_findings(contents, settings) -> list[Problem]:
     """Report two contents with the same Id (two with the same URL were settled before: settle_clashes)."""
+    owners = defaultdict(list)
+    for content in contents:
+        if getattr(content, "uid", None):
+            owners[content.uid].append(content)
     found: list[Problem] = []
-    for attribute, what, fix in (
-        ("uid", "Id {}", "bài sao chép cần Id mới: xóa dòng Id rồi chạy invoke new, hoặc tạo UUID mới"),
-    ):
-        owners = defaultdict(list)
-        for content in contents:
-            key = getattr(content, attribute, None)
-            if key:
-                owners[key].append(content)
-        for key, group in owners.items():
-            if len(group) < 2:
-                continue
-            paths = sorted(display_path(c.source_path, settings) for c in group)
-            for content in group:
-                path = display_path(content.source_path, settings)
-                others = ", ".join(p for p in paths if p != path) or path
-                line = content.header_lines.get("id", 1)
-                found.append(Problem(path, line, f"{what.format(key)} trùng với {others}", fix))
+    for uid, group in owners.items():
+        if len(group) < 2:
+            continue
+        paths = sorted(display_path(c.source_path, settings) for c in group)
+        for content in group:
+            path = display_path(content.source_path, settings)
+            others = ", ".join(p for p in paths if p != path) or path
+            found.append(Problem(path, content.header_lines.get("id", 1), f"Id {uid} trùng với {others}", ID_FIX))
     return found
 
 
@@ -214,7 +212,7 @@ def collect_article_problems(generator) -> None:
 
 
 def report_duplicates_before_writing(pelican) -> None:
-    """Report two articles with the same URL or Id, once contents are final, before any page is written.
+    """Report two articles with the same Id, once contents are final, before any page is written.
 
     Not while the articles are read: their URLs are formatted once the contents are final
     (incremental's freeze_urls), rather than twice on a 10,000-article site.
