@@ -43,8 +43,9 @@ publish: $(RUNTIME)
 check: $(RUNTIME)
 	$(BIN)/invoke check
 
+# The development build and caches; never output/ (the published site) or its releases.
 clean:
-	rm -rf output cache .pytest_cache
+	rm -rf preview preview.work cache .pytest_cache
 
 # Re-resolve the locks after editing requirements/*.in (LOCK_ARGS=--upgrade to take new releases).
 # The hashes must be those of the files on PyPI, so this machine's pip mirrors are left out.
