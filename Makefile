@@ -18,8 +18,11 @@ $(BIN)/python: | system-serve
 	$(PYTHON) -m venv $(VENV)
 
 # A lock installs only with every hash matching: no resolver at install time, no surprise release.
+# Then the project itself, editable and without dependencies, so `thidua` and `plugins` import by
+# name (the venv's own setuptools builds it: nothing is downloaded).
 $(VENV)/.%.installed: requirements/%.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $<
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
 $(NODE): package.json package-lock.json | system-test

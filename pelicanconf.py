@@ -1,16 +1,14 @@
 """Development settings. publishconf.py imports these and changes only what production needs."""
 
 import calendar
-import sys
 import tomllib
 from pathlib import Path
 
+from jinja2 import FileSystemBytecodeCache
+
+from thidua.vntext import format_date_vi, format_datetime_iso
+
 PROJECT_ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(PROJECT_ROOT / "plugins"))
-
-from jinja2 import FileSystemBytecodeCache  # noqa: E402
-
-from vntext import format_date_vi, format_datetime_iso  # noqa: E402
 
 PUBLISHER = "Ban biên tập Tin thi đua"
 SITENAME = "Tin thi đua"
@@ -40,22 +38,22 @@ JINJA_ENVIRONMENT = {
 JINJA_GLOBALS = {"t": THEME_STRINGS, "month_weeks": calendar.Calendar(0).monthdayscalendar}
 JINJA_FILTERS = {"vi_date": format_date_vi, "iso": format_datetime_iso}
 
-PLUGIN_PATHS = ["plugins"]
+# The plugins are this project's package `plugins` (installed editable by make), imported by name.
 PLUGINS = [
-    "gc_policy",  # first: the collector policy covers the whole build
-    "archives",
-    "content_checks",
-    "scheduling",  # before any plugin lists articles: a future Date is held back
-    "images",
-    "taxonomies",
-    "honours",
-    "related_news",
-    "feeds",
-    "seo",
-    "search",
-    "visitor_stats",
-    "assets",
-    "incremental",  # last: its clean-up runs after every other plugin has written its files
+    "plugins.gc_policy",  # first: the collector policy covers the whole build
+    "plugins.archives",
+    "plugins.content_checks",
+    "plugins.scheduling",  # before any plugin lists articles: a future Date is held back
+    "plugins.images",
+    "plugins.taxonomies",
+    "plugins.honours",
+    "plugins.related_news",
+    "plugins.feeds",
+    "plugins.seo",
+    "plugins.search",
+    "plugins.visitor_stats",
+    "plugins.assets",
+    "plugins.incremental",  # last: its clean-up runs after every other plugin has written its files
 ]
 CONTENT_CHECKS_STRICT = False
 LOCALITIES_DATA_PATH = str(PROJECT_ROOT / "data")

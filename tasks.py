@@ -8,7 +8,6 @@ from pathlib import Path
 from invoke import task
 
 ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT / "plugins"))
 
 CONFIG = {
     "content": "content",
@@ -79,7 +78,7 @@ def preview(c):
 @task
 def livereload(c):
     """Build, serve on http://localhost:8000, rebuild what changed and reload the browser on every save."""
-    from preview_server import serve_with_livereload
+    from thidua.preview_server import serve_with_livereload
 
     serve_with_livereload(ROOT, port=CONFIG["port"], output=ROOT / CONFIG["preview"])
 
@@ -87,7 +86,7 @@ def livereload(c):
 @task(help={"content": "folder to check instead of content/"})
 def check(c, content=None):
     """Check all content; print every problem as `file:line: problem; fix`; fail on errors."""
-    from content_checks.runner import check_site
+    from plugins.content_checks.runner import check_site
 
     overrides = {"PATH": str(Path(content).resolve())} if content else {}
     found = check_site(str(ROOT / CONFIG["settings_base"]), overrides)
@@ -113,9 +112,10 @@ def check(c, content=None):
 )
 def new(c, category="", title="", localities="", campaigns=""):
     """Create a new article file with every metadata key, a fresh Id and a slug (asks what is missing)."""
-    from clock import build_time
-    from gazetteer import load_gazetteer
-    from scaffold import (
+    from plugins.taxonomies.localities import home_area
+    from thidua.clock import build_time
+    from thidua.gazetteer import load_gazetteer
+    from thidua.scaffold import (
         ScaffoldError,
         campaign_notes,
         check_localities,
@@ -123,7 +123,6 @@ def new(c, category="", title="", localities="", campaigns=""):
         scaffold_article,
         write_new_article,
     )
-    from taxonomies.localities import home_area
 
     category = category or input("Chuyên mục (Phát động phong trào / Hội nghị tổng kết / Tôn vinh điển hình): ")
     title = title or input("Tiêu đề: ")
@@ -156,8 +155,8 @@ def new(c, category="", title="", localities="", campaigns=""):
 )
 def next_due(c, after=None, content=None):
     """Print when the next scheduled article is due (ISO 8601, +07:00) and its file, or that none is."""
-    import scheduling
-    from clock import build_time, parse_clock
+    import plugins.scheduling as scheduling
+    from thidua.clock import build_time, parse_clock
 
     settings = site_settings(content)
     moment = parse_clock(after, settings["TIMEZONE"]) if after else build_time(settings)
@@ -182,7 +181,7 @@ def next_due(c, after=None, content=None):
 )
 def import_pages(c, source, slug=None, title=None, category=None, locality=None):
     """Turn saved pages of the old portals into draft articles; guesses are marked for review."""
-    from importer.cli import main
+    from thidua.importer.cli import main
 
     argv = [*source.split(","), "--content-dir", str(ROOT / CONFIG["content"]), "--data-dir", str(ROOT / "data")]
     for option, value in (("--slug", slug), ("--title", title), ("--category", category)):
@@ -196,7 +195,7 @@ def import_pages(c, source, slug=None, title=None, category=None, locality=None)
 @task
 def publish(c):
     """Update the production build strictly, check what changed, then switch output/ to the new release."""
-    from publishing import PublishError, publish_site
+    from thidua.publishing import PublishError, publish_site
 
     try:
         number = publish_site(ROOT, ROOT / CONFIG["output"], CONFIG["settings_publish"])
@@ -210,7 +209,7 @@ def publish(c):
 @task
 def rollback(c):
     """Switch output/ back to the release before the live one (the last three are kept)."""
-    from publishing import roll_back
+    from thidua.publishing import roll_back
 
     try:
         before, now = roll_back(ROOT / CONFIG["output"])
@@ -242,7 +241,7 @@ def deploy(c, target=None):
 )
 def stats(c, log, db=None, output=None):
     """Count visits from web-server logs (no personal data kept) and write /thong-ke.json."""
-    from visitor_stats.cli import run_stats
+    from plugins.visitor_stats.cli import run_stats
 
     if not log:
         sys.exit("Cần ít nhất một tệp nhật ký: invoke stats --log /var/log/nginx/thidua.access.log")

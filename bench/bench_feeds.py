@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -21,9 +20,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "plugins"))
 
-from feeds.feeds import DEFAULTS, plan_feeds, write_feeds  # noqa: E402
+from plugins.feeds.feeds import DEFAULTS, plan_feeds, write_feeds  # noqa: E402
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 BODY = (

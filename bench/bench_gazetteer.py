@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
-import sys
 import tempfile
 import time
 import unicodedata
@@ -18,11 +17,10 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "plugins"))
 
-from gazetteer import load_gazetteer  # noqa: E402
-from gazetteer.resolve import parse  # noqa: E402
-from gazetteer.store import _load, build_gazetteer  # noqa: E402
+from thidua.gazetteer import load_gazetteer  # noqa: E402
+from thidua.gazetteer.resolve import parse  # noqa: E402
+from thidua.gazetteer.store import _load, build_gazetteer  # noqa: E402
 
 DATES = [date(2023, 3, 1), date(2024, 11, 20), date(2025, 3, 15), date(2025, 9, 2)]
 

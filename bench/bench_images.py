@@ -9,7 +9,6 @@ the images plugin does; the warm run is the next build: inspect, find in cache, 
 
 import argparse
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -17,12 +16,11 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "plugins"))
 
-from images import markup  # noqa: E402
-from images.cache import ImageCache, publish  # noqa: E402
-from images.images import DEFAULTS  # noqa: E402
-from images.pipeline import ImageInfo, inspect_image  # noqa: E402
+from plugins.images import markup  # noqa: E402
+from plugins.images.cache import ImageCache, publish  # noqa: E402
+from plugins.images.images import DEFAULTS  # noqa: E402
+from plugins.images.pipeline import ImageInfo, inspect_image  # noqa: E402
 
 
 def generate(folder: Path, count: int, size: tuple[int, int]) -> list[Path]:

@@ -1,13 +1,12 @@
 """`make serve` as an editor sees it: seconds from saving an article to its new text being served.
 
-    .venv/bin/python -m bench.bench_preview [--size 1000] [--runs 3] [--before COMMIT]
+    .venv/bin/python -m bench.bench_preview [--size 1000] [--runs 3]
 
 Generates the corpus (bench/corpus.py) into bench/work/preview-<size>/, starts the preview server
-(plugins/preview_server, the live-reload loop of `make serve`) in its own process, waits for the
+(thidua/preview_server, the live-reload loop of `make serve`) in its own process, waits for the
 first build, then edits the newest article: a paragraph added to its body (polled on its page)
 and a new title (polled on the home page, whose list shows it). Each time is from the write to
-the first HTTP response holding the new text, live-reload's file watcher included. With
---before, the preview_server package of that commit is measured the same way.
+the first HTTP response holding the new text, live-reload's file watcher included.
 """
 
 import argparse
@@ -18,7 +17,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -27,12 +25,8 @@ from bench.corpus import build_overrides, generate
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = """
-import sys
 from pathlib import Path
-sys.path.insert(0, {plugins!r})
-if {before!r}:
-    sys.path.insert(0, {before!r})
-from preview_server import serve_with_livereload
+from thidua.preview_server import serve_with_livereload
 serve_with_livereload(Path({root!r}), port={port}, host="127.0.0.1", output=Path({output!r}), overrides={overrides!r})
 """
 
@@ -84,20 +78,7 @@ def page_of(article: Path, output: Path, title: str) -> str:
     raise LookupError(title)
 
 
-def old_package(commit: str) -> str:
-    """Return a folder holding the preview_server package as it was at commit."""
-    folder = Path(tempfile.mkdtemp(prefix="preview-before-"))
-    (folder / "preview_server").mkdir()
-    for name in ("__init__.py", "sync.py"):
-        shown = subprocess.run(
-            ["git", "show", f"{commit}:plugins/preview_server/{name}"], cwd=ROOT, capture_output=True, text=True
-        )
-        if shown.returncode == 0:
-            (folder / "preview_server" / name).write_text(shown.stdout, encoding="utf-8")
-    return str(folder)
-
-
-def measure(size: int, runs: int, before: str | None) -> dict:
+def measure(size: int, runs: int) -> dict:
     work = ROOT / "bench/work" / f"preview-{size}"
     shutil.rmtree(work, ignore_errors=True)
     content = generate(size, work)
@@ -105,8 +86,6 @@ def measure(size: int, runs: int, before: str | None) -> dict:
     overrides = build_overrides(work, content)
     port = free_port()
     script = SERVER.format(
-        plugins=str(ROOT / "plugins"),
-        before=old_package(before) if before else "",
         root=str(ROOT),
         port=port,
         output=str(output),
@@ -142,11 +121,9 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--before", help="measure the preview_server package of this commit instead")
     args = parser.parse_args(argv)
-    result = measure(args.size, args.runs, args.before)
-    label = f"preview_server at {args.before}" if args.before else "preview_server (working tree)"
-    print(f"{label}, {args.size} articles: first build served after {result['first_build']:.1f} s")
+    result = measure(args.size, args.runs)
+    print(f"preview_server, {args.size} articles: first build served after {result['first_build']:.1f} s")
     for what in ("body_edit", "title_edit"):
         samples = result[what]
         print(f"  {what}: median {statistics.median(samples):.2f} s ({', '.join(f'{s:.2f}' for s in samples)})")

@@ -14,7 +14,6 @@ import os
 import resource
 import shutil
 import statistics
-import sys
 import time
 from pathlib import Path
 
@@ -49,8 +48,7 @@ def timed(call) -> tuple[float, float]:
 
 
 def measure(size: int, runs: int) -> dict:
-    sys.path.insert(0, str(ROOT / "plugins"))
-    from publishing import publish_site
+    from thidua.publishing import publish_site
 
     work = ROOT / "bench/work" / f"publish-{size}"
     shutil.rmtree(work, ignore_errors=True)  # the releases and the build tree are made inside it

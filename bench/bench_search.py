@@ -18,7 +18,6 @@ import argparse
 import gzip
 import html
 import random
-import sys
 import tempfile
 import time
 from datetime import datetime
@@ -28,14 +27,12 @@ from types import SimpleNamespace
 import markdown
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "plugins"))
-sys.path.insert(0, str(ROOT))
 
 from bench.corpus import SEED, article, load_places  # noqa: E402
-from search.records import Record, plain, prepare_page  # noqa: E402
-from search.search import bundle_config, shard_folders, sharded_bundle, validate_settings  # noqa: E402
-from search.shards import split_pages  # noqa: E402
-from vntext import format_date_vi  # noqa: E402
+from plugins.search.records import Record, plain, prepare_page  # noqa: E402
+from plugins.search.search import bundle_config, shard_folders, sharded_bundle, validate_settings  # noqa: E402
+from plugins.search.shards import split_pages  # noqa: E402
+from thidua.vntext import format_date_vi  # noqa: E402
 
 # The place names of issue 7, then two queries made only of the corpus's most common syllables
 # (the worst case: their postings cover nearly every article).

@@ -19,11 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "plugins"))
-sys.path.insert(0, str(ROOT / "bench"))
+from bench import loggen
 
-import loggen  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def timed(command: list[str]) -> tuple[float, float]:
@@ -42,7 +40,7 @@ def time_ours(log: Path, work: Path) -> tuple[float, float]:
     if db.exists():
         db.unlink()
     code = (
-        f"import sys; sys.path.insert(0, {str(ROOT / 'plugins')!r}); from visitor_stats.cli import run_stats; "
+        "import sys; from plugins.visitor_stats.cli import run_stats; "
         f"sys.exit(run_stats([{str(log)!r}], {str(db)!r}, {str(work / 'site')!r}))"
     )
     return timed([sys.executable, "-c", code])

@@ -20,9 +20,8 @@ from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "plugins"))
 
-from vntext import slugify  # noqa: E402
+from thidua.vntext import slugify  # noqa: E402
 
 SEED = 20261123
 CATEGORIES = ("Phát động phong trào", "Hội nghị tổng kết", "Tôn vinh điển hình")
@@ -165,7 +164,7 @@ FALLBACK_PLACES = (  # (district, province): real units, used only when the gaze
 def load_places() -> list[tuple[str, str]]:
     """Return (district, province) full names of pre-2025 units from the gazetteer, else the fallback."""
     try:
-        from gazetteer import load_gazetteer
+        from thidua.gazetteer import load_gazetteer
 
         gaz = load_gazetteer(ROOT / "data", ROOT / "cache/gazetteer")
         units = gaz.units
@@ -250,7 +249,7 @@ def unit_word(name: str) -> str:
 def shared_names() -> frozenset[str]:
     """Return the names, without their unit word, that several units of the gazetteer have."""
     try:
-        from gazetteer import load_gazetteer
+        from thidua.gazetteer import load_gazetteer
 
         units = load_gazetteer(ROOT / "data", ROOT / "cache/gazetteer").units.values()
     except Exception:  # noqa: BLE001 - the built-in places: none shared

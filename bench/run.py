@@ -33,13 +33,10 @@ PELICAN = str(VENV_BIN / "pelican")
 TIME = "/usr/bin/time"
 
 OURS_CONF = """\
-import sys
-sys.path.insert(0, {root!r})
 from pelicanconf import *  # noqa: F403
 
 PATH = {content!r}
 THEME = {root!r} + "/theme"
-PLUGIN_PATHS = [{root!r} + "/plugins"]
 BUILD_DATE = "2026-01-01T00:00:00+07:00"
 CONTENT_CHECKS_STRICT = False
 CACHE_PATH = {cache!r}

@@ -24,12 +24,12 @@ from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 
-from bench.bench_search import ROOT, index_corpus, wire_size  # also puts plugins/ on sys.path
+from bench.bench_search import ROOT, index_corpus, wire_size
 from bench.corpus import unit_word
-from search.bundle import read_pf
-from search.names import FILE as NAMES_FILE
-from search.names import names_json
-from vntext import fold, nfc
+from plugins.search.bundle import read_pf
+from plugins.search.names import FILE as NAMES_FILE
+from plugins.search.names import names_json
+from thidua.vntext import fold, nfc
 
 PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"></head><body>
 <div id="td-search" data-strings='STRINGS'><form class="td-search__form" hidden><input id="td-search-query">

@@ -10,8 +10,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from publishing.links import DEEP_MISSING_PATH, ORIGIN, link_problems, url_of  # noqa: F401  (shared with make publish)
 from tests.support import ROOT
+from thidua.publishing.links import DEEP_MISSING_PATH, ORIGIN, link_problems, url_of  # noqa: F401  (shared with make publish)
 
 PREREQUISITES = "`make test` installs it; see README.md, Prerequisites"
 AXE_JS = ROOT / "node_modules/axe-core/axe.min.js"

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "plugins"))
 
 from pelican import Pelican  # noqa: E402
 from pelican.settings import read_settings  # noqa: E402
@@ -79,7 +78,7 @@ def build_site(
     **overrides,
 ) -> Build:
     """Build `content` (default: the fixture site) into `output` in-process with pinned settings."""
-    from content_checks import problems as registry
+    from plugins.content_checks import problems as registry
 
     content = content or FIXTURE_SITE / "content"
     if content == FIXTURE_SITE / "content":
@@ -129,8 +128,8 @@ def strict_build_problems(content: Path, output: Path) -> list[str]:
     """Build content strictly, expecting it to fail on content errors; return the problem lines."""
     import pytest
 
-    from content_checks.content_checks import ContentErrors
-    from content_checks.problems import all_problems
+    from plugins.content_checks.content_checks import ContentErrors
+    from plugins.content_checks.problems import all_problems
 
     with pytest.raises(ContentErrors):
         build_site(output, content=content)

@@ -11,9 +11,9 @@ import sys
 
 import pytest
 
-from content_checks.content_checks import ContentErrors
-from content_checks.problems import all_problems
-from content_checks.runner import check_site
+from plugins.content_checks.content_checks import ContentErrors
+from plugins.content_checks.problems import all_problems
+from plugins.content_checks.runner import check_site
 from tests.support import PINNED, ROOT, build_site
 
 ARTICLE = """Title: {title}

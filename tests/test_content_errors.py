@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from content_checks.content_checks import ContentErrors
+from plugins.content_checks.content_checks import ContentErrors
 from tests.support import ROOT, build_site, write_article
 
 ARTICLE = """Title: {title}
@@ -25,7 +25,7 @@ def bad_build(tmp_path, files: dict[str, str], strict=True):
 
 
 def problem_lines(build_or_error):
-    from content_checks.problems import all_problems
+    from plugins.content_checks.problems import all_problems
 
     return [str(p) for p in all_problems()]
 
@@ -149,7 +149,7 @@ def test_the_older_of_two_articles_on_one_url_keeps_it_in_development(tmp_path):
 
 
 def test_the_preview_keeps_serving_and_shows_each_problem_on_its_draft(tmp_path):
-    from preview_server import build_once
+    from thidua.preview_server import build_once
 
     content = tmp_path / "content"
     write_article(content, "bai-moi.md", ARTICLE.format(title="Tin A", extra="").replace("Title: Tin A\n", ""))
@@ -177,7 +177,7 @@ def test_the_preview_keeps_serving_and_shows_each_problem_on_its_draft(tmp_path)
 def test_the_preview_shows_a_file_that_became_no_page_on_every_page(tmp_path):
     from bs4 import BeautifulSoup
 
-    from preview_server import build_once
+    from thidua.preview_server import build_once
 
     content = tmp_path / "content"
     write_article(content, "a.md", ARTICLE.format(title="Tin A", extra=""))

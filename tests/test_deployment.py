@@ -95,7 +95,7 @@ def running_nginx(tmp: Path, site: Path):
 def test_a_root_that_is_the_publish_symlink_follows_each_switch(tmp_path, fixture_build):
     """nginx may serve `output` of `make publish` directly: it follows the symlink (disable_symlinks
     is off by default) and serves the new release from the next request on, with no reload."""
-    from publishing import point_output_at
+    from thidua.publishing import point_output_at
 
     releases = [tmp_path / "output.publish/releases" / name for name in ("1", "2")]
     for number, release in enumerate(releases, start=1):

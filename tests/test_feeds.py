@@ -7,10 +7,9 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 
-import pelicanconf
-from feeds.build import item_id
-from feeds.feeds import DEFAULTS, plan_feeds
-from feeds.validate import atom_problems
+from plugins.feeds.build import item_id
+from plugins.feeds.feeds import DEFAULTS, plan_feeds
+from plugins.feeds.validate import atom_problems
 from tests.support import FIXTURE_SITE, ROOT, build_site
 
 SITEURL = "https://thidua.example.test"
@@ -20,22 +19,17 @@ PUBLISHED_IDS = {f"urn:uuid:0b7c8a52-6a1e-4c47-9d8e-1f2a3b4c5d0{n}" for n in (1,
 DRAFT_ID = "urn:uuid:0b7c8a52-6a1e-4c47-9d8e-1f2a3b4c5d06"
 
 
-def with_feeds() -> list[str]:
-    """Return the configured PLUGINS with "feeds" last (until the lead lists it)."""
-    return [p for p in pelicanconf.PLUGINS if p != "feeds"] + ["feeds"]
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The fixture site as production builds it: absolute SITEURL, feeds on."""
-    return build_site(tmp_path_factory.mktemp("feeds-site") / "output", PLUGINS=with_feeds(), SITEURL=SITEURL)
+    return build_site(tmp_path_factory.mktemp("feeds-site") / "output", SITEURL=SITEURL)
 
 
 @pytest.fixture(scope="module")
 def real(tmp_path_factory):
     """The real content/, strict, with feeds on."""
     output = tmp_path_factory.mktemp("feeds-real") / "output"
-    return build_site(output, content=ROOT / "content", PLUGINS=with_feeds(), SITEURL=SITEURL)
+    return build_site(output, content=ROOT / "content", SITEURL=SITEURL)
 
 
 def feed_files(output: Path) -> list[Path]:
@@ -228,9 +222,9 @@ def test_ids_survive_slug_title_date_and_domain_changes(tmp_path):
         "Dữ liệu thử nghiệm hư cấu.\n",
         encoding="utf-8",
     )
-    first = build_site(tmp_path / "a", content=content, PLUGINS=with_feeds(), SITEURL=SITEURL, DEFAULT_PAGINATION=2)
+    first = build_site(tmp_path / "a", content=content, SITEURL=SITEURL, DEFAULT_PAGINATION=2)
     before = _ids(first.output)
-    again = build_site(tmp_path / "a2", content=content, PLUGINS=with_feeds(), SITEURL=SITEURL, DEFAULT_PAGINATION=2)
+    again = build_site(tmp_path / "a2", content=content, SITEURL=SITEURL, DEFAULT_PAGINATION=2)
     for feed in feed_files(first.output):  # byte-identical rebuild: no clock in any feed
         assert feed.read_bytes() == (again.output / feed.relative_to(first.output)).read_bytes(), feed
 
@@ -248,7 +242,6 @@ def test_ids_survive_slug_title_date_and_domain_changes(tmp_path):
     second = build_site(
         tmp_path / "b",
         content=content,
-        PLUGINS=with_feeds(),
         SITEURL="https://mien-moi.example.test",
         DEFAULT_PAGINATION=2,
     )
@@ -266,12 +259,12 @@ def test_a_rebuild_builds_only_the_feeds_whose_items_changed(tmp_path, caplog):
 
     content = tmp_path / "content"
     shutil.copytree(FIXTURE_SITE / "content", content)
-    options = {"PLUGINS": with_feeds(), "SITEURL": SITEURL, "CACHE_PATH": str(tmp_path / "cache")}
+    options = {"SITEURL": SITEURL, "CACHE_PATH": str(tmp_path / "cache")}
     output = tmp_path / "output"
 
     def build() -> tuple[int, int]:
         caplog.clear()
-        with caplog.at_level(logging.INFO, logger="feeds.feeds"):
+        with caplog.at_level(logging.INFO, logger="plugins.feeds.feeds"):
             build_site(output, content=content, DELETE_OUTPUT_DIRECTORY=False, **options)
         found = re.search(r"feeds: (\d+) feeds for \d+ articles \((\d+) built", caplog.text)
         assert found, caplog.text[-2000:]

@@ -8,7 +8,6 @@ import pytest
 
 from tests.quality import WIDTHS, axe_violations, watch
 from tests.support import CHROMIUM, CHROMIUM_ARGS, build_site, serve
-from tests.test_feeds import with_feeds
 
 pytestmark = pytest.mark.browser
 
@@ -16,7 +15,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The fixture site with feeds, root-relative URLs as the preview server builds it."""
-    return build_site(tmp_path_factory.mktemp("feeds-browser") / "output", PLUGINS=with_feeds())
+    return build_site(tmp_path_factory.mktemp("feeds-browser") / "output")
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from content_checks.header import parse_source
-from gazetteer import load_gazetteer
+from plugins.content_checks.header import parse_source
+from thidua.gazetteer import load_gazetteer
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = sorted(p for p in (ROOT / "content").rglob("*.md") if "pages" not in p.relative_to(ROOT / "content").parts)

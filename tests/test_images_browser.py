@@ -3,7 +3,6 @@
 import functools
 import http.server
 import shutil
-import sys
 import threading
 from pathlib import Path
 
@@ -12,13 +11,12 @@ import pytest
 
 ROOT = Path(__file__).parents[1]
 DATA = ROOT / "plugins" / "images" / "test_data"
-sys.path.insert(0, str(DATA))
-import make_fixtures  # noqa: E402
 
-from images import markup  # noqa: E402
-from images.cache import ImageCache, publish  # noqa: E402
-from images.images import DEFAULTS  # noqa: E402
-from images.pipeline import inspect_image  # noqa: E402
+from plugins.images import markup  # noqa: E402
+from plugins.images.cache import ImageCache, publish  # noqa: E402
+from plugins.images.images import DEFAULTS  # noqa: E402
+from plugins.images.pipeline import inspect_image  # noqa: E402
+from plugins.images.test_data import make_fixtures  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

@@ -6,7 +6,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from images import markup
+from plugins.images import markup
 
 ROOT = Path(__file__).parents[1]
 PARAMS = {

@@ -1,7 +1,6 @@
 """Build a small real site with the images plugin and check what it publishes."""
 
 import shutil
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -10,11 +9,10 @@ from PIL import Image
 
 ROOT = Path(__file__).parents[1]
 DATA = ROOT / "plugins" / "images" / "test_data"
-sys.path.insert(0, str(DATA))
-import make_fixtures  # noqa: E402
 
-from content_checks import problems  # noqa: E402
-from images import images as plugin  # noqa: E402
+from plugins.content_checks import problems  # noqa: E402
+from plugins.images import images as plugin  # noqa: E402
+from plugins.images.test_data import make_fixtures  # noqa: E402
 
 # Fictional articles for tests only.
 LEAD = """Title: Hội nghị thi đua xã Hòa Bình (hư cấu)
@@ -234,7 +232,7 @@ def test_lead_image_problem_uses_the_header_line(tmp_path):
 
 
 def test_usable_images_unchanged_since_the_last_build_are_not_decoded_again(tmp_path, monkeypatch):
-    import images.images as images_module
+    import plugins.images.images as images_module
 
     write_site(tmp_path)
     build(tmp_path)

@@ -12,13 +12,13 @@ from urllib.error import URLError
 
 import pytest
 
-from importer import cli
-from importer.dates import find_date
-from importer.guess import guess_campaigns, guess_category
-from importer.page import ImportRefused, _parse_byline, import_page
+from thidua.importer import cli
+from thidua.importer.dates import find_date
+from thidua.importer.guess import guess_campaigns, guess_category
+from thidua.importer.page import ImportRefused, _parse_byline, import_page
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "plugins" / "importer" / "test_data"
+DATA = ROOT / "thidua" / "importer" / "test_data"
 FIXTURES = sorted(p.stem for p in DATA.glob("*.html"))
 UID = uuid.UUID("5f0c6a52-3b7e-4d1a-9c2e-000000000001")
 CATEGORIES = {"Phát động phong trào", "Hội nghị tổng kết", "Tôn vinh điển hình"}
@@ -475,7 +475,7 @@ def test_gazetteer_mentions_become_locality_guesses():
 
 
 def test_missing_gazetteer_falls_back_with_a_warning(monkeypatch):
-    monkeypatch.setitem(sys.modules, "gazetteer", None)  # makes `import gazetteer` fail
+    monkeypatch.setitem(sys.modules, "thidua.gazetteer", None)  # makes `import thidua.gazetteer` fail
     result = import_page(read_fixture("hue-thong-tin-dieu-hanh"), "x.html", uid_factory=lambda: UID)
     assert result.markdown == expected("hue-thong-tin-dieu-hanh")
     assert result.warnings[0].startswith("Đoán địa phương không dùng danh mục hành chính: chưa có plugin gazetteer (")
@@ -503,7 +503,7 @@ def test_gazetteer_gets_the_article_date():
     ],
 )
 def test_real_gazetteer_guesses(stem, localities):
-    gazetteer = pytest.importorskip("gazetteer")
+    gazetteer = pytest.importorskip("thidua.gazetteer")
     data_dir = Path(__file__).resolve().parents[1] / "data"
     try:
         loaded = gazetteer.load_gazetteer(str(data_dir))
@@ -515,7 +515,7 @@ def test_real_gazetteer_guesses(stem, localities):
 
 
 def test_real_gazetteer_finds_the_city(tmp_path):
-    gazetteer = pytest.importorskip("gazetteer")
+    gazetteer = pytest.importorskip("thidua.gazetteer")
     data_dir = Path(__file__).resolve().parents[1] / "data"
     try:
         loaded = gazetteer.load_gazetteer(str(data_dir))

@@ -186,7 +186,7 @@ def _data_copy(tmp_path: Path) -> Path:
 
 def _skipped() -> int:
     """Return how many pages the last build did not render (reported by the incremental plugin)."""
-    from incremental import last_report
+    from plugins.incremental import last_report
 
     assert "skipped" in last_report, "the incremental plugin did not report its rebuild"
     # Only the home page is meant to be rendered without a fingerprint; more means a value the
@@ -197,7 +197,7 @@ def _skipped() -> int:
 
 def _lists_kept() -> int:
     """Return how many paginated lists the last build kept whole, without building their pages."""
-    from incremental import last_report
+    from plugins.incremental import last_report
 
     return last_report["lists_kept"]
 
@@ -256,7 +256,7 @@ SERVE_EDITS = (
 def test_the_preview_serves_after_each_save_what_a_preview_from_scratch_serves(tmp_path, workers):
     """`make serve`'s loop: each save built incrementally into the work tree and brought into the
     served folder gives the folder a preview build of the same content from scratch gives."""
-    from preview_server import build_once
+    from thidua.preview_server import build_once
 
     content = tmp_path / "content"
     shutil.copytree(FIXTURE_SITE / "content", content)
@@ -331,7 +331,7 @@ BUILD_AND_REPORT = """
 import json, sys
 from pathlib import Path
 from tests.support import build_site
-from incremental import last_report
+from plugins.incremental import last_report
 build_site(Path(sys.argv[1]), CACHE_PATH=sys.argv[2], DELETE_OUTPUT_DIRECTORY=False, SEARCH_CACHE_PATH=sys.argv[3])
 print("REPORT " + json.dumps(last_report))
 """
@@ -383,7 +383,7 @@ def test_a_failed_page_process_leaves_its_pages_to_the_build_process(tmp_path, m
     """The page process dies: the build process renders the pages it kept for it, with a warning."""
     import logging
 
-    import incremental.parallel as parallel
+    import plugins.incremental.parallel as parallel
 
     def fail(*args):
         raise RuntimeError("hỏng thử")
@@ -404,7 +404,7 @@ def test_a_failed_page_process_leaves_its_pages_to_the_build_process(tmp_path, m
 
 
 def test_settings_that_only_spread_the_work_render_nothing_again(tmp_path):
-    from incremental import last_report
+    from plugins.incremental import last_report
 
     output, cache = tmp_path / "out", tmp_path / "cache"
     common = {"CACHE_PATH": str(cache), "DELETE_OUTPUT_DIRECTORY": False, "SEARCH_CACHE_PATH": str(tmp_path / "s")}
@@ -422,7 +422,7 @@ def test_a_plugin_that_notes_pages_without_replaying_them_sees_every_page(tmp_pa
     """A receiver of content_written unknown to calls.py: no list is kept whole, so no page is missed."""
     from pelican import signals
 
-    from incremental import last_report
+    from plugins.incremental import last_report
 
     output, cache = tmp_path / "out", tmp_path / "cache"
     common = {

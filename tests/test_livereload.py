@@ -56,8 +56,7 @@ def test_an_edit_is_rebuilt_and_served(tmp_path):
     port = free_port()
     overrides = {**PINNED, "PATH": str(content), "CACHE_PATH": str(tmp_path / "cache")}
     script = (
-        "import sys; from pathlib import Path; sys.path.insert(0, 'plugins');"
-        "from preview_server import serve_with_livereload;"
+        "from pathlib import Path; from thidua.preview_server import serve_with_livereload;"
         f"serve_with_livereload(Path({str(ROOT)!r}), port={port}, host='127.0.0.1',"
         f" output=Path({str(tmp_path / 'output')!r}), overrides={overrides!r})"
     )

@@ -105,7 +105,7 @@ def test_home_area_that_does_not_settle_a_name_keeps_the_error(tmp_path):
     write_article(tmp_path / "content", "a.md", ARTICLE.format(localities="Đông Hà"))
     with pytest.raises(Exception):  # noqa: B017 - ContentErrors, checked through its lines below
         build_site(tmp_path / "output", content=tmp_path / "content", LOCALITIES_HOME_AREA=["Hà Giang", "Bình Thuận"])
-    from content_checks.problems import all_problems
+    from plugins.content_checks.problems import all_problems
 
     assert [str(p) for p in all_problems()] == [
         'content/a.md:4: Địa phương "Đông Hà" chưa rõ: có thể là Xã Đông Hà (mã 00895, Hà Giang), Xã Đông Hà (mã 23224, Bình Thuận); thêm tỉnh vào Localities hoặc ghi mã trong ngoặc, ví dụ "Đông Hà (00895)"'

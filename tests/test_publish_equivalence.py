@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from publishing import publish_site
 from tests.support import FIXTURE_SITE, PINNED, ROOT, WORKER_MODES, replace_once, tree_differences
+from thidua.publishing import publish_site
 
 NEW_ARTICLE = """\
 Title: Bài mới thêm khi xuất bản (bài hư cấu)

@@ -14,19 +14,13 @@ HOA_THUAN = "/tin-tuc/xa-hoa-thuan-thu-nghiem-tong-ket-phong-trao-bai-hu-cau/"
 DIEN_BIEN = {"/tin-tuc/xa-thu-nghiem-phat-dong/", "/tin-tuc/tuan-giao-trien-khai-ke-hoach-thi-dua-bai-hu-cau/"}
 
 
-def with_plugins(*names):
-    from pelicanconf import PLUGINS
-
-    return [*dict.fromkeys([*PLUGINS, *names])]
-
-
 @pytest.fixture(scope="module")
 def search_build(tmp_path_factory):
     """The fixture site built with search and seo. Its word index is cut into chunks of about 200 bytes
     (16 KiB on a real build) and its pages indexed in shards of 3 (200 on a real build), so that lookups
     across many chunks of a merged index are exercised as on a large site."""
     output = tmp_path_factory.mktemp("search-site") / "output"
-    return build_site(output, PLUGINS=with_plugins("search", "seo"), SEARCH_CHUNK_BYTES=200, SEARCH_SHARD_PAGES=3)
+    return build_site(output, SEARCH_CHUNK_BYTES=200, SEARCH_SHARD_PAGES=3)
 
 
 @pytest.fixture(scope="module")

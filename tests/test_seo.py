@@ -16,13 +16,7 @@ SITEURL = "https://tin.example.vn"
 @pytest.fixture(scope="module")
 def seo_build(tmp_path_factory):
     """The fixture site built with the seo plugin and an absolute SITEURL."""
-    from pelicanconf import PLUGINS
-
-    return build_site(
-        tmp_path_factory.mktemp("seo-site") / "output",
-        PLUGINS=[*dict.fromkeys([*PLUGINS, "seo"])],
-        SITEURL=SITEURL,
-    )
+    return build_site(tmp_path_factory.mktemp("seo-site") / "output", SITEURL=SITEURL)
 
 
 def pages(build):

@@ -16,15 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from bench import loggen
+from plugins.visitor_stats import ingest, store
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "plugins"))
-sys.path.insert(0, str(ROOT / "bench"))
-
-import loggen  # noqa: E402
-
-from visitor_stats import ingest, store  # noqa: E402
-from visitor_stats.cli import run_stats  # noqa: E402
-from visitor_stats.logparse import (  # noqa: E402
+from plugins.visitor_stats.cli import run_stats  # noqa: E402
+from plugins.visitor_stats.logparse import (  # noqa: E402
     CAND_EXACT,
     CAND_FAST,
     BotRules,
@@ -34,7 +31,7 @@ from visitor_stats.logparse import (  # noqa: E402
     parse_time,
     parse_times,
 )
-from visitor_stats.snapshot import empty_snapshot, latest_snapshot  # noqa: E402
+from plugins.visitor_stats.snapshot import empty_snapshot, latest_snapshot  # noqa: E402
 
 BOTS = str(ROOT / "data/visitor_stats/bots.txt")
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -344,9 +341,9 @@ def test_a_run_killed_with_sigkill_and_run_again_counts_exactly_once(tmp_path, g
     expected = clean_pass(tmp_path, generated)
     log = write_log(tmp_path / "access.log.gz", generated, compress=True)
     marker = tmp_path / "paused"
-    args = (str(ROOT / "plugins"), str(log), str(tmp_path / "stats.sqlite3"), str(tmp_path / "site"), BOTS)
+    args = (None, str(log), str(tmp_path / "stats.sqlite3"), str(tmp_path / "site"), BOTS)
     script = (
-        f"import sys; sys.path.insert(0, {args[0]!r}); from visitor_stats.cli import run_stats; "
+        f"import sys; from plugins.visitor_stats.cli import run_stats; "
         f"sys.exit(run_stats([{args[1]!r}], {args[2]!r}, {args[3]!r}, "
         f"{{'VISITOR_STATS_BOTS_FILE': {args[4]!r}, 'VISITOR_STATS_CHUNK_BYTES': 4096}}))"
     )

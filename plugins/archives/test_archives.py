@@ -3,7 +3,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from archives.archives import forget, month_counts, news_days
+from plugins.archives.archives import forget, month_counts, news_days
 
 
 def _articles(*days):
@@ -31,8 +31,8 @@ def test_results_follow_the_list_not_a_reused_id():
 def test_period_archives_are_pelicans_own_groupings(tmp_path):
     from pelican.settings import DEFAULT_CONFIG
 
-    from archives.archives import PELICANS_PERIOD_ARCHIVES as original
-    from archives.grouping import period_archives
+    from plugins.archives.archives import PELICANS_PERIOD_ARCHIVES as original
+    from plugins.archives.grouping import period_archives
 
     settings = {
         **DEFAULT_CONFIG,
@@ -52,7 +52,7 @@ def test_period_archives_are_pelicans_own_groupings(tmp_path):
 
 
 def test_term_lists_answer_membership_like_lists():
-    from archives.grouping import MemberList, index_term_lists
+    from plugins.archives.grouping import MemberList, index_term_lists
 
     members = _articles((1, 1), (2, 2))
     outsider = _articles((3, 3))[0]
@@ -96,7 +96,7 @@ def _numbers(items):
 
 @pytest.mark.parametrize("translation_id", ["slug", ("slug", "lang"), None, ""])
 def test_translations_are_found_as_pelican_finds_them(translation_id):
-    from archives.grouping import PELICANS_PROCESS_TRANSLATIONS, process_translations
+    from plugins.archives.grouping import PELICANS_PROCESS_TRANSLATIONS, process_translations
 
     theirs, ours = _contents(), _contents()
     their_result = PELICANS_PROCESS_TRANSLATIONS(theirs[::-1], translation_id)
@@ -108,7 +108,7 @@ def test_translations_are_found_as_pelican_finds_them(translation_id):
 
 
 def test_a_bad_translation_id_gets_pelicans_own_error():
-    from archives.grouping import process_translations
+    from plugins.archives.grouping import process_translations
 
     with pytest.raises(AttributeError, match="appear to be items without these metadata"):
         process_translations(_contents(), "nothing_like_this")

@@ -13,8 +13,8 @@ from pelican.contents import Author, Category, Tag
 from pelican.readers import BaseReader
 from pelican.utils import slugify
 
-from safe_html import first_paragraph_text, plain_text, sanitize_html
-from vntext import collapse_spaces, nfc
+from thidua.safe_html import first_paragraph_text, plain_text, sanitize_html
+from thidua.vntext import collapse_spaces, nfc
 
 from .header import Source, parse_source
 from .problems import ERROR, Problem

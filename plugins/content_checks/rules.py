@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from vntext import name_key
+from thidua.vntext import name_key
 
 from .header import Field, Source
 from .problems import ERROR, WARNING

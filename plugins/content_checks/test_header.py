@@ -1,4 +1,4 @@
-from content_checks.header import parse_source
+from plugins.content_checks.header import parse_source
 
 
 def test_header_fields_have_their_line_numbers_and_body_follows_the_blank_line():

@@ -4,10 +4,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from content_checks.header import parse_source
-from content_checks.problems import Problem
-from content_checks.rules import check_source
-from content_checks.settings import DEFAULTS
+from plugins.content_checks.header import parse_source
+from plugins.content_checks.problems import Problem
+from plugins.content_checks.rules import check_source
+from plugins.content_checks.settings import DEFAULTS
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 GOOD = """Title: Tin thử nghiệm (hư cấu)

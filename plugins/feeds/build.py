@@ -13,7 +13,7 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 from markupsafe import escape
 
-from safe_html import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
+from thidua.safe_html import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
 
 # Fixed forever: ids derived from a path must come out the same in every build and release.
 ID_NAMESPACE = uuid.UUID("5f0b7d3e-9a43-4d39-8f43-2f6a1c0e7b21")

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from pelican import signals
 from pelican.generators import Generator
 
-from forked import ForkedCall
+from thidua.forked import ForkedCall
 
 from . import unchanged
 from .build import FeedImage, FeedItem, FeedSpec, absolute_html, build_feed, feed_id, item_id, with_source
@@ -308,7 +308,7 @@ def claim_feeds(plans: list[FeedPlan], settings, output: Path) -> None:
     """Tell the incremental plugin these files belong to this build, so a feed no longer planned
     (the last article of a locality moved away) is deleted, as a build from scratch would not have it."""
     try:
-        from incremental import claim
+        from plugins.incremental import claim
     except ImportError:
         return
     for plan in plans:

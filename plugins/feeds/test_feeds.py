@@ -8,8 +8,8 @@ import feedparser
 import pytest
 from lxml import etree
 
-from feeds.build import FeedImage, FeedItem, FeedSpec, absolute_html, build_feed, clean_text, feed_id, item_id
-from feeds.validate import atom_problems
+from plugins.feeds.build import FeedImage, FeedItem, FeedSpec, absolute_html, build_feed, clean_text, feed_id, item_id
+from plugins.feeds.validate import atom_problems
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 BASE = "https://thidua.example.test"
@@ -185,7 +185,7 @@ def test_reused_entries_give_the_same_bytes(kind):
 
 
 def test_a_failed_feed_process_is_reported_and_leaves_the_work_to_the_build(tmp_path, caplog):
-    from feeds.feeds import feed_worker
+    from plugins.feeds.feeds import feed_worker
 
     worker = feed_worker([object()], {"FEEDS_MAX_ITEMS": 50}, tmp_path)  # not a plan: the child fails
     assert worker.result("writing the feeds here") is None
@@ -194,7 +194,7 @@ def test_a_failed_feed_process_is_reported_and_leaves_the_work_to_the_build(tmp_
 
 
 def test_a_forked_feed_process_sends_back_its_counts(tmp_path):
-    from feeds.feeds import feed_worker
+    from plugins.feeds.feeds import feed_worker
 
     assert feed_worker([], {"FEEDS_MAX_ITEMS": 50}, tmp_path).result("") == (0, 0, 0)
 
@@ -202,14 +202,14 @@ def test_a_forked_feed_process_sends_back_its_counts(tmp_path):
 def test_bad_worker_threshold_is_refused():
     from types import SimpleNamespace
 
-    from feeds.feeds import apply_defaults
+    from plugins.feeds.feeds import apply_defaults
 
     with pytest.raises(ValueError, match=r"FEEDS_WORKER_MIN_ARTICLES must be a whole number ≥ 0 \(0: never fork\)"):
         apply_defaults(SimpleNamespace(settings={"FEEDS_WORKER_MIN_ARTICLES": -1}))
 
 
 def test_item_contents_are_made_once_while_their_html_code_and_link_stay(tmp_path):
-    from feeds.unchanged import ContentMemo
+    from plugins.feeds.unchanged import ContentMemo
 
     where, made = tmp_path / "feeds-content.pickle", []
 

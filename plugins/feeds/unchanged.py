@@ -15,7 +15,7 @@ import pickle
 from importlib.metadata import version
 from pathlib import Path
 
-from memofile import file_stamp, load_dict, save_dict, untouched_since
+from thidua.memofile import file_stamp, load_dict, save_dict, untouched_since
 
 FORMAT = b"feeds-keys-1"
 _CODE = ("build.py", "feeds.py", "unchanged.py")

@@ -4,7 +4,7 @@ import gc
 
 import pytest
 
-from gc_policy import FREEZE_BELOW, freeze_live_survivors, release_build, start_watching, survivors_are_live
+from plugins.gc_policy import FREEZE_BELOW, freeze_live_survivors, release_build, start_watching, survivors_are_live
 
 
 @pytest.fixture(autouse=True)

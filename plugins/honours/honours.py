@@ -3,9 +3,9 @@
 from pelican import signals
 from pelican.generators import Generator
 
-from content_checks.problems import Problem, report
-from content_checks.reader import display_path
-from vntext import fold, slugify
+from plugins.content_checks.problems import Problem, report
+from plugins.content_checks.reader import display_path
+from thidua.vntext import fold, slugify
 
 from .model import Honouree, assign_anchors, group_by, parse_honouree_line, sort_key
 
@@ -25,7 +25,7 @@ def setting(settings, name):
 
 def collect_honourees(articles, gazetteer, localities_by_unit, settings) -> list[Honouree]:
     """Parse and resolve every Honourees line; malformed lines and unknown places are errors."""
-    from taxonomies.localities import article_day, home_area
+    from plugins.taxonomies.localities import article_day, home_area
 
     found = []
     resolved: dict[tuple, object] = {}  # the same places recur across a site's articles
@@ -68,7 +68,7 @@ def collect_honourees(articles, gazetteer, localities_by_unit, settings) -> list
 
 def attach_honours(generator) -> None:
     """Collect the honour roll after localities are resolved (taxonomies runs first)."""
-    from taxonomies.localities import load_settings_gazetteer
+    from plugins.taxonomies.localities import load_settings_gazetteer
 
     settings = generator.settings
     localities_by_unit = {term.unit.id: term for term, _ in generator.context.get("localities", [])}

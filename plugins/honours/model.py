@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from vntext import collapse_spaces, fold, slugify
+from thidua.vntext import collapse_spaces, fold, slugify
 
 
 @dataclass

@@ -2,7 +2,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from honours.model import Honouree, assign_anchors, parse_honouree_line
+from plugins.honours.model import Honouree, assign_anchors, parse_honouree_line
 
 
 @pytest.mark.parametrize(

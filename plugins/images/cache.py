@@ -160,7 +160,7 @@ def make_variant_batch(root: str, infos: list[pipeline.ImageInfo], widths) -> in
 
 
 try:  # an incremental build deletes published files a later build no longer produces
-    from incremental import claim as _claim
+    from plugins.incremental import claim as _claim
 except ImportError:  # pragma: no cover - the incremental plugin is optional
 
     def _claim(path) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 from zlib_ng import zlib_ng
 
-from vntext import collapse_spaces, nfc
+from thidua.vntext import collapse_spaces, nfc
 
 CARD_VERSION = "5"  # bump whenever the drawing or the encoding changes: it keys the cache
 SIZE = (1200, 630)

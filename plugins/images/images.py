@@ -10,8 +10,8 @@ from pelican.contents import Article
 from pelican.generators import Generator
 from PIL import Image
 
-from content_checks.reader import display_path
-from memofile import file_stamp, load_dict, save_dict
+from plugins.content_checks.reader import display_path
+from thidua.memofile import file_stamp, load_dict, save_dict
 
 from . import markup
 from .cache import CARD_VARIANT, ImageCache, card_key, draw_cards, font_sha256, publish, variant_key
@@ -90,8 +90,8 @@ def cache_root(settings) -> Path:
 def report(path: str, line: int, message: str, fix: str, severity: str = "error") -> None:
     """Send one problem to content_checks (or log it when that plugin is absent)."""
     try:
-        from content_checks.problems import Problem
-        from content_checks.problems import report as record
+        from plugins.content_checks.problems import Problem
+        from plugins.content_checks.problems import report as record
     except ImportError:
         record = None
     if record is not None:  # content_checks prints it, on one line, with every other problem

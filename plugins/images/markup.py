@@ -4,7 +4,7 @@ import html
 import re
 from html.parser import HTMLParser
 
-from vntext import slugify
+from thidua.vntext import slugify
 
 from .pipeline import ImageProblem, Variant
 

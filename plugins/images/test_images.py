@@ -1,19 +1,17 @@
 """Tests for the pure image functions: variants, metadata, orientation, bad images, cache, card."""
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageStat
 
-from images import cache as cache_module
-from images import card, markup, pipeline
-from images.pipeline import ImageInfo, ImageProblem, inspect_image, make_variants
+from plugins.images import cache as cache_module
+from plugins.images import card, markup, pipeline
+from plugins.images.pipeline import ImageInfo, ImageProblem, inspect_image, make_variants
+from plugins.images.test_data import make_fixtures
 
 DATA = Path(__file__).parent / "test_data"
-sys.path.insert(0, str(DATA))
-import make_fixtures  # noqa: E402
 
 FONT = Path(__file__).parents[2] / "theme" / "fonts" / "BeVietnamPro-Regular.ttf"
 GPS_IFD = 0x8825
@@ -404,7 +402,7 @@ def _card_settings(tmp_path, **overrides):
 
 def assert_cards_published(tmp_path, titles, urls):
     """Publish the build's files and check each card against the same card drawn in place."""
-    from images import images as adapters
+    from plugins.images import images as adapters
 
     adapters.publish_all(tmp_path / "out")
     adapters._forget_unfinished_build()
@@ -414,7 +412,7 @@ def assert_cards_published(tmp_path, titles, urls):
 
 
 def test_cards_drawn_by_workers_match_cards_drawn_in_place(tmp_path):
-    from images import images as adapters
+    from plugins.images import images as adapters
 
     settings = _card_settings(tmp_path)
     titles = [f"Tin số {n}: hội nghị điển hình tiên tiến" for n in range(5)]
@@ -429,7 +427,7 @@ def test_cards_drawn_by_workers_match_cards_drawn_in_place(tmp_path):
 def test_a_failed_card_worker_loses_no_card(tmp_path):
     import concurrent.futures
 
-    from images import images as adapters
+    from plugins.images import images as adapters
 
     settings = _card_settings(tmp_path)
     adapters._forget_unfinished_build()
@@ -446,7 +444,7 @@ def test_a_failed_card_worker_loses_no_card(tmp_path):
 
 
 def test_a_cached_card_is_not_planned_again(tmp_path):
-    from images import images as adapters
+    from plugins.images import images as adapters
 
     settings = _card_settings(tmp_path, IMAGES_CARD_POOL_MIN=100)
     adapters._forget_unfinished_build()
@@ -459,7 +457,7 @@ def test_a_cached_card_is_not_planned_again(tmp_path):
 
 
 def test_photographs_are_published_before_the_cards_that_workers_still_draw(tmp_path):
-    from images import images as adapters
+    from plugins.images import images as adapters
 
     settings = _card_settings(tmp_path)
     adapters._forget_unfinished_build()
@@ -478,7 +476,7 @@ def test_photographs_are_published_before_the_cards_that_workers_still_draw(tmp_
 def test_bad_card_worker_settings_are_refused(tmp_path, name):
     from types import SimpleNamespace
 
-    from images import images as adapters
+    from plugins.images import images as adapters
 
     settings = {**_card_settings(tmp_path), "IMAGES_WIDTHS": (480,), "IMAGES_MAX_PIXELS": 1000, name: -1}
     with pytest.raises(ValueError, match=rf"^{name} must be a whole number ≥ 0, e.g. "):
@@ -488,7 +486,7 @@ def test_bad_card_worker_settings_are_refused(tmp_path, name):
 def test_cards_are_planned_before_the_photographs_and_never_twice(tmp_path, photo, monkeypatch):
     from types import SimpleNamespace
 
-    from images import images as adapters
+    from plugins.images import images as adapters
 
     settings = _card_settings(tmp_path, PATH=str(photo.parent), IMAGES_CARD_POOL_MIN=100, IMAGES_MAX_PIXELS=10**8)
     drawn = []
@@ -510,7 +508,7 @@ def test_cards_are_planned_before_the_photographs_and_never_twice(tmp_path, phot
 def test_images_are_handed_to_a_worker_while_the_articles_are_read(tmp_path, photo, monkeypatch):
     from types import SimpleNamespace
 
-    from images import images as adapters
+    from plugins.images import images as adapters
 
     settings = _card_settings(
         tmp_path, PATH=str(photo.parent), IMAGES_CARD_POOL_MIN=2, IMAGES_WIDTHS=(160,), IMAGES_MAX_PIXELS=10**8
@@ -540,7 +538,7 @@ def test_images_are_handed_to_a_worker_while_the_articles_are_read(tmp_path, pho
 def test_nothing_is_handed_to_a_worker_when_the_cache_holds_it_all(tmp_path, monkeypatch):
     from types import SimpleNamespace
 
-    from images import images as adapters
+    from plugins.images import images as adapters
 
     settings = _card_settings(tmp_path, IMAGES_CARD_POOL_MIN=2)
     monkeypatch.setattr(adapters, "Article", SimpleNamespace)

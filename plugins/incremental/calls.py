@@ -22,7 +22,7 @@ from blinker import ANY
 from pelican import signals
 from pelican.utils import sanitised_join
 
-from memofile import untouched_since
+from thidua.memofile import untouched_since
 
 from .fingerprints import Unfingerprintable, digest
 

@@ -21,7 +21,7 @@ import tempfile
 
 from pelican.cache import FileDataCacher, FileStampDataCacher
 
-from forked import ForkedCall
+from thidua.forked import ForkedCall
 
 logger = logging.getLogger(__name__)
 

@@ -39,7 +39,7 @@ from pelican.contents import Content
 from pelican.paginator import Page, Paginator
 from pelican.urlwrappers import URLWrapper
 
-from memofile import file_stamp
+from thidua.memofile import file_stamp
 
 # Attributes that hold the whole settings or context: covered by the site digest.
 SKIPPED_ATTRIBUTES = frozenset({"settings", "_context", "context"})

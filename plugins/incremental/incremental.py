@@ -16,7 +16,7 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator, Generator
 from pelican.writers import Writer
 
-from memofile import load_dict, save_dict
+from thidua.memofile import load_dict, save_dict
 
 from .calls import call_key, calls_path, every_receiver_replays, paginated_lists
 from .content_cache import patch_content_cache, wait_for_saves

@@ -23,7 +23,7 @@ import zlib
 
 from pelican import signals
 
-from forked import ForkedCall
+from thidua.forked import ForkedCall
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,9 @@ from pathlib import Path
 
 from jinja2 import meta
 
-from memofile import file_stamp, load_dict, save_dict, untouched_since
+import plugins
+import thidua
+from thidua.memofile import file_stamp, load_dict, save_dict, untouched_since
 
 from .calls import CallRecords
 from .files import UNRENDERED
@@ -66,6 +68,15 @@ def save_fingerprints(path: Path, rendered: dict[str, bytes], kept: dict | None 
     save_dict(path, entries)
 
 
+# The code that can change a page: the plugins and the libraries they use. The desk's code never
+# runs in a build (it writes content files, which are inputs in their own right): editing it must
+# not render every page again.
+BUILD_FREE_CODE = ("desk",)
+CODE_FOLDERS = (
+    Path(plugins.__file__).parent,
+    *sorted(p for p in Path(thidua.__file__).parent.iterdir() if p.is_dir() and p.name not in BUILD_FREE_CODE),
+)
+
 # Plugins' tests render nothing: editing them renders no page again.
 TESTS = ("test_", "conftest.py")
 
@@ -75,7 +86,8 @@ def code_digest(settings, data_settings=()) -> bytes:
     the data files that the settings named in data_settings point to (a folder or a file each)."""
     theme = Path(settings.get("THEME", ""))
     folders = [theme / "templates", *(settings.get("THEME_TEMPLATES_OVERRIDES") or [])]
-    plugins = [Path(p) for p in settings.get("PLUGIN_PATHS") or []]
+    # This project's code is its two packages; PLUGIN_PATHS adds any plugin kept outside them.
+    code = [*CODE_FOLDERS, *(Path(p) for p in settings.get("PLUGIN_PATHS") or [])]
     # Data reaches pages through plugins (the gazetteer resolves each article's localities), not
     # through any article's file: a place's alias moved in places.toml changes the locality an
     # unchanged article's card shows on every list. Any edit of them renders every page once.
@@ -84,7 +96,7 @@ def code_digest(settings, data_settings=()) -> bytes:
         FORMAT,
         version("pelican").encode(),
         tree_digest(folders, (".html", ".jinja", ".j2", ".xml", ".txt")),
-        tree_digest(plugins, (".py",), leave_out=TESTS),
+        tree_digest(code, (".py",), leave_out=TESTS),
         *(tree_digest([path]) if path.is_dir() else file_digest(path) for path in data),
     )
 

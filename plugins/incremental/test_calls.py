@@ -2,7 +2,7 @@
 
 from pelican import signals
 
-from incremental.calls import call_records, every_receiver_replays, paginated_lists
+from plugins.incremental.calls import call_records, every_receiver_replays, paginated_lists
 
 SETTINGS = {"PAGINATED_TEMPLATES": {"category": None, "index": None}}
 
@@ -54,8 +54,8 @@ class _Writer:
 def test_a_list_is_kept_whole_only_with_its_key_its_files_and_the_same_noting_plugins(tmp_path):
     from types import SimpleNamespace
 
-    from incremental.calls import CallRecords
-    from memofile import file_stamp
+    from plugins.incremental.calls import CallRecords
+    from thidua.memofile import file_stamp
 
     page = tmp_path / "chuyen-muc" / "index.html"
     page.parent.mkdir()

@@ -9,8 +9,8 @@ from pelican.contents import Article
 from pelican.settings import DEFAULT_CONFIG
 from pelican.urlwrappers import Category
 
-from incremental.fingerprints import Fingerprinter, Unfingerprintable
-from incremental.render_cache import code_digest, load_fingerprints, save_fingerprints, template_variables
+from plugins.incremental.fingerprints import Fingerprinter, Unfingerprintable
+from plugins.incremental.render_cache import code_digest, load_fingerprints, save_fingerprints, template_variables
 
 SETTINGS = {**DEFAULT_CONFIG, "ARTICLE_URL": "tin-tuc/{slug}/", "ARTICLE_SAVE_AS": "tin-tuc/{slug}/index.html"}
 

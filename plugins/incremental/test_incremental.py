@@ -6,22 +6,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-from pelican.settings import read_settings
 
-from incremental import DEFAULTS
-from incremental.files import write_if_changed
-from incremental.manifest import is_kept, stale_files
-from tests.support import FIXTURE_SITE, ROOT, build_site, tree_differences
-from vntext import slugify
+from plugins.incremental import DEFAULTS
+from plugins.incremental.files import write_if_changed
+from plugins.incremental.manifest import is_kept, stale_files
+from tests.support import FIXTURE_SITE, build_site, tree_differences
+from thidua.vntext import slugify
 
 OLD = 1_000_000_000  # an mtime long before any build (2001)
 EDITED = "ton-vinh-dien-hinh/ton-vinh-cong-dan.md"
 DELETED = "phat-dong-phong-trao/tuan-giao-nfd.md"
-
-
-def plugins_with_incremental() -> list:
-    plugins = list(read_settings(str(ROOT / "pelicanconf.py"))["PLUGINS"])
-    return plugins if "incremental" in plugins else [*plugins, "incremental"]
 
 
 def files_of(folder: Path) -> dict[str, Path]:
@@ -44,7 +38,6 @@ def builds(tmp_path_factory):
     shutil.copytree(FIXTURE_SITE / "content", content)
     output = tmp / "output"
     options = {
-        "PLUGINS": plugins_with_incremental(),
         "DELETE_OUTPUT_DIRECTORY": False,
         "CACHE_PATH": str(tmp / "cache"),
     }
@@ -97,7 +90,7 @@ def test_edit_changes_some_files(builds):
 
 def owned_by_build(builds) -> set[str]:
     """Files this build produced through Pelican's writer, its copies or incremental.claim."""
-    from incremental.manifest import load_manifest, manifest_path
+    from plugins.incremental.manifest import load_manifest, manifest_path
 
     return load_manifest(manifest_path(builds["cache"], str(builds["output"])))
 
@@ -129,7 +122,7 @@ def test_stale_image_outputs_are_removed_too(builds):
 
 
 def test_claimed_files_are_owned(tmp_path):
-    from incremental import incremental
+    from plugins.incremental import incremental
 
     incremental._claimed.clear()
     (tmp_path / "x.png").write_bytes(b"png")
@@ -158,7 +151,7 @@ def test_keep_list_protects_files_and_folders():
 
 
 def test_a_page_not_rendered_is_never_written_unless_known_as_unchanged(tmp_path):
-    from incremental.files import UNRENDERED, CompareOnClose
+    from plugins.incremental.files import UNRENDERED, CompareOnClose
 
     page = tmp_path / "index.html"
     page.write_text("<p>trang cũ</p>", encoding="utf-8")
@@ -179,7 +172,7 @@ def test_a_damaged_content_cache_is_reported_and_read_again(tmp_path, caplog):
 
     from pelican.cache import FileDataCacher
 
-    from incremental.content_cache import patch_content_cache
+    from plugins.incremental.content_cache import patch_content_cache
 
     patch_content_cache()
     settings = {"CACHE_PATH": str(tmp_path), "GZIP_CACHE": True}
@@ -203,7 +196,7 @@ def test_a_cache_of_another_format_is_rewritten_once_even_when_nothing_is_added(
 
     from pelican.cache import FileDataCacher
 
-    from incremental.content_cache import patch_content_cache
+    from plugins.incremental.content_cache import patch_content_cache
 
     patch_content_cache()
     settings = {"CACHE_PATH": str(tmp_path), "GZIP_CACHE": False, "INCREMENTAL_RENDER_WORKER_MIN_ARTICLES": 0}
@@ -220,7 +213,7 @@ def test_a_cache_of_another_format_is_rewritten_once_even_when_nothing_is_added(
 def test_the_content_cache_is_written_only_when_a_build_added_to_it(tmp_path):
     from pelican.cache import FileDataCacher
 
-    from incremental.content_cache import patch_content_cache, wait_for_saves
+    from plugins.incremental.content_cache import patch_content_cache, wait_for_saves
 
     patch_content_cache()
     settings = {"CACHE_PATH": str(tmp_path), "GZIP_CACHE": True, "INCREMENTAL_RENDER_WORKER_MIN_ARTICLES": 0}
@@ -268,7 +261,7 @@ def test_the_content_cache_is_written_only_when_a_build_added_to_it(tmp_path):
     ],
 )
 def test_page_process_settings_that_cannot_work_are_refused(name, value, message):
-    from incremental.incremental import validate_settings
+    from plugins.incremental.incremental import validate_settings
 
     with pytest.raises(ValueError) as refused:
         validate_settings({name: value})
@@ -279,7 +272,7 @@ def test_urls_are_kept_only_while_the_build_says_contents_no_longer_change(tmp_p
     from pelican.contents import Article
     from pelican.settings import DEFAULT_CONFIG
 
-    from incremental.urls import freeze_urls, thaw_urls
+    from plugins.incremental.urls import freeze_urls, thaw_urls
 
     settings = {**DEFAULT_CONFIG, "ARTICLE_URL": "tin-tuc/{slug}/", "ARTICLE_SAVE_AS": "tin-tuc/{slug}/index.html"}
     article = Article("Nội dung.", metadata={"title": "Bài thử (hư cấu)", "slug": "bai-thu"}, settings=settings)
@@ -301,7 +294,7 @@ def test_urls_of_the_contents_given_are_formatted_when_frozen(tmp_path):
     from pelican.contents import Article
     from pelican.settings import DEFAULT_CONFIG
 
-    from incremental.urls import freeze_urls, thaw_urls
+    from plugins.incremental.urls import freeze_urls, thaw_urls
 
     settings = {**DEFAULT_CONFIG, "ARTICLE_URL": "tin-tuc/{slug}/", "ARTICLE_SAVE_AS": "tin-tuc/{slug}/index.html"}
     article = Article("Nội dung.", metadata={"title": "Bài thử (hư cấu)", "slug": "bai-thu"}, settings=settings)
@@ -316,7 +309,7 @@ def test_urls_of_the_contents_given_are_formatted_when_frozen(tmp_path):
 def test_a_file_with_nothing_cached_is_not_stamped(tmp_path):
     from pelican.cache import FileStampDataCacher
 
-    from incremental.content_cache import patch_content_cache
+    from plugins.incremental.content_cache import patch_content_cache
 
     patch_content_cache()
     settings = {"CACHE_PATH": str(tmp_path), "GZIP_CACHE": False, "CHECK_MODIFIED_METHOD": "mtime"}

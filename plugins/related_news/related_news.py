@@ -9,7 +9,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.urlwrappers import URLWrapper
 
-from memofile import code_digest, load_dict, save_dict
+from thidua.memofile import code_digest, load_dict, save_dict
 
 FORMAT = "related-1"
 MEMO_FILE = "related-news.pickle"  # in CACHE_PATH

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from related_news.related_news import DEFAULTS, build_index, chosen_ranks, rank_articles, related_articles
+from plugins.related_news.related_news import DEFAULTS, build_index, chosen_ranks, rank_articles, related_articles
 
 
 class Article:
@@ -86,7 +86,7 @@ def test_bit_set_scoring_matches_scoring_one_by_one_on_a_random_site():
 def test_weights_that_are_not_whole_numbers_are_refused():
     import pytest
 
-    from related_news.related_news import validate_weights
+    from plugins.related_news.related_news import validate_weights
 
     with pytest.raises(ValueError, match=r"RELATED_NEWS_WEIGHTS\['tags'\] = 0.5: use a whole number ≥ 0"):
         validate_weights({"tags": 0.5})

@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo
 from pelican import signals
 from pelican.utils import order_content
 
-from clock import build_time
-from content_checks import problems as registry
-from content_checks.header import parse_source
-from content_checks.problems import INFO, Problem
-from content_checks.reader import display_path
-from content_checks.rules import parse_date
+from plugins.content_checks import problems as registry
+from plugins.content_checks.header import parse_source
+from plugins.content_checks.problems import INFO, Problem
+from plugins.content_checks.reader import display_path
+from plugins.content_checks.rules import parse_date
+from thidua.clock import build_time
 
 FIX = "bài sẽ lên trang ở lần xuất bản đầu tiên từ thời điểm này"
 _IMAGE_PATH = re.compile(r"images/[^\s\"'()<>?#]+")

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from scheduling.scheduling import article_dates, image_paths, next_due, scheduled_notice, split_due, when_text
+from plugins.scheduling.scheduling import article_dates, image_paths, next_due, scheduled_notice, split_due, when_text
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DUE = datetime(2099, 1, 1, 8, 0, tzinfo=VN)

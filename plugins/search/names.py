@@ -13,8 +13,8 @@ import re
 from functools import cache
 from urllib.parse import quote
 
-from gazetteer.resolve import UNIT_WORDS
-from vntext import fold, nfc
+from thidua.gazetteer.resolve import UNIT_WORDS
+from thidua.vntext import fold, nfc
 
 FILE = "names.json"
 _NOT_WORD = re.compile(r"\W+")

@@ -13,8 +13,8 @@ import hashlib
 import pickle
 from pathlib import Path
 
-import memofile
-from memofile import load_dict, save_dict
+import thidua.memofile as memofile
+from thidua.memofile import load_dict, save_dict
 
 from .records import Record, prepare_page
 

@@ -4,7 +4,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from vntext import fold, format_date_vi, nfc
+from thidua.vntext import fold, format_date_vi, nfc
 
 # The article element the theme renders; only its content is indexed.
 _ARTICLE_OPEN = re.compile(r'<article\b[^>]*\bclass="(?:[^"]*\s)?td-article(?:\s[^"]*)?"[^>]*>')

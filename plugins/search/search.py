@@ -14,8 +14,8 @@ from blinker import signal
 from pelican import signals
 from pelican.generators import ArticlesGenerator, Generator
 
-from forked import ForkedCall
-from memofile import file_stamp
+from thidua.forked import ForkedCall
+from thidua.memofile import file_stamp
 
 from . import names, prepared
 from .bundle import CHUNK_BYTES, COMMON_WORD_LOCATIONS, COMMON_WORD_SHARE, FormatError, rechunk
@@ -390,7 +390,7 @@ def bundle_when_written(output: Path, records, settings) -> tuple[Path, int]:
     records = [record if isinstance(record, Record) else record_for(record) for record in records]  # meanwhile
     empty_trash(Path(setting(settings, "SEARCH_CACHE_PATH")))
     try:
-        from incremental import wait_for_article_pages
+        from plugins.incremental import wait_for_article_pages
     except ImportError:
         pass
     else:

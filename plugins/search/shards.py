@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from memofile import code_digest, load_dict, save_dict
+from thidua.memofile import code_digest, load_dict, save_dict
 
 from .bundle import (
     FormatError,

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from search.bundle import (
+from plugins.search.bundle import (
     SIGNATURE,
     FormatError,
     cap_common_words,
@@ -25,7 +25,7 @@ from search.bundle import (
     rechunk,
     split_words,
 )
-from search.search import DEFAULTS, bundle_config, bundle_key, make_bundle, validate_settings
+from plugins.search.search import DEFAULTS, bundle_config, bundle_key, make_bundle, validate_settings
 
 
 @pytest.mark.parametrize(
@@ -324,7 +324,7 @@ def test_common_words_of_a_pagefind_bundle_keep_their_heaviest_positions_on_ever
 
 
 def test_rechunk_writes_the_same_bytes_for_the_same_bundle(bundles, tmp_path):
-    from search.search import index_folder, run_in_own_loop
+    from plugins.search.search import index_folder, run_in_own_loop
 
     config = {"language": "vi", "exclude_selectors": list(DEFAULTS["SEARCH_EXCLUDE_SELECTORS"])}
     pages = bundles["default"].parent / "pages"
@@ -339,8 +339,8 @@ def test_rechunk_writes_the_same_bytes_for_the_same_bundle(bundles, tmp_path):
 
 
 def test_chunks_reused_from_a_published_bundle_give_the_same_bytes(bundles, tmp_path, monkeypatch):
-    import search.bundle as bundle
-    from search.search import index_folder, run_in_own_loop
+    import plugins.search.bundle as bundle
+    from plugins.search.search import index_folder, run_in_own_loop
 
     config = {"language": "vi", "exclude_selectors": list(DEFAULTS["SEARCH_EXCLUDE_SELECTORS"])}
     pages = bundles["default"].parent / "pages"
@@ -447,7 +447,7 @@ def test_bad_worker_threshold_is_refused_with_the_fix():
 
 
 def test_a_failed_indexing_process_is_reported_and_leaves_the_work_to_the_build(tmp_path, caplog):
-    from search.search import bundle_worker
+    from plugins.search.search import bundle_worker
 
     worker = bundle_worker(tmp_path, [object()], {"SEARCH_CACHE_PATH": str(tmp_path / "cache")})  # not a record
     assert worker.result("indexing here") is None
@@ -456,8 +456,8 @@ def test_a_failed_indexing_process_is_reported_and_leaves_the_work_to_the_build(
 
 
 def test_the_indexing_process_hands_its_warnings_to_the_build(tmp_path, caplog):
-    from search.records import Record
-    from search.search import bundle_worker
+    from plugins.search.records import Record
+    from plugins.search.search import bundle_worker
 
     missing = Record("tin/khong-co/index.html", "/tin/khong-co/", "Tin", [], "2025", "", [])
     worker = bundle_worker(tmp_path, [missing], {"SEARCH_CACHE_PATH": str(tmp_path / "cache")})
@@ -473,8 +473,8 @@ WRONG_VERSION = (
 
 
 def test_every_reader_of_pagefinds_files_refuses_another_version_with_a_clear_message(tmp_path):
-    from search.bundle import FormatError, _plan, _reused, check_version, read_entry_file
-    from search.shards import Shard, load_shard, merge, read_shard, save_shard
+    from plugins.search.bundle import FormatError, _plan, _reused, check_version, read_entry_file
+    from plugins.search.shards import Shard, load_shard, merge, read_shard, save_shard
 
     (tmp_path / "pagefind-entry.json").write_text('{"version": "9.9.9", "languages": {}}', encoding="utf-8")
     with pytest.raises(FormatError) as refused:

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from search import names
+from plugins.search import names
 
 
 def term(name, short, url):

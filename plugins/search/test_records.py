@@ -3,8 +3,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from search import names
-from search.records import Record, joined_pairs, prepare_page, provinces_of, undecomposable_words
+from plugins.search import names
+from plugins.search.records import Record, joined_pairs, prepare_page, provinces_of, undecomposable_words
 
 
 @pytest.mark.parametrize(

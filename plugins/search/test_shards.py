@@ -12,12 +12,19 @@ from types import SimpleNamespace
 
 import pytest
 
-import search.shards as shards_module
-from search.bundle import cbor_loads, read_pf, rechunk, split_words
-from search.records import Record, prepare_page
-from search.search import DEFAULTS, bundle_config, cached_bundle, index_folder, run_in_own_loop, validate_settings
-from search.shards import merge, shard_count, shard_of, split_pages
-from search.test_bundle import PAGE, repeated
+import plugins.search.shards as shards_module
+from plugins.search.bundle import cbor_loads, read_pf, rechunk, split_words
+from plugins.search.records import Record, prepare_page
+from plugins.search.search import (
+    DEFAULTS,
+    bundle_config,
+    cached_bundle,
+    index_folder,
+    run_in_own_loop,
+    validate_settings,
+)
+from plugins.search.shards import merge, shard_count, shard_of, split_pages
+from plugins.search.test_bundle import PAGE, repeated
 
 CONFIG = {"language": "vi", "exclude_selectors": list(DEFAULTS["SEARCH_EXCLUDE_SELECTORS"])}
 BODIES = [
@@ -248,7 +255,7 @@ def test_shard_size_is_part_of_the_bundle_settings_and_checked():
 
 
 def test_the_cache_keeps_the_last_bundles_and_only_their_shards(tmp_path):
-    from search.search import (
+    from plugins.search.search import (
         KEEP_BUNDLES,
         MERGED_FILE,
         PREPARED_FILE,
@@ -282,7 +289,7 @@ def test_the_cache_keeps_the_last_bundles_and_only_their_shards(tmp_path):
 
 
 def test_unchanged_pages_are_not_prepared_again_and_the_bundle_is_the_same(tmp_path, monkeypatch):
-    import search.prepared as prepared_module
+    import plugins.search.prepared as prepared_module
 
     output = tmp_path / "output"
     records = write_article_pages(output, page_set())
@@ -311,7 +318,7 @@ def test_unchanged_pages_are_not_prepared_again_and_the_bundle_is_the_same(tmp_p
 
 
 def test_a_damaged_prepared_memo_only_means_every_page_is_prepared_again(tmp_path):
-    from search.search import PREPARED_FILE
+    from plugins.search.search import PREPARED_FILE
 
     output = tmp_path / "output"
     records = write_article_pages(output, page_set())
@@ -341,7 +348,7 @@ def test_fragments_are_linked_or_else_copied(tmp_path, monkeypatch):
 def test_sync_tree_writes_only_what_differs_and_removes_what_is_gone(tmp_path):
     import os
 
-    from search.search import SHARDS_FILE, sync_tree
+    from plugins.search.search import SHARDS_FILE, sync_tree
 
     source, target = tmp_path / "bundle", tmp_path / "pagefind"
     for relative, data in {
@@ -377,8 +384,8 @@ def test_the_early_stopping_size_check_agrees_with_compressing_everything():
 
 
 def test_a_staged_page_is_stored_by_digest_and_linked_from_the_store_next_time(tmp_path):
-    from search.prepared import text_digest
-    from search.shards import stage_page
+    from plugins.search.prepared import text_digest
+    from plugins.search.shards import stage_page
 
     store = tmp_path / "store"
     first, second = tmp_path / "a.html", tmp_path / "b.html"

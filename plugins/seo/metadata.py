@@ -3,7 +3,7 @@
 import json
 import re
 
-from vntext import format_datetime_iso
+from thidua.vntext import format_datetime_iso
 
 _INDEX = re.compile(r"(?:^|(?<=/))index\.html$")
 # Characters that could end a <script> element or start markup are written as \u escapes,

@@ -10,7 +10,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 from pelican import signals
 
-from clock import build_time
+from thidua.clock import build_time
 
 from . import metadata
 from .sitemap import Entry, build_index, build_robots, news_part, sitemap_parts
@@ -191,7 +191,7 @@ def _write(path: Path, text: str) -> None:
     """Write through the incremental plugin when it is on (unchanged files keep their mtime and
     a part no longer made is removed)."""
     try:
-        from incremental import write_output
+        from plugins.incremental import write_output
     except ImportError:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -235,7 +235,7 @@ def register() -> None:
     signals.generator_init.connect(add_template_functions)
     signals.content_written.connect(collect_page)
     try:
-        from incremental import replay_page_records, share_page_records
+        from plugins.incremental import replay_page_records, share_page_records
     except ImportError:
         pass
     else:

@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from seo.metadata import absolute_url, image_of, json_for_script, news_article
-from seo.sitemap import Entry, build_robots, sitemap_parts
+from plugins.seo.metadata import absolute_url, image_of, json_for_script, news_article
+from plugins.seo.sitemap import Entry, build_robots, sitemap_parts
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from lxml import etree
 
-from seo.seo import validate_settings
-from seo.sitemap import NEWS_NS, SITEMAP_NS, Entry, build_index, news_part, sitemap_parts
+from plugins.seo.seo import validate_settings
+from plugins.seo.sitemap import NEWS_NS, SITEMAP_NS, Entry, build_index, news_part, sitemap_parts
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 1, 1, tzinfo=TZ)

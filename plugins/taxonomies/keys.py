@@ -4,7 +4,7 @@ import re
 from collections import Counter
 from functools import cache
 
-from vntext import collapse_spaces, name_key
+from thidua.vntext import collapse_spaces, name_key
 
 _PUNCTUATION = re.compile(r"[\s,;:\-–—\"“”'‘’.!?()]+")
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from pelican.urlwrappers import URLWrapper
 
-from content_checks.problems import Problem, report
-from content_checks.reader import display_path
-from gazetteer import Gazetteer, Unit, load_gazetteer
-from vntext import fold
+from plugins.content_checks.problems import Problem, report
+from plugins.content_checks.reader import display_path
+from thidua.gazetteer import Gazetteer, Unit, load_gazetteer
+from thidua.vntext import fold
 
 DEFAULTS = {
     "LOCALITIES_DATA_PATH": "data",

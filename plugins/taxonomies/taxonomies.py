@@ -8,7 +8,7 @@ from pelican import signals
 from pelican.generators import Generator
 from pelican.urlwrappers import URLWrapper
 
-from vntext import slugify
+from thidua.vntext import slugify
 
 from .keys import campaign_key, preferred_spelling
 from .localities import (

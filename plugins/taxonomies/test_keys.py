@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from taxonomies.keys import campaign_key, preferred_spelling
+from plugins.taxonomies.keys import campaign_key, preferred_spelling
 
 
 @pytest.mark.parametrize(

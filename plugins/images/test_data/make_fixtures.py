@@ -88,8 +88,7 @@ def main() -> None:
     if "--golden" in sys.argv:
         import tempfile
 
-        sys.path.insert(0, str(HERE.parent.parent))
-        from images.pipeline import make_variants
+        from plugins.images.pipeline import make_variants
 
         golden = HERE / "golden"
         golden.mkdir(exist_ok=True)

@@ -4,8 +4,8 @@ import re
 import unicodedata
 
 try:  # the shared helpers; a fallback keeps the importer usable on its own
-    from vntext import fold as _fold
-    from vntext import slugify as _slugify
+    from thidua.vntext import fold as _fold
+    from thidua.vntext import slugify as _slugify
 except ImportError:  # pragma: no cover - vntext ships with the project
     from unidecode import unidecode
 

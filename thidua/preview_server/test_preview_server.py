@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from pelican import signals
 
-from preview_server import build_once, work_tree
-from preview_server.sync import bring_in, changes
 from tests.support import PINNED, ROOT, write_article
+from thidua.preview_server import build_once, work_tree
+from thidua.preview_server.sync import bring_in, changes
 
 BAD = """Title: Bài còn lỗi (hư cấu)
 Date: 2024-02-30

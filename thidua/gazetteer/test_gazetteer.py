@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from gazetteer import load_gazetteer
-from gazetteer.model import Unit
-from gazetteer.store import build_gazetteer, read_units
+from thidua.gazetteer import load_gazetteer
+from thidua.gazetteer.model import Unit
+from thidua.gazetteer.store import build_gazetteer, read_units
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 OLD = date(2021, 1, 11)  # before 1 January 2025
@@ -318,7 +318,7 @@ def test_load_is_cached_in_memory_and_on_disk(tmp_path):
     first = load_gazetteer(DATA, tmp_path)
     assert load_gazetteer(DATA, tmp_path) is first
     assert list(tmp_path.glob("gazetteer-*.pickle"))
-    from gazetteer.store import _load
+    from thidua.gazetteer.store import _load
 
     _load.cache_clear()
     again = load_gazetteer(DATA, tmp_path)
@@ -356,7 +356,7 @@ def test_continuations_follow_renames_not_mergers(gaz):
 
 
 def test_committed_data_matches_the_generator():
-    from gazetteer.build_data import build, dump
+    from thidua.gazetteer.build_data import build, dump
 
     assert dump(build(DATA)) == (DATA / "gazetteer.jsonl").read_text(encoding="utf-8")
 
@@ -373,7 +373,7 @@ def test_a_changed_data_file_changes_the_cache_key_though_it_is_hashed_once(tmp_
     """Two plugins load the gazetteer per build: the data is hashed again only when a file changed."""
     import os
 
-    from gazetteer.store import DATA_FILE, _fingerprint, _hash_files
+    from thidua.gazetteer.store import DATA_FILE, _fingerprint, _hash_files
 
     data = tmp_path / DATA_FILE
     data.write_text('{"id": "1"}\n', encoding="utf-8")

@@ -2,7 +2,7 @@
 
 import pickle
 
-from memofile import load_dict, save_dict
+from thidua.memofile import load_dict, save_dict
 
 
 def test_a_dict_survives_a_round_trip_and_no_temporary_file_is_left(tmp_path):
@@ -23,7 +23,7 @@ def test_missing_damaged_or_foreign_files_read_as_empty(tmp_path):
 
 
 def test_an_entry_holds_while_its_file_is_untouched(tmp_path):
-    from memofile import file_stamp, untouched_since
+    from thidua.memofile import file_stamp, untouched_since
 
     page = tmp_path / "trang.html"
     page.write_text("<p>một</p>", encoding="utf-8")
@@ -37,7 +37,7 @@ def test_an_entry_holds_while_its_file_is_untouched(tmp_path):
 
 
 def test_the_code_digest_changes_with_the_code_and_the_tag(tmp_path):
-    from memofile import code_digest
+    from thidua.memofile import code_digest
 
     source = tmp_path / "ma.py"
     source.write_text("X = 1\n", encoding="utf-8")

@@ -1,6 +1,6 @@
 import pytest
 
-from safe_html import first_paragraph_text, plain_text, sanitize_html
+from thidua.safe_html import first_paragraph_text, plain_text, sanitize_html
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from pathlib import Path
 from .sync import bring_in
 
 logger = logging.getLogger(__name__)
-WATCHED = ("content", "theme", "data", "plugins", "pelicanconf.py")
+WATCHED = ("content", "theme", "data", "plugins", "thidua", "pelicanconf.py")
 
 
 def work_tree(output: Path) -> Path:
@@ -53,8 +53,8 @@ def built_by(settings, work: Path):
     The incremental engine's manifest lists the files this build made and INCREMENTAL_KEEP the
     ones other tools keep there; a page a failed build wrote and no later build made is neither.
     """
-    from incremental import DEFAULTS
-    from incremental.manifest import is_kept, load_manifest, manifest_path
+    from plugins.incremental import DEFAULTS
+    from plugins.incremental.manifest import is_kept, load_manifest, manifest_path
 
     files = load_manifest(manifest_path(settings["CACHE_PATH"], str(work)))
     if files is None or not settings.get("INCREMENTAL_ENABLED", True):

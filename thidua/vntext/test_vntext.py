@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from vntext import canonical_tones, fold, format_date_vi, format_datetime_iso, name_key, nfc, slugify
+from thidua.vntext import canonical_tones, fold, format_date_vi, format_datetime_iso, name_key, nfc, slugify
 
 
 @pytest.mark.parametrize(

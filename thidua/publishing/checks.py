@@ -14,7 +14,7 @@ def broken_feeds(folder: Path, only: set[str] | None = None) -> list[str]:
     """Return `feed: error` for every feed (of `only`, if given) a reader cannot parse or that breaks RFC 4287."""
     import feedparser
 
-    from feeds.validate import atom_problems
+    from plugins.feeds.validate import atom_problems
 
     if only is None:
         feeds = [*folder.rglob("rss.xml"), *folder.rglob("atom.xml")]

@@ -12,7 +12,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from vntext import fold, name_key, slugify
+from thidua.vntext import fold, name_key, slugify
 
 from . import mentions, resolve
 from .model import NEW_ERA_START, OLD_ERA_END, Resolution, Unit

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from clock import build_time
-from vntext import collapse_spaces, nfc, slugify
+from thidua.clock import build_time
+from thidua.vntext import collapse_spaces, nfc, slugify
 
 CATEGORY_FOLDERS = {
     "Phát động phong trào": "phat-dong-phong-trao",
@@ -52,8 +52,8 @@ def check_localities(names: list[str], day, gazetteer, home: tuple = ()) -> list
 
 def existing_campaigns(content_dir: Path) -> dict[str, str]:
     """Return campaign key → spelling for every campaign already used in content/."""
-    from content_checks.header import parse_source
-    from taxonomies.keys import campaign_key
+    from plugins.content_checks.header import parse_source
+    from plugins.taxonomies.keys import campaign_key
 
     found: dict[str, str] = {}
     for path in sorted(content_dir.rglob("*.md")):
@@ -69,7 +69,7 @@ def campaign_notes(names: list[str], known: dict[str, str]) -> list[str]:
     """Return a note for each campaign not used before, naming the closest existing ones."""
     import difflib
 
-    from taxonomies.keys import campaign_key
+    from plugins.taxonomies.keys import campaign_key
 
     notes = []
     for name in names:
@@ -92,7 +92,7 @@ def scaffold_article(
     uid: uuid.UUID | None = None,
 ) -> NewArticle:
     """Return the path and text of a new article; refuse an unknown category or an existing file."""
-    from content_checks.rules import canonical_category
+    from plugins.content_checks.rules import canonical_category
 
     canonical = canonical_category(category, tuple(CATEGORY_FOLDERS))
     if not canonical:

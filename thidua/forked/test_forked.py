@@ -1,6 +1,6 @@
 import logging
 
-from forked import ForkedCall
+from thidua.forked import ForkedCall
 
 log = logging.getLogger("forkedtest.module")
 

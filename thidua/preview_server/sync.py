@@ -16,7 +16,7 @@ import os
 import shutil
 from pathlib import Path
 
-from publishing.releases import scan
+from thidua.publishing.releases import scan
 
 
 def tree_stamps(root: Path) -> dict[str, tuple[int, int]]:

@@ -11,7 +11,7 @@ from urllib.parse import unquote, urljoin, urlparse
 from bs4 import BeautifulSoup, Tag
 from markdownify import MarkdownConverter
 
-from clock import build_time
+from thidua.clock import build_time
 
 from .clean import drop_chrome, leaf_blocks, sanitise
 from .dates import FoundDate, find_date, parse_vi_date
@@ -74,7 +74,7 @@ class _Image:
 def load_default_gazetteer(data_dir: str = "data"):
     """Load the gazetteer plugin's data, or raise GazetteerMissing saying why."""
     try:
-        from gazetteer import load_gazetteer
+        from thidua.gazetteer import load_gazetteer
     except ImportError as error:
         raise GazetteerMissing(f"chưa có plugin gazetteer ({error})") from error
     try:

@@ -3,8 +3,8 @@ from datetime import datetime
 
 import pytest
 
-from content_checks.header import parse_source
-from scaffold import ScaffoldError, scaffold_article, write_new_article
+from plugins.content_checks.header import parse_source
+from thidua.scaffold import ScaffoldError, scaffold_article, write_new_article
 
 UID = uuid.UUID("0b7c8a52-6a1e-4c47-9d8e-1f2a3b4c5d10")
 
@@ -47,8 +47,8 @@ def test_existing_file_is_never_overwritten(tmp_path):
 def test_localities_are_checked_against_the_gazetteer():
     from datetime import date
 
-    from gazetteer import load_gazetteer
-    from scaffold import check_localities
+    from thidua.gazetteer import load_gazetteer
+    from thidua.scaffold import check_localities
 
     gazetteer = load_gazetteer("data")
     assert check_localities(["Đông Hà", "Quảng Trị"], date(2024, 1, 1), gazetteer) == []
@@ -61,7 +61,7 @@ def test_localities_are_checked_against_the_gazetteer():
 
 
 def test_new_campaign_names_get_the_closest_existing_names(tmp_path):
-    from scaffold import campaign_notes, existing_campaigns
+    from thidua.scaffold import campaign_notes, existing_campaigns
 
     (tmp_path / "a.md").write_text(
         "Title: x\nCampaigns: Cả nước chung tay vì người nghèo - không để ai bị bỏ lại phía sau\n\nx",
@@ -78,7 +78,7 @@ def test_the_date_written_by_default_is_the_clock_in_vietnam_time(tmp_path):
     """Not the machine's local time: a server on UTC would write a time seven hours early."""
     from zoneinfo import ZoneInfo
 
-    from clock import build_time
+    from thidua.clock import build_time
 
     before = build_time({}).replace(second=0, microsecond=0)
     article = scaffold_article(tmp_path, "Hội nghị tổng kết", "Tổng kết", uid=UID)

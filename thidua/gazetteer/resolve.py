@@ -9,7 +9,7 @@ from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from vntext import fold, name_key, nfc
+from thidua.vntext import fold, name_key, nfc
 
 from .model import Resolution, ResolutionProblem, Unit
 

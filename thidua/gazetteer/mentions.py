@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING
 
-from vntext import name_key, nfc
+from thidua.vntext import name_key, nfc
 
 from .model import Unit
 from .resolve import KIND_LEVELS, UNIT_WORDS, closest_in_context

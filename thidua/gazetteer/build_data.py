@@ -1,6 +1,6 @@
 """Generate data/gazetteer.jsonl from the vietnamadminunits package and the hand-written files.
 
-Run from the project root: ``PYTHONPATH=plugins python -m gazetteer.build_data``.
+Run from the project root: ``python -m thidua.gazetteer.build_data``.
 The output is deterministic: the same inputs always give the same bytes.
 """
 
@@ -14,7 +14,7 @@ from collections import defaultdict
 from importlib import metadata
 from pathlib import Path
 
-from vntext import name_key, nfc, slugify
+from thidua.vntext import name_key, nfc, slugify
 
 OLD_UNTIL = "2025-06-30"
 NEW_FROM = "2025-07-01"

@@ -61,7 +61,7 @@ def one_publish_at_a_time(layout: Layout):
 
 def update_build_tree(root: Path, layout: Layout, settings_file: str, build) -> str:
     """Run the strict build into site/; a tree a crashed build left is started afresh."""
-    from content_checks.content_checks import ContentErrors
+    from plugins.content_checks.content_checks import ContentErrors
 
     if layout.building.exists():
         shutil.rmtree(layout.site, ignore_errors=True)  # half-written: its caches would not know

@@ -1,7 +1,0 @@
-"""Run the importer: `python -m importer FILE.html ...`."""
-
-import sys
-
-from .cli import main
-
-sys.exit(main())
