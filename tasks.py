@@ -16,6 +16,7 @@ CONFIG = {
     "output": "output",  # the published site: a symlink to the live release, changed only by publish/rollback
     "preview": "preview",  # development builds and the local preview, never the published site
     "port": 8000,
+    "desk_port": 8001,  # the editor's desk, beside the preview
 }
 
 
@@ -77,10 +78,58 @@ def preview(c):
 
 @task
 def livereload(c):
-    """Build, serve on http://localhost:8000, rebuild what changed and reload the browser on every save."""
+    """Build, serve on http://localhost:8000 with live reload, and the editor's desk on http://127.0.0.1:8001."""
+    from thidua.desk.server import start_in_thread
     from thidua.preview_server import serve_with_livereload
 
+    # One process: the desk's uvicorn in a daemon thread, the preview's server in the main one.
+    start_in_thread(ROOT, port=CONFIG["desk_port"])
+    print(f"Bàn biên tập tại http://127.0.0.1:{CONFIG['desk_port']}/ (tạo tài khoản: invoke desk-user)")
     serve_with_livereload(ROOT, port=CONFIG["port"], output=ROOT / CONFIG["preview"])
+
+
+@task(
+    help={
+        "host": "address to listen on (default 127.0.0.1: this machine only; a team puts nginx with TLS in front)",
+        "port": "port (default 8001)",
+        "secure": "behind a TLS proxy: the session cookie is sent over HTTPS only",
+    }
+)
+def desk(c, host="127.0.0.1", port=None, secure=False):
+    """Serve the editor's desk (write, review, publish in a browser) on http://127.0.0.1:8001."""
+    from thidua.desk.server import make_server
+
+    port = int(port or CONFIG["desk_port"])
+    print(f"Bàn biên tập tại http://{host}:{port}/ (Ctrl+C để dừng)")
+    make_server(ROOT, host, port, secure).run()
+
+
+@task(
+    name="desk-user",
+    positional=["name"],
+    help={
+        "name": "login name: ASCII letters, digits, . _ - (e.g. ly.huynh)",
+        "role": "editor (write) | chief (review, publish) | admin (accounts too)",
+        "full_name": "the name shown and recorded as git author, e.g. Huỳnh Thị Ly",
+    },
+)
+def desk_user(c, name, role="editor", full_name=""):
+    """Create a desk account or reset its role and password (asked for, or read from DESK_PASSWORD)."""
+    import getpass
+
+    from thidua.desk.accounts import open_database, set_account
+
+    password = os.environ.get("DESK_PASSWORD") or getpass.getpass("Mật khẩu (ít nhất 10 ký tự): ")
+    problems = {
+        "name": "tên đăng nhập chỉ gồm chữ không dấu, số, dấu . _ - (2 đến 40 ký tự)",
+        "role": "vai trò phải là editor, chief hoặc admin",
+        "password": "mật khẩu cần ít nhất 10 ký tự",
+    }
+    try:
+        set_account(open_database(ROOT), name, role, password, full_name)
+    except ValueError as error:
+        sys.exit(f"Không lưu được tài khoản {name}: {problems[str(error)]}")
+    print(f"Đã lưu tài khoản {name} ({role}); các phiên đăng nhập cũ của tài khoản này đã đóng.")
 
 
 @task(help={"content": "folder to check instead of content/"})
@@ -253,11 +302,12 @@ def stats(c, log, db=None, output=None):
         "sizes": "article counts, comma-separated (default 1000,5000,10000)",
         "runs": "runs per measurement (median reported)",
         "skip_hugo": "do not build the corpus with Hugo",
+        "skip_editor": "leave out the editor's commands (make serve, make publish, hugo server)",
     }
 )
-def bench(c, sizes="1000,5000,10000", runs=3, skip_hugo=False):
-    """Benchmark full builds against vanilla Pelican (and Hugo) on a synthetic corpus."""
-    extra = " --skip-hugo" if skip_hugo else ""
+def bench(c, sizes="1000,5000,10000", runs=3, skip_hugo=False, skip_editor=False):
+    """Benchmark full builds and the editor's commands against vanilla Pelican and Hugo (`make bench` installs Hugo)."""
+    extra = (" --skip-hugo" if skip_hugo else "") + (" --skip-editor" if skip_editor else "")
     c.run(f"{sys.executable} -m bench.run --sizes {sizes} --runs {runs}{extra}", pty=False)
 
 

@@ -11,6 +11,7 @@ the first HTTP response holding the new text, live-reload's file watcher include
 
 import argparse
 import html
+import json
 import re
 import shutil
 import socket
@@ -108,6 +109,64 @@ def measure(size: int, runs: int) -> dict:
             text = article.read_text(encoding="utf-8")
             article.write_text(re.sub(r"^Title: .+$", f"Title: {new_title}", text, count=1, flags=re.M), "utf-8")
             titles.append(seconds_until(base + "/", new_title))
+            title = new_title
+            time.sleep(1)
+        return {
+            "size": size,
+            "first_build": first,
+            "body_edit": body,
+            "title_edit": titles,
+            "peak_rss_mb": peak_rss_mb(server.pid),
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """The peak resident memory of a running process (Linux's VmHWM), in MB."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return None
+    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
+    return int(found.group(1)) / 1024 if found else None
+
+
+HUGO_TITLE = re.compile(r'^title = ".*"$', re.M)
+
+
+def measure_hugo(binary: str, size: int, runs: int) -> dict:
+    """`hugo server` on the same corpus, the same two edits: the anchor of the editor's loop."""
+    from bench.run import to_hugo
+
+    work = ROOT / "bench/work" / f"preview-{size}"
+    content = generate(size, work)
+    site = work / "hugo"
+    to_hugo(content, site)
+    article, title = newest_article(content)
+    page = site / "content/tin-tuc" / article.name
+    slug = re.search(r'^slug = "(.+)"$', page.read_text(encoding="utf-8"), re.M).group(1)
+    port = free_port()
+    command = [binary, "server", "--source", str(site), "--bind", "127.0.0.1", "--port", str(port), "--quiet"]
+    log = (work / "hugo-server.log").open("w")
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        first = seconds_until(base + "/", html.escape(title, quote=False))
+        body, titles = [], []
+        for run in range(1, runs + 1):
+            marker = f"Đoạn đo thời gian xem trước số {run}."
+            page.write_text(page.read_text(encoding="utf-8") + f"\n{marker}\n", encoding="utf-8")
+            body.append(seconds_until(f"{base}/tin-tuc/{slug}/", marker))
+            time.sleep(1)
+            new_title = f"{title} (sửa lần {run})"
+            text = page.read_text(encoding="utf-8")
+            line = f"title = {json.dumps(new_title, ensure_ascii=False)}"
+            page.write_text(HUGO_TITLE.sub(line.replace("\\", "\\\\"), text, 1), encoding="utf-8")
+            # Hugo's home page lists sections; its article list is the section's page.
+            titles.append(seconds_until(base + "/tin-tuc/", html.escape(new_title, quote=False)))
             title = new_title
             time.sleep(1)
         return {"size": size, "first_build": first, "body_edit": body, "title_edit": titles}

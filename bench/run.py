@@ -8,7 +8,10 @@ of vanilla Pelican (default theme and feeds, plain MarkdownReader) and of Hugo (
 `hugo`, same articles with TOML front matter); a warm rebuild (content cache on, nothing
 changed); and a rebuild after editing one article, counting output files whose bytes changed
 and files whose mtime was touched. Times are medians over --runs; peak RSS comes from
-/usr/bin/time. Results: bench/results/<timestamp>.json and a Markdown table on stdout.
+/usr/bin/time. Then the commands editors run (unless --skip-editor): seconds from saving an
+article in `make serve` to its new text being served (a body edit, a title edit), `make publish`
+after one edit, and `hugo server` on the same corpus for the same two edits (bench_preview.py,
+bench_publish.py). Results: bench/results/<timestamp>.json and Markdown tables on stdout.
 """
 
 import argparse
@@ -319,6 +322,7 @@ def main(argv=None) -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-hugo", action="store_true")
     parser.add_argument("--skip-vanilla", action="store_true")
+    parser.add_argument("--skip-editor", action="store_true", help="leave out make serve, make publish and hugo server")
     parser.add_argument(
         "--cold-only", default="", help="sizes (comma-separated) measured cold only: no warm or edit rounds"
     )
@@ -331,6 +335,7 @@ def main(argv=None) -> None:
         "runs": args.runs,
         "versions": versions(binary),
         "sizes": {},
+        "editor": {},
     }
     cold_only = {int(s) for s in args.cold_only.split(",") if s.strip()}
     for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
@@ -351,10 +356,55 @@ def main(argv=None) -> None:
             tools["vanilla"] = bench_pelican("vanilla", vanilla_conf, content, work, args.runs, size in cold_only)
         tools["ours"] = bench_pelican("ours", ours_conf, content, work, args.runs, size in cold_only)
         results["sizes"][str(size)] = {k: tools[k] for k in ("ours", "vanilla", "hugo") if k in tools}
+        if not args.skip_editor:
+            results["editor"][str(size)] = editor_commands(size, args.runs, binary)
         args.results.mkdir(parents=True, exist_ok=True)
         stamp = results["started"].replace(":", "").replace("+0000", "Z")
         (args.results / f"bench-{stamp}.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     print(table(results))
+    print(editor_table(results))
+
+
+def editor_commands(size: int, runs: int, binary: str | None) -> dict:
+    """The commands editors run, on their own copy of the corpus: save → page served in `make
+    serve` (a body edit, a title edit), `make publish` after one edit, and `hugo server`."""
+    from bench import bench_preview, bench_publish
+
+    found = {"serve": bench_preview.measure(size, runs), "publish": bench_publish.measure(size, runs)}
+    print(f"  make serve body edit: {statistics.median(found['serve']['body_edit']):.2f} s", file=sys.stderr)
+    if binary:
+        found["hugo_server"] = bench_preview.measure_hugo(binary, size, runs)
+    return found
+
+
+def editor_table(results: dict) -> str:
+    """Medians of the editor's commands, with hugo server as the anchor."""
+    rows = [
+        "| articles | command | first (s) | body edit (s) | title edit (s) | after one edit (s) | first rebuild / next (s) | peak RSS (MB) |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | --- | ---: |",
+    ]
+
+    def med(values) -> str:
+        return f"{statistics.median(values):.2f}" if values else "–"
+
+    for size, found in results["editor"].items():
+        serve, publish = found["serve"], found["publish"]
+        warm = results["sizes"].get(size, {}).get("ours", {}).get("warm", {}).get("runs_s") or []
+        rebuilds = f"{warm[0]:.1f} / {statistics.median(warm[1:]):.1f}" if len(warm) > 1 else "–"
+        rss = f"{serve['peak_rss_mb']:.0f}" if serve.get("peak_rss_mb") else "–"
+        rows.append(
+            f"| {size} | make serve | {serve['first_build']:.1f} | {med(serve['body_edit'])} | {med(serve['title_edit'])} "
+            f"| | {rebuilds} | {rss} |"
+        )
+        rows.append(
+            f"| {size} | make publish | {publish['first'][0]:.1f} | | | {med([w for w, _ in publish['edits']])} | | |"
+        )
+        if "hugo_server" in found:
+            hugo = found["hugo_server"]
+            rows.append(
+                f"| {size} | hugo server | {hugo['first_build']:.1f} | {med(hugo['body_edit'])} | {med(hugo['title_edit'])} | | | |"
+            )
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":
