@@ -1,0 +1,472 @@
+"""The editor's desk core over real HTTP: a uvicorn server in a child process, on a fixture project in git.
+
+Accounts, sessions, CSRF, roles, uploads, saves as commits, conflicts, history, the bin and the
+strict publish; then Chromium for the login, the list and axe-core.
+"""
+
+import contextlib
+import http.cookiejar
+import os
+import re
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+import zlib
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.support import FIXTURE_SITE, ROOT, chromium
+
+ACCOUNTS = {"ly": ("editor", "Huỳnh Thị Ly"), "tbt": ("chief", "Trần Tổng Biên"), "qt": ("admin", "Quản Trị")}
+PASSWORD = "mat-khau-thu-nghiem"
+STRINGS = __import__("tomllib").loads((ROOT / "theme/strings/vi.toml").read_text(encoding="utf-8"))["desk"]
+ARTICLE = "ton-vinh-dien-hinh/dong-ha-khen-thuong.md"
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: object
+    text: str
+
+
+class _Keep3xx(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # the tests look at redirects themselves
+        return None
+
+
+class Client:
+    """A browser-like HTTP client: a cookie jar, no redirects followed, the CSRF token of its session."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _Keep3xx)
+        self.csrf = ""
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> Reply:
+        request = urllib.request.Request(self.base + path, data=body, method=method, headers=headers or {})
+        try:
+            with self.opener.open(request, timeout=300) as response:
+                return Reply(response.status, response.headers, response.read().decode("utf-8"))
+        except urllib.error.HTTPError as error:
+            return Reply(error.code, error.headers, error.read().decode("utf-8"))
+
+    def get(self, path: str) -> Reply:
+        return self.request("GET", path)
+
+    def post(self, path: str, form: dict | None = None, *, token: bool = True) -> Reply:
+        fields = {**({"csrf_token": self.csrf} if token else {}), **(form or {})}
+        body = urllib.parse.urlencode(fields).encode()
+        return self.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"})
+
+    def upload(self, name: str, data: bytes) -> Reply:
+        boundary = uuid.uuid4().hex
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{self.csrf}\r\n'.encode(),
+            f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="{name}"\r\n'.encode()
+            + b"Content-Type: image/png\r\n\r\n"
+            + data
+            + b"\r\n",
+            f"--{boundary}--\r\n".encode(),
+        ]
+        return self.request(
+            "POST", "/anh", b"".join(parts), {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        )
+
+    def log_in(self, name: str, password: str = PASSWORD) -> Reply:
+        page = self.get("/dang-nhap")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        reply = self.post("/dang-nhap", {"csrf_token": token, "name": name, "password": password}, token=False)
+        if reply.status == 303:
+            self.csrf = re.search(r'name="csrf_token" value="([^"]+)"', self.get("/").text).group(1)
+        return reply
+
+    def cookie(self, name: str) -> str | None:
+        return next((c.value for c in self.jar if c.name == name), None)
+
+
+def make_project(folder: Path) -> Path:
+    """Copy the fixture content and the project's settings and tasks into a new git repository."""
+    shutil.copytree(FIXTURE_SITE / "content", folder / "content")
+    for name in ("pelicanconf.py", "publishconf.py", "tasks.py"):
+        shutil.copy(ROOT / name, folder / name)
+    for name in ("theme", "data"):
+        (folder / name).symlink_to(ROOT / name)
+    (folder / ".gitignore").write_text(".desk/\ncache/\noutput\noutput.*/\npreview/\n__pycache__/\n")
+    for command in (
+        ["init", "-q"],
+        ["add", "-A"],
+        ["-c", "user.name=Fixture", "-c", "user.email=f@x", "commit", "-qm", "fixture"],
+    ):
+        subprocess.run(["git", *command], cwd=folder, check=True)
+    for name, (role, full_name) in ACCOUNTS.items():
+        env = {**os.environ, "DESK_PASSWORD": PASSWORD}
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "invoke",
+                "--search-root",
+                str(folder),
+                "desk-user",
+                name,
+                "--role",
+                role,
+                "--full-name",
+                full_name,
+            ],
+            cwd=folder,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    return folder
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def desk_server(project: Path):
+    """Start `python -m thidua.desk` (what `invoke desk` runs) and wait until it answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "thidua.desk", "--root", str(project), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(base + "/dang-nhap", timeout=1).close()
+                break
+            if process.poll() is not None:
+                raise RuntimeError(process.stdout.read())
+            subprocess.run(["sleep", "0.1"], check=True)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory):
+    project = make_project(tmp_path_factory.mktemp("desk") / "site")
+    with desk_server(project) as base:
+        yield project, base
+
+
+def client_for(base: str, name: str) -> Client:
+    client = Client(base)
+    assert client.log_in(name).status == 303
+    return client
+
+
+def git(project: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=project, check=True, capture_output=True, text=True).stdout
+
+
+def start_of(client: Client, path: str) -> str:
+    """Return the version an edit of the article starts from (the form's base_version)."""
+    page = client.get(f"/bai-viet/{path}/sua")
+    assert page.status == 200, page.text
+    return re.search(r'name="base_version" value="([0-9a-f]*)"', page.text).group(1)
+
+
+def save(client: Client, path: str, text: str, base: str) -> Reply:
+    return client.post("/bai-viet/luu", {"path": path, "base_version": base, "noi_dung": text})
+
+
+# --- accounts and sessions ------------------------------------------------------------------
+
+
+def test_pages_need_a_login_and_the_session_cookie_is_httponly_strict_and_new_at_each_login(desk):
+    _, base = desk
+    assert Client(base).get("/").status == 303
+    client = Client(base)
+    reply = client.log_in("ly")
+    cookie = reply.headers["set-cookie"]
+    assert reply.status == 303 and "HttpOnly" in cookie and "SameSite=strict" in cookie, cookie
+    first = client.cookie("ban-bien-tap")
+    client.log_in("ly")
+    assert client.cookie("ban-bien-tap") != first
+    assert client.get("/").status == 200
+    assert client.post("/dang-xuat").status == 303
+    assert client.get("/").status == 303
+
+
+def test_a_wrong_password_ten_times_locks_the_account_whatever_comes_next(desk):
+    _, base = desk
+    client = Client(base)
+    replies = [client.log_in("qt", "sai-mat-khau-roi") for _ in range(10)]
+    assert [r.status for r in replies] == [401] * 4 + [429] * 6
+    assert STRINGS["login_wrong"] in replies[0].text
+    assert STRINGS["login_wait"].split("{")[0] in replies[-1].text
+    # While locked the right password is refused too: the guesses learnt nothing.
+    assert client.log_in("qt").status == 429
+
+
+def test_a_form_without_its_csrf_token_is_refused(desk):
+    _, base = desk
+    client = client_for(base, "ly")
+    for form, token in (({}, False), ({"csrf_token": "gia-mao"}, False)):
+        reply = client.post(f"/bai-viet/{ARTICLE}/gui-duyet", form, token=token)
+        assert reply.status == 403 and STRINGS["csrf_refused"] in reply.text
+    login = Client(base).post("/dang-nhap", {"name": "ly", "password": PASSWORD}, token=False)
+    assert login.status == 403
+    assert client.post(f"/bai-viet/{ARTICLE}/gui-duyet").status == 303  # with its token
+
+
+def test_an_editor_cannot_publish_take_down_or_manage_accounts(desk):
+    project, base = desk
+    before = (project / "content" / ARTICLE).read_bytes()
+    client = client_for(base, "ly")
+    for action in ("xuat-ban", "go-xuong"):
+        reply = client.post(f"/bai-viet/{ARTICLE}/{action}")
+        assert reply.status == 403 and STRINGS["forbidden"] in reply.text
+    assert client.post(f"/bai-viet/{ARTICLE}/hen-gio", {"moment": "2099-01-01 07:00"}).status == 403
+    assert client.get("/tai-khoan").status == 403
+    assert client.post("/tai-khoan", {"name": "moi", "role": "admin", "password": "x" * 12}).status == 403
+    assert (project / "content" / ARTICLE).read_bytes() == before
+
+
+def test_an_editor_cannot_make_an_article_public_by_editing_its_status(desk):
+    project, base = desk
+    client = client_for(base, "ly")
+    path = "phat-dong-phong-trao/ban-nhap.md"
+    text = (project / "content" / path).read_text(encoding="utf-8")
+    assert save(client, path, text.replace("Status: draft", "Status: published"), start_of(client, path)).status == 303
+    assert "Status: draft" in (project / "content" / path).read_text(encoding="utf-8")
+
+
+# --- uploads ----------------------------------------------------------------------------------
+
+
+def png_bomb(side: int = 30000) -> bytes:
+    """Return a valid PNG of side×side black pixels, a few hundred KiB that would unpack to 112 MB."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    packer, row = zlib.compressobj(9), b"\x00" * (1 + side // 8)
+    data = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+
+
+def small_png() -> bytes:
+    out = BytesIO()
+    Image.new("RGB", (40, 30), (164, 22, 26)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_an_upload_named_like_a_settings_file_is_refused_or_renamed_never_written_there(desk):
+    project, base = desk
+    client = client_for(base, "ly")
+    settings = (project / "pelicanconf.py").read_bytes()
+    images = sorted((project / "content/images").iterdir())
+    reply = client.upload("../../pelicanconf.py", b"SITENAME = 'bi chiem'\n")
+    assert reply.status == 400 and STRINGS["upload_not_image"] in reply.text
+    assert (project / "pelicanconf.py").read_bytes() == settings
+    assert sorted((project / "content/images").iterdir()) == images
+    # A real picture under that name is stored under content/images/ with a sanitised name.
+    reply = client.upload("..\\..\\pelicanconf.py", small_png())
+    assert reply.status == 200 and STRINGS["uploaded"].format(path="images/pelicanconf.png") in reply.text
+    assert (project / "content/images/pelicanconf.png").read_bytes() == small_png()
+    assert git(project, "log", "-1", "--format=%an", "--", "content/images/pelicanconf.png").strip() == "Huỳnh Thị Ly"
+
+
+def test_a_png_decompression_bomb_is_refused(desk):
+    project, base = desk
+    client = client_for(base, "ly")
+    reply = client.upload("anh-hoi-nghi.png", png_bomb())
+    assert reply.status == 400 and STRINGS["upload_bomb"] in reply.text
+    assert not list((project / "content/images").glob("anh-hoi-nghi*"))
+
+
+# --- saving, conflicts, history, bin ------------------------------------------------------------
+
+
+def test_a_save_is_a_commit_by_the_editor_and_a_second_save_from_the_same_version_is_refused(desk):
+    project, base = desk
+    path = "hoi-nghi-tong-ket/hoa-thuan-tong-ket.md"
+    file = project / "content" / path
+    original = file.read_text(encoding="utf-8")
+    ly, chief = client_for(base, "ly"), client_for(base, "tbt")
+    start = start_of(ly, path)
+    assert start_of(chief, path) == start
+    mine = original.replace("\n\n", "\n\nĐoạn mở đầu do Ly thêm.\n\n", 1)
+    reply = save(ly, path, mine, start)
+    assert reply.status == 303 and reply.headers["location"] == f"/bai-viet/{path}/sua?da_luu=1"
+    assert file.read_text(encoding="utf-8") == mine
+    assert git(project, "log", "-1", "--format=%an <%ae>|%s", "--", f"content/{path}").strip() == (
+        f"Huỳnh Thị Ly <ly@ban-bien-tap.invalid>|Bàn biên tập: lưu {path}"
+    )
+    theirs = original.replace("\n\n", "\n\nĐoạn của tổng biên tập.\n\n", 1)
+    reply = save(chief, path, theirs, start)
+    assert reply.status == 409 and STRINGS["conflict_title"] in reply.text
+    assert "Đoạn mở đầu do Ly thêm." in reply.text and "Đoạn của tổng biên tập." in reply.text  # side by side
+    assert 'data-version="theirs"' in reply.text and 'data-version="yours"' in reply.text
+    assert file.read_text(encoding="utf-8") == mine  # nothing overwritten
+
+
+def test_history_restores_an_earlier_version_as_a_new_commit(desk):
+    project, base = desk
+    path = "phat-dong-phong-trao/xa-thu-nghiem-phat-dong.md"
+    file = project / "content" / path
+    original = file.read_bytes()
+    client = client_for(base, "tbt")
+    changed = original.decode("utf-8").replace("Title: ", "Title: Sửa lần một: ", 1)
+    assert save(client, path, changed, start_of(client, path)).status == 303
+    page = client.get(f"/bai-viet/{path}/lich-su")
+    commits = re.findall(r'name="commit" value="([0-9a-f]{40})"', page.text)
+    assert len(commits) == 1  # the fixture's commit; the newest (the live text) has nothing to restore
+    current = re.search(r'name="base_version" value="([0-9a-f]+)"', page.text).group(1)
+    reply = client.post(f"/bai-viet/{path}/khoi-phuc", {"commit": commits[0], "base_version": current})
+    assert reply.status == 303
+    assert file.read_bytes() == original
+    assert git(project, "log", "-1", "--format=%an|%s", "--", f"content/{path}").startswith("Trần Tổng Biên|")
+    assert len(git(project, "log", "--format=%H", "--", f"content/{path}").split()) == 3
+
+
+def test_deleting_moves_an_article_to_the_bin_outside_content_and_it_can_be_restored(desk):
+    project, base = desk
+    path = "hoi-nghi-tong-ket/noi-dung-doc-hai.md"
+    file = project / "content" / path
+    original = file.read_bytes()
+    client = client_for(base, "tbt")
+    assert client.post(f"/bai-viet/{path}/xoa").status == 303
+    assert not file.exists()
+    binned = list((project / ".desk/thung-rac").rglob("noi-dung-doc-hai.md"))
+    assert [p.read_bytes() for p in binned] == [original]
+    assert not list((project / "content").rglob("noi-dung-doc-hai.md"))
+    page = client.get("/thung-rac")
+    stamp = re.search(r'name="id" value="([^"]+)"', page.text).group(1)
+    reply = client.post("/thung-rac/khoi-phuc", {"id": stamp, "path": path})
+    assert reply.status == 200 and STRINGS["bin_restored"] in reply.text
+    assert file.read_bytes() == original
+    assert git(project, "status", "--porcelain", "--", "content").strip() == ""  # removal and return committed
+
+
+def test_a_path_outside_the_articles_is_not_found(desk):
+    _, base = desk
+    client = client_for(base, "tbt")
+    for path in ("../pelicanconf.py", "pages/gioi-thieu.md", "..%2Fpelicanconf.py/x.md"):
+        assert client.get(f"/bai-viet/{path}/sua").status == 404
+    reply = save(client, "../../tasks.md", "Title: x\n\nx", "")
+    assert reply.status == 404
+
+
+# --- list and review ------------------------------------------------------------------------------
+
+
+def test_the_list_searches_without_diacritics_and_filters_by_status_and_locality(desk):
+    _, base = desk
+    client = client_for(base, "ly")
+    found = client.get("/?q=dong+ha")
+    assert "Đông Hà khen thưởng tập thể điển hình" in found.text
+    assert "Bản nháp chưa đăng" not in found.text
+    drafts = client.get("/?trang_thai=draft")
+    assert "Bản nháp chưa đăng" in drafts.text and "Đông Hà khen thưởng" not in drafts.text
+    assert "Đông Hà khen thưởng" in client.get("/?dia_phuong=quang+tri").text
+
+
+def test_an_article_goes_through_review_and_the_chief_editor_publishes_it(desk):
+    project, base = desk
+    editor, chief = client_for(base, "ly"), client_for(base, "tbt")
+    text = (
+        "Title: Bài thử bàn biên tập\nDate: 2025-06-01 08:00\nCategory: Tôn vinh điển hình\n"
+        "Localities: Thành phố Đông Hà; Quảng Trị\nAuthor: Huỳnh Thị Ly\n\nThân bài thử của bàn biên tập.\n"
+    )
+    reply = editor.post("/bai-viet/luu", {"path": "", "base_version": "", "noi_dung": text})
+    assert reply.status == 303
+    path = re.search(r"/bai-viet/(.+)/sua", reply.headers["location"]).group(1)
+    assert path == "ton-vinh-dien-hinh/bai-thu-ban-bien-tap.md"
+    written = (project / "content" / path).read_text(encoding="utf-8")
+    assert "Status: draft" in written and re.search(r"^Id: [0-9a-f-]{36}$", written, re.M)
+    assert editor.post(f"/bai-viet/{path}/gui-duyet").status == 303
+    assert 'data-state="in_review"' in chief.get(f"/bai-viet/{path}/duyet").text
+    assert chief.post(f"/bai-viet/{path}/nhan-xet", {"text": "<script>alert(1)</script> Đã xem"}).status == 303
+    page = chief.get(f"/bai-viet/{path}/duyet")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Đã xem" in page.text and "<script>alert" not in page.text
+    reply = chief.post(f"/bai-viet/{path}/xuat-ban")
+    assert reply.status == 200, reply.text
+    assert STRINGS["publish_ok"] in reply.text
+    assert "Status: published" in (project / "content" / path).read_text(encoding="utf-8")
+    page = (project / "output/tin-tuc/bai-thu-ban-bien-tap/index.html").read_text(encoding="utf-8")
+    assert "Thân bài thử của bàn biên tập." in page
+    audit = chief.get("/nhat-ky").text
+    assert "Trần Tổng Biên" in audit and path in audit and STRINGS["action_publish"] in audit
+
+
+def test_a_failed_publish_leaves_the_article_as_it_was_and_says_why(desk):
+    project, base = desk
+    chief = client_for(base, "tbt")
+    path = "phat-dong-phong-trao/ban-nhap.md"
+    file = project / "content" / path
+    broken = file.read_text(encoding="utf-8").replace("Category: Phát động phong trào", "Category: Không có")
+    assert save(chief, path, broken, start_of(chief, path)).status == 303
+    reply = chief.post(f"/bai-viet/{path}/xuat-ban")
+    assert reply.status == 500 and STRINGS["publish_failed"] in reply.text
+    assert "content/phat-dong-phong-trao/ban-nhap.md:" in reply.text  # the checks' own line
+    assert file.read_text(encoding="utf-8") == broken  # still the draft, not Status: published
+    assert "failed" in chief.get("/nhat-ky").text
+
+
+# --- in Chromium -------------------------------------------------------------------------------
+
+
+def test_login_list_and_pages_in_chromium_with_no_axe_violation(desk):
+    from tests.quality import axe_violations
+
+    _, base = desk
+    with chromium() as browser:
+        context = browser.new_context(bypass_csp=True)  # axe-core is injected inline; the desk allows no inline script
+        page = context.new_page()
+        errors = []
+        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+        found = []
+        page.goto(base + "/")
+        assert page.url == base + "/dang-nhap"
+        found += [f"login: {line}" for line in axe_violations(page)]
+        page.get_by_label(STRINGS["login_name"]).fill("tbt")
+        page.get_by_label(STRINGS["login_password"]).fill(PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url(base + "/")
+        page.get_by_label(STRINGS["search_label"]).fill("dong ha")
+        page.get_by_role("button", name=STRINGS["filter_button"]).click()
+        page.wait_for_url("**/?q=dong+ha*")
+        assert (
+            page.get_by_role("link", name="Đông Hà khen thưởng tập thể điển hình (bài hư cấu)", exact=True).count() == 1
+        )
+        for width in (375, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            for url in (
+                "/",
+                f"/bai-viet/{ARTICLE}/lich-su",
+                f"/bai-viet/{ARTICLE}/duyet",
+                "/thung-rac",
+                "/anh",
+                "/nhat-ky",
+            ):
+                page.goto(base + url)
+                found += [f"{url} at {width}px: {line}" for line in axe_violations(page)]
+        context.close()
+    assert not found, "\n".join(found)
+    assert not errors, errors
