@@ -130,8 +130,14 @@ def test_the_suggestions_screenshot(page):
     page.fill("#date", "2020-03-07T08:00")
     page.locator("#localities-0").press_sequentially("dong ha")
     page.locator("[role=option]", has_text="Phường Đông Hà").wait_for()
+    page.locator("#localities-error", has_text='Địa phương "dong ha" không có trong danh mục').wait_for()
     page.locator("#localities-0").scroll_into_view_if_needed()
-    page.locator(".td-desk-edit-list").first.screenshot(path=str(IMAGES / "desk-localities.png"))
+    group = page.locator(".td-desk-edit-list").first.bounding_box()
+    listbox = page.locator("[role=listbox]:visible").bounding_box()
+    bottom = max(group["y"] + group["height"], listbox["y"] + listbox["height"])
+    top = group["y"] + page.evaluate("scrollY")  # boxes are in the viewport, a full page's clip in the page
+    clip = {"x": group["x"], "y": top, "width": group["width"], "height": bottom - group["y"]}
+    page.screenshot(path=str(IMAGES / "desk-localities.png"), clip=clip, full_page=True)
 
 
 def test_the_form_has_no_axe_violations_on_a_computer_and_a_phone(desk):
@@ -179,9 +185,13 @@ def test_script_typed_into_every_field_never_runs_in_the_form_or_the_preview(pag
         "() => (document.getElementById('td-desk-edit-preview-frame').srcdoc || '').includes('onerror')"
     )
     assert preview_heading(page) == HOSTILE
-    page.reload()  # the work in progress, kept on the server, shown again in the form
-    page.goto(page.base + "/bai-viet/moi?ban_luu_tam=1")
-    page.wait_for_timeout(500)  # room for any injected handler to fire (no assertion on time)
+    with page.expect_response("**/bai-viet/luu-tam", timeout=15000):  # the autosave, every few seconds
+        pass
+    page.goto(page.base + "/bai-viet/moi?ban_luu_tam=1")  # the work in progress shown again in the form
+    page.wait_for_selector("#localities-0[role=combobox]")
+    assert page.input_value("#title") == HOSTILE
+    assert page.input_value("#honourees-name-0") == HOSTILE
+    page.wait_for_function("() => document.getElementById('td-desk-edit-preview-frame').srcdoc !== ''")
     assert page.dialogs == []
     assert page.errors == []
 
