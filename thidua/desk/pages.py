@@ -94,11 +94,13 @@ def edit_response(request: Request, path: str | None, text: str, base: str, stat
     forms = article_form()
     fields = forms.fields_from_markdown(text) if forms else {}
     kept = store.autosaved(desk.db, user, path or "")
-    if kept and request.query_params.get("ban_luu_tam"):
-        fields = kept[0]
-        text = kept[0].get("noi_dung", text)
+    if kept and request.query_params.get("ban_luu_tam"):  # the editor chose the work in progress
+        text = kept[0].get("noi_dung") or text
+        if forms:
+            raw = "noi_dung" in kept[0]  # kept by a refused save: the whole file
+            fields = forms.fields_from_markdown(text) if raw else forms.fields_from_form(kept[0])
     context = {
-        "fields": fields,
+        "fields": extra.pop("fields", fields),
         "path": path,
         "base_version": base,
         "text": text,
@@ -112,18 +114,14 @@ def edit_response(request: Request, path: str | None, text: str, base: str, stat
 
 
 async def new_article(request: Request):
-    """Show an empty article form."""
+    """Show an empty article form (today's date, a draft, a fresh Id)."""
     allow(request, "write")
     now = desk_of(request).clock()
-    text = TEMPLATE.format(
-        title="",
-        date=now.strftime("%Y-%m-%d %H:%M"),
-        category="",
-        localities="",
-        campaigns="",
-        slug="",
-        uid=uuid.uuid4(),
-    )
+    text = TEMPLATE.format(title="", date=now.strftime("%Y-%m-%d %H:%M"), category="", localities="", campaigns="",
+                           slug="", uid=uuid.uuid4())  # fmt: skip
+    forms = article_form()
+    if forms and not request.query_params.get("ban_luu_tam"):
+        return edit_response(request, None, text, "", fields=forms.new_fields(now))
     return edit_response(request, None, text, "")
 
 
@@ -201,9 +199,7 @@ async def keep_draft(request: Request):
     desk = desk_of(request)
     form = await request.form()
     fields = {
-        key: (values if len(values := form.getlist(key)) > 1 else values[0])
-        for key in form
-        if key != "csrf_token"
+        key: (values if len(values := form.getlist(key)) > 1 else values[0]) for key in form if key != "csrf_token"
     }
     store.autosave(desk.db, user, str(form.get("path", "")), fields, desk.timestamp())
     return JSONResponse({"saved": when(desk, desk.timestamp())})
