@@ -117,6 +117,8 @@ def test_an_nfd_locality_offers_the_ambiguous_places_and_the_keyboard_picks_one(
     assert page.get_attribute("#category", "aria-invalid") == "true"
     assert CATEGORY_MISSING in page.locator("#td-desk-edit-problems").inner_text()
     IMAGES.mkdir(exist_ok=True)
+    page.locator("#date").evaluate("e => window.scrollTo(0, e.closest('fieldset').offsetTop)")
+    page.mouse.move(0, 0)
     page.screenshot(path=str(IMAGES / "desk-form.png"))
 
     page.select_option("#category", "Phát động phong trào")

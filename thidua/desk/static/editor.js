@@ -375,7 +375,16 @@
     fetch(api + "/xem-truoc", {method: "POST", body: formBody(), credentials: "same-origin", signal: previewing.signal,
       headers: {"X-CSRF-Token": csrf, "Accept": "text/html"}})
       .then(function (r) { if (!r.ok) throw new Error(); return r.text(); })
-      .then(function (html) { frame.srcdoc = html; previewStatus.textContent = ""; })
+      .then(function (html) {
+        // Keep the reader's place in the preview across updates; the first one opens at the article.
+        var kept = frame.srcdoc && frame.contentWindow ? frame.contentWindow.scrollY : null;
+        frame.addEventListener("load", function () {
+          var main = frame.contentDocument && frame.contentDocument.getElementById("main-content");
+          if (frame.contentWindow) frame.contentWindow.scrollTo(0, kept !== null ? kept : (main ? main.offsetTop : 0));
+        }, {once: true});
+        frame.srcdoc = html;
+        previewStatus.textContent = "";
+      })
       .catch(function (error) { if (error.name !== "AbortError") previewStatus.textContent = t.preview_failed; });
   }
 
