@@ -178,3 +178,30 @@ def test_the_preview_stylesheet_is_the_theme_bundle(client):
 def test_images_are_served_by_name_only(client):
     assert client.get("/api/anh/..%2Fpelicanconf.py").status_code == 404
     assert client.get("/api/anh/khong-co.jpg").status_code == 404
+
+
+HEADER = "Title: Thử\nDate: 2020-03-07 08:00\nCategory: Phát động phong trào\n"
+SAME_AS_INVOKE_CHECK = [
+    HEADER + "Localities: Xã Đông Hà; Quảng Trị\n\nNội dung.\n",  # ambiguous, then unknown, localities
+    HEADER + "Localities: Đông Hà; Quảng Trị; Xyzabc\n\nNội dung.\n",
+    HEADER + "Localities: Quảng Trị\nHonourees: Lê Văn A | Công dân tiêu biểu | Xyzabc\n\nNội dung.\n",
+    HEADER + "Localities: Quảng Trị\nImage: images/khong-co.jpg\nImage_alt: Ảnh\nImage_caption: Ảnh\n\nNội dung.\n",
+    "Title: Thử\nDate: 2999-01-01 08:00\nCategory: Phát động phong trào\nLocalities: Huế\n\nNội dung.\n",
+    "Title: Thử\nDate: 14/03/2024\nLocalities: Huế\nTittle: x\nHonourees: A | B\nId: 123\nSlug: Thử\n\n",
+]
+
+
+@pytest.mark.parametrize("text", SAME_AS_INVOKE_CHECK)
+def test_the_form_reports_what_invoke_check_reports_in_the_same_words_and_lines(site, text, tmp_path):
+    from plugins.content_checks.runner import check_site
+
+    article = tmp_path / "content/phat-dong-phong-trao/thu.md"
+    article.parent.mkdir(parents=True)
+    article.write_text(text, encoding="utf-8")
+    (tmp_path / "content/images").mkdir()
+    by_check = {
+        (p.line, f"{p.message}; {p.fix}")
+        for p in check_site(str(ROOT / "pelicanconf.py"), {"PATH": str(article.parents[1])})
+    }
+    by_form = {(p["line"], p["message"]) for p in editing.check_text(site, text)}
+    assert by_check == by_form
