@@ -83,6 +83,10 @@ class DeskSite:
         """Return the theme's Jinja environment, built as Pelican builds it for every generator."""
         env = self.__dict__.get("_env")
         if env is None:
+            # Pelican's own constructor, once per process: its generator_init reaches the plugins
+            # a build in this process registered (the archives filters, the gc policy's watcher,
+            # the incremental plugin's thaw_urls): each is harmless out of a build, and in one it
+            # at most makes that build recompute URLs it had memoised.
             with tempfile.TemporaryDirectory(prefix="thidua-desk-") as scratch:
                 generator = Generator({}, self.settings, self.settings["PATH"], self.settings["THEME"], scratch)
             add_filters(generator)  # the archives plugin's filters, which Pelican adds on generator_init
