@@ -1,7 +1,12 @@
 """Measure the Pagefind index and the bytes one first query downloads, on 10,000 synthetic articles.
 
-Run from the project root: ``.venv/bin/python bench/bench_search.py [--count 10000] [--query Q ...]
+Run from the project root: ``.venv/bin/python -m bench.bench_search [--count 10000] [--query Q ...]
 [--common-word-share S] [--common-word-locations K]`` (the last two default to a build's settings).
+
+``.venv/bin/python -m bench.bench_search --edits --count 1000 [--runs 2]`` instead times the search
+part of real builds of bench/corpus.py's corpus (pelicanconf.py as `make html` and the preview,
+publishconf.py strict as `make publish`): the first build, one with nothing changed, then after one
+body edit and one title edit, from the timings the search plugin logs at debug level.
 Articles come from bench.corpus (deterministic, fictional) and are rendered as pages shaped like
 theme/templates/article.html (same classes, labels, byline, honourees, document and term lists).
 They then go through plugins/search exactly as in a real build: the same markup and folded copy
@@ -17,7 +22,11 @@ from __future__ import annotations
 import argparse
 import gzip
 import html
+import logging
+import os
 import random
+import re
+import shutil
 import tempfile
 import time
 from datetime import datetime
@@ -201,28 +210,28 @@ def index_corpus(
     return raw, time.perf_counter() - start
 
 
-def measure_query(site: Path, query: str) -> tuple[str, list[tuple[str, int]]]:
-    """Return the page title ("done <results> <shown>") and (path, bytes) of every response."""
+def measure_query(site: Path, query: str) -> tuple[str, list[str]]:
+    """Return the page title ("done <results> <shown>") and the path of every bundle file fetched."""
     from tests.support import chromium, serve
 
     (site / "q.html").write_text(QUERY_PAGE.replace("QUERY", repr(query)), encoding="utf-8")
-    responses: list[tuple[str, int]] = []
+    requests: list[str] = []
     with serve(site) as base, chromium() as browser:
         page = browser.new_page()
-        page.on("response", lambda r: responses.append((r.url.removeprefix(base), len(r.body()))))
+        page.on("request", lambda r: requests.append(r.url.removeprefix(base)))
         page.goto(f"{base}/q.html")
         page.wait_for_function("document.title.startsWith('done')", timeout=120_000)
         title = page.title()
-    return title, [(path, size) for path, size in responses if path.startswith("/pagefind/")]
+    return title, list(dict.fromkeys(path for path in requests if path.startswith("/pagefind/")))
 
 
-def wire_size(site: Path, path: str, size: int) -> int:
-    """Bytes on the wire: Pagefind's .pf_* and wasm files are gzipped already; the JS and JSON are
-    text the web server compresses (nginx gzip on; level 6 here)."""
-    name = path.split("?")[0]
-    if name.endswith((".js", ".json")):
-        return len(gzip.compress((site / name.lstrip("/")).read_bytes(), 6))
-    return size
+def wire_size(site: Path, path: str) -> int:
+    """Bytes on the wire of the file served at path: Pagefind's .pf_* and wasm files are gzipped
+    already; the JS and JSON are text the web server compresses (nginx gzip on; level 6 here)."""
+    file = site / path.split("?")[0].lstrip("/")
+    if file.suffix in (".js", ".json"):
+        return len(gzip.compress(file.read_bytes(), 6))
+    return file.stat().st_size
 
 
 def report_query(site: Path, query: str) -> dict:
@@ -230,7 +239,7 @@ def report_query(site: Path, query: str) -> dict:
     title, fetched = measure_query(site, query)
     results = int(title.split()[1])
     print(f"query {query!r}: {results} results")
-    sizes = [(path, wire_size(site, path, size)) for path, size in fetched]
+    sizes = [(path, wire_size(site, path)) for path in fetched]
     for path, size in sizes:
         print(f"  {size / 1024:>7.1f} KiB  {path}")
     wire = sum(size for _, size in sizes)
@@ -248,9 +257,102 @@ def report_query(site: Path, query: str) -> dict:
     }
 
 
+# --- The search part of a rebuild after one edit (--edits) ---
+
+TIMINGS = {
+    "pages": r"waited ([\d.]+) s for the article pages",
+    "bundle": r"made the bundle in ([\d.]+) s",
+    "waited": r"the build waited ([\d.]+) s for the bundle",
+    "publish": r"published it in ([\d.]+) s",
+    "shards": r"(\d+ of \d+) shards indexed again",
+}
+
+
+class SearchLog(logging.Handler):
+    """Keep what the search plugin logs (its timings are debug messages; search.py)."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record):
+        self.lines.append(record.getMessage())
+
+    def found(self) -> dict:
+        text = "\n".join(self.lines)
+        return {name: (m.group(1) if (m := re.search(pattern, text)) else "") for name, pattern in TIMINGS.items()}
+
+
+def retitle(content: Path, round_number: int) -> None:
+    """Change the title of the article corpus.edit_one edits (its Slug stays: the contract's URL)."""
+    first = sorted(content.rglob("*.md"))[0]
+    text = first.read_text(encoding="utf-8")
+    first.write_text(
+        re.sub(r"^Title: (.+)$", rf"Title: \1 (sửa lần {round_number})", text, count=1, flags=re.M), "utf-8"
+    )
+
+
+def measure_edits(count: int, settings_file: str, runs: int) -> list[dict]:
+    """Build the corpus with settings_file as `make html`/`make publish` do (in this process, caches in
+    bench/work), then rebuild after nothing, after one body edit and after one title edit; return each
+    build's seconds and what the search plugin logged of its own."""
+    from pelican import Pelican
+    from pelican.log import LimitFilter
+    from pelican.settings import read_settings
+
+    from bench.corpus import build_overrides, edit_one, generate
+
+    work = ROOT / "bench/work" / f"search-{Path(settings_file).stem}-{count}"
+    shutil.rmtree(work, ignore_errors=True)
+    content = generate(count, work)
+    shutil.copytree(ROOT / "content/pages", content / "pages")  # the footer links to them (strict)
+    overrides = {**build_overrides(work, content), "OUTPUT_PATH": str(work / "output")}
+    overrides["CONTENT_CHECKS_STRICT"] = settings_file == "publishconf.py"
+    log = SearchLog()
+    family = logging.getLogger("plugins.search")
+    family.addHandler(log)
+    family.setLevel(logging.DEBUG)  # inherited by the indexing process, which hands its lines back
+    rows = []
+    steps = [("first build", None), ("nothing changed", None)]
+    for run in range(1, runs + 1):
+        steps += [
+            (f"body edit {run}", lambda n=run: edit_one(content, n)),
+            (f"title edit {run}", lambda n=run: retitle(content, n)),
+        ]
+    for step, change in steps:
+        if change:
+            change()
+        log.lines.clear()
+        LimitFilter._raised_messages.clear()  # Pelican drops a message it logged before (the same figures)
+        start = time.perf_counter()
+        Pelican(read_settings(str(ROOT / settings_file), override=overrides)).run()
+        rows.append({"settings": settings_file, "step": step, "build": time.perf_counter() - start, **log.found()})
+    family.removeHandler(log)
+    return rows
+
+
+def print_edits(rows: list[dict]) -> None:
+    print(
+        "| settings | step | build (s) | search: waited for pages (s) | made the bundle (s) | shards indexed again "
+        "| build waited for the bundle (s) | bundle published (s) |"
+    )
+    print("| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |")
+    for r in rows:
+        print(
+            f"| {r['settings']} | {r['step']} | {r['build']:.2f} | {r['pages']} | {r['bundle']} | {r['shards']} "
+            f"| {r['waited']} | {r['publish']} |"
+        )
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument(
+        "--edits",
+        action="store_true",
+        help="instead: time the search part of `make html` and `make publish` rebuilds after one edit",
+    )
+    parser.add_argument("--runs", type=int, default=2, help="with --edits: body and title edits of each")
     parser.add_argument("--query", action="append", help=f"repeatable; default: {', '.join(QUERIES)}")
     parser.add_argument(
         "--common-word-share",
@@ -263,6 +365,12 @@ def main(argv=None) -> None:
         "--common-word-locations", type=int, default=argparse.SUPPRESS, metavar="K", help="SEARCH_COMMON_WORD_LOCATIONS"
     )
     args = parser.parse_args(argv)
+    if args.edits:
+        os.environ.setdefault("PYTHONHASHSEED", "0")
+        print_edits(
+            [row for conf in ("pelicanconf.py", "publishconf.py") for row in measure_edits(args.count, conf, args.runs)]
+        )
+        return
     settings = {
         f"SEARCH_{name.upper()}": getattr(args, name)
         for name in ("common_word_share", "common_word_locations")

@@ -201,6 +201,32 @@ def pf_bytes(cbor: bytes) -> bytes:
     return gzip.compress(SIGNATURE + cbor, compresslevel=6, mtime=0)
 
 
+# Metadata fields that are searched but never shown (records.py's word pairs): Pagefind also copies
+# every metadata field into the page's fragment, which a first query downloads for each result shown.
+HIDDEN_META = ("pairs",)
+
+
+def drop_hidden_meta(bundle: Path, fields=HIDDEN_META) -> None:
+    """Rewrite each fragment of a bundle without the metadata fields search.js never shows.
+
+    The words stay in the index; only the copy shown with a result goes. The pairs are as long as
+    the page's text, so this halves what the ten fragments of a first query weigh. The file keeps
+    its name (Pagefind's hash of what it wrote): a name is only the page's id to search.js.
+    """
+    read_entry_file(bundle)
+    for path in sorted((bundle / "fragment").glob("*.pf_fragment")):
+        try:
+            fragment = json.loads(read_pf(path))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise FormatError(f"{path.name} is not a fragment: {error}") from error
+        meta = fragment.get("meta") if isinstance(fragment, dict) else None
+        if not isinstance(meta, dict):
+            raise FormatError(f"{path.name} has no metadata")
+        if any(field in meta for field in fields):
+            fragment["meta"] = {k: v for k, v in meta.items() if k not in fields}
+            path.write_bytes(pf_bytes(json.dumps(fragment, ensure_ascii=False, separators=(",", ":")).encode()))
+
+
 def split_words(cbor: bytes) -> list[tuple[str, bytes]]:
     """Return (word, encoded entry) for each word of an index chunk, without decoding postings.
 

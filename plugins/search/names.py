@@ -25,10 +25,20 @@ def key(text: str) -> str:
     return _NOT_WORD.sub("", fold(text))
 
 
-def unit_words() -> list[str]:
+@cache
+def unit_words() -> tuple[str, ...]:
     """Return the folded unit words and abbreviations search.js drops, longest first."""
     words = {fold(word).rstrip(".") for word, _ in UNIT_WORDS}
-    return sorted(words, key=lambda w: (-len(w), w))
+    return tuple(sorted(words, key=lambda w: (-len(w), w)))
+
+
+@cache  # each place's name, met on each of its articles
+def typed_key(text: str) -> str:
+    """Return the key search.js (and nginx's units map) looks up for text typed as a query: a
+    leading unit word dropped ("Thành phố Đông Hà" → "dongha")."""
+    rest = " ".join(_NOT_WORD.sub(" ", fold(text)).split())
+    unit = next((u for u in unit_words() if rest.startswith(u + " ")), "")
+    return key(rest[len(unit) :] if unit else rest)
 
 
 def names_index(articles) -> dict:
@@ -43,7 +53,8 @@ def names_index(articles) -> dict:
             for term in getattr(article, terms, None) or []:
                 short = getattr(term, "short_name", term.name)
                 entry = (kind, term.name, nfc(short), "/" + term.url)
-                for spelling in {short, term.name}:
+                # The full name only when dropping its unit word does not give the short name's key.
+                for spelling in {short, term.name} if typed_key(term.name) != key(short) else {short}:
                     found.setdefault(key(spelling), {})[entry] = None
     return {
         "units": unit_words(),

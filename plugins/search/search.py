@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from importlib.metadata import version
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from thidua.forked import ForkedCall
 from thidua.memofile import file_stamp
 
 from . import names, prepared
-from .bundle import CHUNK_BYTES, COMMON_WORD_LOCATIONS, COMMON_WORD_SHARE, FormatError, rechunk
+from .bundle import CHUNK_BYTES, COMMON_WORD_LOCATIONS, COMMON_WORD_SHARE, FormatError, drop_hidden_meta, rechunk
 from .records import Record, record_for
 from .shards import (
     MERGED_FILE,
@@ -79,7 +80,7 @@ DEFAULTS = {
 _records: list = []
 
 # Bump when the post-processing of the bundle changes, so cached bundles are rebuilt.
-BUNDLE_FORMAT = "shards-2"  # 2: word pairs and locality/campaign filters
+BUNDLE_FORMAT = "shards-3"  # 2: word pairs and locality/campaign filters; 3: fragments without the pairs
 # In a cached bundle: the shards it was merged from (see prune_cache).
 SHARDS_FILE = "shards.txt"
 # In the cache folder: what each article page was prepared from, and its digest (prepared.py).
@@ -226,6 +227,7 @@ def make_bundle(folder: Path, target: Path, config: dict, previous: Path | None 
     """
     indexed = run_in_own_loop(index_folder(folder, target, config))
     try:
+        drop_hidden_meta(target)
         rechunk(
             target,
             config["chunk_bytes"],
@@ -389,13 +391,21 @@ def bundle_when_written(output: Path, records, settings) -> tuple[Path, int]:
     writes half of them, and may still be writing when this process starts)."""
     records = [record if isinstance(record, Record) else record_for(record) for record in records]  # meanwhile
     empty_trash(Path(setting(settings, "SEARCH_CACHE_PATH")))
+    started = time.perf_counter()
     try:
         from plugins.incremental import wait_for_article_pages
     except ImportError:
         pass
     else:
         wait_for_article_pages()
-    return cached_bundle(output, records, settings)
+    pages_written = time.perf_counter()
+    made = cached_bundle(output, records, settings)
+    logger.debug(
+        "search: waited %.2f s for the article pages, then made the bundle in %.2f s",
+        pages_written - started,
+        time.perf_counter() - pages_written,
+    )
+    return made
 
 
 def start_worker(generator, writer=None) -> None:
@@ -513,11 +523,19 @@ def build_index(pelican) -> None:
         worker = _worker.pop() if _worker else None
         if setting(pelican.settings, "SEARCH_ENABLED") and _records:
             output = Path(pelican.output_path).resolve()
+            started = time.perf_counter()
             made = worker.result("indexing here") if worker is not None else None
             if made is None:
                 made = cached_bundle(output, list(_records), pelican.settings)
+            bundled = time.perf_counter()
             sync_tree(made[0], output / setting(pelican.settings, "SEARCH_OUTPUT_PATH"))
             write_names(_records, output / setting(pelican.settings, "SEARCH_OUTPUT_PATH"), pelican.settings)
+            # What the search adds to the build's end (bench_search.py --edits reads it).
+            logger.debug(
+                "search: the build waited %.2f s for the bundle, and published it in %.2f s",
+                bundled - started,
+                time.perf_counter() - bundled,
+            )
             if worker is None:  # no process waits for pages here to do it while it waits
                 empty_trash(Path(setting(pelican.settings, "SEARCH_CACHE_PATH")))
             logger.info("search: indexed %d articles", made[1])

@@ -16,9 +16,11 @@ caller then indexes every page in one request instead.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import pickle
 import re
@@ -46,6 +48,7 @@ from .bundle import (
     check_version,
     chunk_bounds,
     compressed_size,
+    drop_hidden_meta,
     pack,
     pf_bytes,
     read_entry_file,
@@ -55,8 +58,10 @@ from .bundle import (
 )
 from .prepared import page_digest, page_text
 
+logger = logging.getLogger(__name__)
+
 # Bump when Shard or its parsing changes: cached shards are then parsed again.
-SHARD_FORMAT = 1
+SHARD_FORMAT = 2  # 2: fragments without the hidden metadata (bundle.drop_hidden_meta)
 PARSED = "parsed.pickle"
 
 # A page list: (pages, first page number, last page number, offset of the bytes after the first
@@ -405,6 +410,31 @@ def _align_fields(shards: list[Shard]) -> list[str]:
     return fields
 
 
+def page_ids(hashes: list[str]) -> dict[str, str]:
+    """Return a short id for each page's fragment hash: the shortest start, of at least 3 base-32
+    characters, that no other page's shares.
+
+    Every first query downloads the metadata file listing each page's id (10,000 of them at 10,000
+    articles): Pagefind's own ("vi_" and 7 hex digits) take 72 KB of it compressed, these about 50 KB.
+    An id depends on Pagefind's hash (so on the page) and on the pages sharing its start: an
+    unchanged page keeps its fragment file unless a new page's id starts like it. Lower case only,
+    for file systems that ignore case.
+    """
+    full = sorted((base64.b32encode(hashlib.sha256(h.encode()).digest()).decode().lower(), h) for h in hashes)
+    ids = {}
+    for i, (code, file_hash) in enumerate(full):
+        shared = max((_common(code, full[j][0]) for j in (i - 1, i + 1) if 0 <= j < len(full)), default=0)
+        if shared == len(code):
+            raise FormatError(f"two pages share the fragment hash {file_hash}")
+        ids[file_hash] = code[: max(3, shared + 1)]
+    return ids
+
+
+def _common(a: str, b: str) -> int:
+    """Return the length of the start a and b share."""
+    return len(os.path.commonprefix([a, b]))
+
+
 def link_or_copy(source: Path, target: Path) -> None:
     """Give target source's bytes: a hard link (shard files are never rewritten), else a copy.
 
@@ -450,10 +480,12 @@ def merge(
             shutil.copyfile(path, target / path.name)
     for name in ("index", "filter", "fragment"):
         (target / name).mkdir()
+    ids = page_ids([file_hash for shard in shards for file_hash, _ in shard.pages])
     for folder, shard in zip(folders, shards, strict=True):
         for file_hash, _ in shard.pages:
-            name = f"{file_hash}.pf_fragment"
-            link_or_copy(folder / "fragment" / name, target / "fragment" / name)
+            link_or_copy(
+                folder / "fragment" / f"{file_hash}.pf_fragment", target / "fragment" / f"{ids[file_hash]}.pf_fragment"
+            )
 
     taken: set[str] = set()
     filters = []
@@ -482,7 +514,7 @@ def merge(
     if memo is not None:
         memo.chunks = dict(zip(hashes, made, strict=True))
 
-    pages = [page for shard in shards for page in shard.pages]
+    pages = [[ids[file_hash], words] for shard in shards for file_hash, words in shard.pages]
     cbor = cbor_dumps([first.version, pages, chunks, filters, [], fields])
     meta_hash = _name(language, cbor, 10, set())
     (target / f"pagefind.{meta_hash}.pf_meta").write_bytes(pf_bytes(cbor))
@@ -580,6 +612,7 @@ def index_shard(pages: list[tuple[str, str]], target: Path, config: dict, store:
         shutil.rmtree(staging, ignore_errors=True)
     if done.returncode != 0:
         raise FormatError(f"Pagefind failed on a shard ({done.returncode}): {done.stderr.strip()[-500:]}")
+    drop_hidden_meta(target)  # before the merge links the fragments into bundles
     shard = read_shard(target)
     if len(shard.pages) != len(pages):
         raise FormatError(f"Pagefind indexed {len(shard.pages)} of the {len(pages)} pages of a shard")
@@ -619,6 +652,7 @@ def ensure_shards(
     shards: list[Shard | None] = [load_shard(folder) for folder in folders]
     shards = [s if s is not None and fragments_intact(f, s) else None for f, s in zip(folders, shards, strict=True)]
     missing = [i for i, shard in enumerate(shards) if shard is None]
+    logger.debug("search: %d of %d shards indexed again", len(missing), len(shards))
     if folders:
         folders[0].parent.mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=2) as pool:  # Pagefind runs in its own process

@@ -80,3 +80,24 @@ def test_every_map_entry_fits_in_an_nginx_parameter():
     long = "Cả nước chung tay vì người nghèo, không để ai bị bỏ lại phía sau " * 3
     assert len(names.query_pattern(long)) < 4096
     assert re.match(names.query_pattern(long), urlencode({"q": names.fold(long)})[2:], re.I)
+
+
+def test_a_full_name_is_a_key_only_when_dropping_its_unit_word_does_not_give_the_short_name():
+    # search.js and nginx drop a leading unit word before looking up: "Thành phố Đông Hà" is asked as
+    # "dongha", so a second key would only make names.json (fetched by every first query) larger.
+    assert sorted(names.names_index(ARTICLES)["names"]) == ["daytothoctot", "dongha", "hadong", "hatinh"]
+    park = SimpleNamespace(localities=[term("Khu công nghiệp Phú Bài", "Phú Bài", "dia-phuong/phu-bai/")])
+    assert sorted(names.names_index([park])["names"]) == ["khucongnghiepphubai", "phubai"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Thành phố Đông Hà", "dongha"),
+        ("TP. Đông Hà", "dongha"),
+        ("thị xã Hương Trà", "huongtra"),
+        ("Đông Hà", "dongha"),
+    ],
+)
+def test_typed_key_drops_one_leading_unit_word_as_search_js_does(typed, expected):
+    assert names.typed_key(typed) == expected

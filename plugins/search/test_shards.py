@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 import plugins.search.shards as shards_module
-from plugins.search.bundle import cbor_loads, read_pf, rechunk, split_words
+from plugins.search.bundle import FormatError, cbor_loads, drop_hidden_meta, read_pf, rechunk, split_words
 from plugins.search.records import Record, prepare_page
 from plugins.search.search import (
     DEFAULTS,
@@ -23,7 +23,7 @@ from plugins.search.search import (
     run_in_own_loop,
     validate_settings,
 )
-from plugins.search.shards import merge, shard_count, shard_of, split_pages
+from plugins.search.shards import merge, page_ids, shard_count, shard_of, split_pages
 from plugins.search.test_bundle import PAGE, repeated
 
 CONFIG = {"language": "vi", "exclude_selectors": list(DEFAULTS["SEARCH_EXCLUDE_SELECTORS"])}
@@ -146,6 +146,44 @@ def test_shards_lacking_a_metadata_field_are_renumbered(tmp_path):
     found = contents(tmp_path / "merged")
     assert "locality" in found["fields"]
     assert "locality" in found["words"][("hoa", "hoà", "/tin-tuc/bai-3/")][1]  # metadata positions by field name
+
+
+def fragment_metas(bundle: Path) -> list[dict]:
+    return [json.loads(read_pf(path))["meta"] for path in sorted((bundle / "fragment").iterdir())]
+
+
+def test_fragments_leave_out_the_word_pairs_the_index_still_finds(tmp_path):
+    pages = page_set()
+    sharded(pages, tmp_path / "merged", tmp_path / "shards")
+    assert {len(p.name) for p in (tmp_path / "merged" / "fragment").iterdir()} == {len("abc.pf_fragment")}
+    metas = fragment_metas(tmp_path / "merged")
+    assert len(metas) == len(pages)
+    assert all("pairs" not in meta and meta["title"].startswith("Tin thử") for meta in metas)
+    assert {"title": "Tin thử 3", "date": "Thứ Năm, 05/09/2024", "locality": "Phường Hoà Thuận"} in metas
+    found = contents(tmp_path / "merged")
+    assert ("dongha", "dônghà", "/tin-tuc/bai-1/") in found["words"]  # "Đông Hà" together, still a word
+
+
+def test_page_ids_are_short_unique_and_kept_by_unchanged_pages():
+    hashes = [f"vi_{n:07x}" for n in range(5000)]
+    ids = page_ids(hashes)
+    assert len(set(ids.values())) == len(hashes) and all(3 <= len(i) <= 5 for i in ids.values())
+    ordered = sorted(ids.values())
+    assert not any(b.startswith(a) for a, b in zip(ordered, ordered[1:], strict=False))  # none starts another
+    assert page_ids(list(reversed(hashes))) == ids
+    more = page_ids([*hashes, "vi_fffffff"])
+    assert sum(ids[h] != more[h] for h in hashes) <= 1  # only a page whose id started like the new one's
+    with pytest.raises(FormatError, match="vi_0000001"):
+        page_ids(["vi_0000001", "vi_0000001"])
+
+
+def test_one_request_bundles_drop_the_pairs_from_fragments_too(tmp_path):
+    bundle = one_request(page_set(), tmp_path)
+    assert any("pairs" in meta for meta in fragment_metas(bundle))
+    names = sorted(p.name for p in (bundle / "fragment").iterdir())
+    drop_hidden_meta(bundle)
+    assert not any("pairs" in meta for meta in fragment_metas(bundle))
+    assert sorted(p.name for p in (bundle / "fragment").iterdir()) == names
 
 
 def test_the_same_pages_give_the_same_bytes_whatever_was_cached(tmp_path):
