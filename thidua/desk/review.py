@@ -6,6 +6,7 @@ state, kept in SQLite beside the comments, while the file stays a draft: the pub
 Date is still ahead (the scheduling plugin holds it back until then).
 """
 
+import os
 import re
 import subprocess
 import sys
@@ -119,6 +120,8 @@ def run_publish(root: Path) -> tuple[bool, str]:
         [sys.executable, "-m", "invoke", "--search-root", str(root), "publish"],
         cwd=root,
         capture_output=True,
-        text=True,
+        encoding="utf-8",  # whatever the server's locale: the messages are Vietnamese
+        errors="replace",
+        env={**os.environ, "PYTHONUTF8": "1"},
     )
     return done.returncode == 0, (done.stdout + done.stderr).strip()

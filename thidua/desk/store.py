@@ -140,7 +140,7 @@ class Repo:
 
     def git(self, *args: str) -> str:
         """Run git in the project; return its output."""
-        done = subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True, check=True)
+        done = subprocess.run(["git", *args], cwd=self.root, capture_output=True, encoding="utf-8", check=True)
         return done.stdout
 
     def commit(self, paths: list[str], message: str, user) -> None:
