@@ -15,8 +15,9 @@ CONFIG = {
     "settings_publish": "publishconf.py",
     "output": "output",  # the published site: a symlink to the live release, changed only by publish/rollback
     "preview": "preview",  # development builds and the local preview, never the published site
-    "port": 8000,
-    "desk_port": 8001,  # the editor's desk, beside the preview
+    # PREVIEW_PORT / DESK_PORT: another port when one is taken (and for tests running make serve's way)
+    "port": int(os.environ.get("PREVIEW_PORT", 8000)),
+    "desk_port": int(os.environ.get("DESK_PORT", 8001)),  # the editor's desk, beside the preview
 }
 
 

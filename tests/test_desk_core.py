@@ -9,6 +9,7 @@ import http.cookiejar
 import os
 import re
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -439,6 +440,34 @@ def test_a_failed_publish_leaves_the_article_as_it_was_and_says_why(desk):
 
 
 # --- in Chromium -------------------------------------------------------------------------------
+
+
+def test_make_serve_starts_the_desk_beside_the_preview(desk):
+    """`make serve` runs `invoke livereload`: the preview and, in the same process, the desk."""
+    project, _ = desk
+    preview, port = free_port(), free_port()
+    env = {**os.environ, "PREVIEW_PORT": str(preview), "DESK_PORT": str(port)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "invoke", "--search-root", str(project), "livereload"],
+        cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+        start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert f"Bàn biên tập tại {base}/" in process.stdout.readline()
+        for _ in range(600):  # the desk answers at once; the preview after its first build
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(f"http://127.0.0.1:{preview}/", timeout=1).close()
+                break
+            subprocess.run(["sleep", "0.1"], check=True)
+        with chromium() as browser:
+            page = log_in_page(browser, base, "ly")
+            assert page.get_by_role("heading", name=STRINGS["list_title"], exact=True).count() == 1
+        page_text = urllib.request.urlopen(f"http://127.0.0.1:{preview}/", timeout=5).read().decode("utf-8")
+        assert "Đông Hà khen thưởng tập thể điển hình" in page_text
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
 
 
 def test_login_list_and_pages_in_chromium_with_no_axe_violation(desk):
