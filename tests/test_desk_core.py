@@ -29,7 +29,12 @@ from PIL import Image
 
 from tests.support import FIXTURE_SITE, ROOT, chromium
 
-ACCOUNTS = {"ly": ("editor", "Huỳnh Thị Ly"), "tbt": ("chief", "Trần Tổng Biên"), "qt": ("admin", "Quản Trị")}
+ACCOUNTS = {
+    "ly": ("editor", "Huỳnh Thị Ly"),
+    "tbt": ("chief", "Trần Tổng Biên"),
+    "qt": ("admin", "Quản Trị"),  # locked out by the wrong-password test
+    "qt2": ("admin", "Quản Trị Hai"),
+}
 PASSWORD = "mat-khau-thu-nghiem"
 STRINGS = __import__("tomllib").loads((ROOT / "theme/strings/vi.toml").read_text(encoding="utf-8"))["desk"]
 ARTICLE = "ton-vinh-dien-hinh/dong-ha-khen-thuong.md"
@@ -143,13 +148,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def desk_server(project: Path):
+def desk_server(project: Path, *options: str):
     """Start `python -m thidua.desk` (what `invoke desk` runs) and wait until it answers; its log beside the project."""
     port = free_port()
     log = project.parent / "desk.log"
     with open(log, "w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "thidua.desk", "--root", str(project), "--port", str(port)],
+            [sys.executable, "-m", "thidua.desk", "--root", str(project), "--port", str(port), *options],
             stdout=output,
             stderr=subprocess.STDOUT,
         )
@@ -212,6 +217,56 @@ def test_pages_need_a_login_and_the_session_cookie_is_httponly_strict_and_new_at
     assert client.get("/").status == 200
     assert client.post("/dang-xuat").status == 303
     assert client.get("/").status == 303
+
+
+def test_behind_tls_the_session_cookie_is_a_secure_host_cookie(desk):
+    project, _ = desk
+    with desk_server(project, "--secure") as base:
+        client = Client(base)
+        page = client.get("/dang-nhap")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        assert "Secure" in page.headers["set-cookie"]
+        reply = client.request(
+            "POST", "/dang-nhap",
+            urllib.parse.urlencode({"csrf_token": token, "name": "ly", "password": PASSWORD}).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"desk_login_csrf={token}"},
+        )  # fmt: skip
+    cookie = reply.headers["set-cookie"]
+    assert (
+        reply.status == 303 and cookie.startswith("__Host-ban-bien-tap=") and "Secure" in cookie and "Path=/" in cookie
+    )
+
+
+def test_an_administrator_manages_accounts_and_a_chief_editor_cannot(desk):
+    _, base = desk
+    admin = client_for(base, "qt2")
+    reply = admin.post(
+        "/tai-khoan", {"name": "moi.bien.tap", "full_name": "Người Mới", "role": "editor", "password": "ngan"}
+    )
+    assert reply.status == 400 and STRINGS["account_invalid"] in reply.text
+    reply = admin.post(
+        "/tai-khoan", {"name": "moi.bien.tap", "full_name": "Người Mới", "role": "editor", "password": PASSWORD}
+    )
+    assert reply.status == 200 and STRINGS["account_saved"].format(name="moi.bien.tap") in reply.text
+    assert client_for(base, "moi.bien.tap").get("/tai-khoan").status == 403
+    assert admin.post("/tai-khoan/xoa", {"name": "qt2"}).status == 400  # never one's own account
+    assert admin.post("/tai-khoan/xoa", {"name": "moi.bien.tap"}).status == 200
+    assert Client(base).log_in("moi.bien.tap").status == 401
+    assert client_for(base, "tbt").get("/tai-khoan").status == 403
+
+
+def test_work_in_progress_is_kept_in_the_database_and_offered_back_never_written_to_content(desk):
+    project, base = desk
+    path = "phat-dong-phong-trao/tuan-giao-nfd.md"
+    before = (project / "content" / path).read_bytes()
+    client = client_for(base, "ly")
+    reply = client.post("/bai-viet/luu-tam", {"path": path, "title": "Tiêu đề đang soạn dở", "body": "Nửa đoạn"})
+    assert reply.status == 200 and '"saved"' in reply.text
+    assert (project / "content" / path).read_bytes() == before
+    page = client.get(f"/bai-viet/{path}/sua")
+    assert STRINGS["autosave_found"].split("{")[0] in page.text and "Tiêu đề đang soạn dở" not in page.text
+    assert 'value="Tiêu đề đang soạn dở"' in client.get(f"/bai-viet/{path}/sua?ban_luu_tam=1").text
+    assert STRINGS["autosave_found"].split("{")[0] not in client_for(base, "tbt").get(f"/bai-viet/{path}/sua").text
 
 
 def test_a_wrong_password_ten_times_locks_the_account_whatever_comes_next(desk):
