@@ -471,6 +471,13 @@ def test_an_article_goes_through_review_and_the_chief_editor_publishes_it(desk):
     assert "Thân bài thử của bàn biên tập." in page
     audit = chief.get("/nhat-ky").text
     assert "Trần Tổng Biên" in audit and path in audit and STRINGS["action_publish"] in audit
+    # A correction of the published article is live after one more click.
+    fixed = (project / "content" / path).read_text(encoding="utf-8").replace("Thân bài thử", "Thân bài đã sửa")
+    assert save(chief, path, fixed, start_of(chief, path)).status == 303
+    assert STRINGS["republish"] in chief.get(f"/bai-viet/{path}/duyet").text
+    assert STRINGS["publish_ok"] in chief.post(f"/bai-viet/{path}/xuat-ban").text
+    page = (project / "output/tin-tuc/bai-thu-ban-bien-tap/index.html").read_text(encoding="utf-8")
+    assert "Thân bài đã sửa của bàn biên tập." in page
 
 
 def test_a_failed_publish_leaves_the_article_as_it_was_and_says_why(desk):

@@ -99,8 +99,14 @@ async def change_and_publish(request: Request, action: str, changes: dict[str, s
 
 
 async def publish(request: Request):
-    """Approve and publish now."""
-    return await change_and_publish(request, "publish", {"Status": "published"})
+    """Approve and publish now (a scheduled article's Date becomes now); a published one: its correction."""
+    allow(request, "publish")
+    desk, path = desk_of(request), path_of(request)
+    changes = {"Status": "published"}
+    now = desk.clock().strftime("%Y-%m-%d %H:%M")
+    if header((desk.content / path).read_text(encoding="utf-8")).get("date", "") > now:
+        changes["Date"] = now
+    return await change_and_publish(request, "publish", changes)
 
 
 async def schedule(request: Request):
