@@ -151,7 +151,7 @@ def free_port() -> int:
 def desk_server(project: Path, *options: str):
     """Start `python -m thidua.desk` (what `invoke desk` runs) and wait until it answers; its log beside the project."""
     port = free_port()
-    log = project.parent / "desk.log"
+    log = project.parent / f"desk-{port}.log"
     with open(log, "w") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "thidua.desk", "--root", str(project), "--port", str(port), *options],
@@ -270,7 +270,7 @@ def test_work_in_progress_is_kept_in_the_database_and_offered_back_never_written
 
 
 def test_a_wrong_password_ten_times_locks_the_account_whatever_comes_next(desk):
-    _, base = desk
+    base = desk[1]
     client = Client(base)
     replies = [client.log_in("qt", "sai-mat-khau-roi") for _ in range(10)]
     assert [r.status for r in replies] == [401] * 4 + [429] * 6
@@ -278,6 +278,8 @@ def test_a_wrong_password_ten_times_locks_the_account_whatever_comes_next(desk):
     assert STRINGS["login_wait"].split("{")[0] in replies[-1].text
     # While locked the right password is refused too: the guesses learnt nothing.
     assert client.log_in("qt").status == 429
+    log = (desk[0].parent / f"desk-{base.rsplit(':', 1)[1]}.log").read_text(encoding="utf-8")
+    assert log.count("desk: login refused for 'qt' from 127.0.0.1") == 11  # each one in the journal
 
 
 def test_a_form_without_its_csrf_token_is_refused(desk):

@@ -5,6 +5,7 @@ editing.py. Every request passes the gate first, so no route can forget a login 
 each route then asks its own permission of the account's role (`allow`).
 """
 
+import logging
 import tomllib
 from collections.abc import Callable
 from datetime import datetime
@@ -26,6 +27,9 @@ from thidua.clock import build_time
 
 from . import accounts, csrf, review, store
 
+logger = logging.getLogger(__name__)
+if hasattr(logger, "disable_filter"):  # Pelican's logger class drops repeated messages: each refusal counts
+    logger.disable_filter()
 HERE = Path(__file__).parent
 TIMEZONE = "Asia/Ho_Chi_Minh"
 PUBLIC = ("/dang-nhap", "/tinh/", "/giao-dien/")
@@ -168,6 +172,8 @@ async def log_in(request: Request):
     try:
         user = await run_in_threadpool(accounts.authenticate, desk.db, name, password, desk.timestamp())
     except accounts.LoginRefused as refused:
+        # A security event for the server's journal (OWASP ASVS 7.2): who was refused, never the password.
+        logger.warning("desk: login refused for %r from %s (wait %d s)", name[:40], request.client.host, refused.wait)
         if refused.wait:
             message = desk.strings["login_wait"].format(seconds=refused.wait)
             return login_form(request, desk, 429, message, name)

@@ -1,5 +1,6 @@
 """Run the desk with uvicorn: on its own (`invoke desk`, a team server) or beside the preview (`make serve`)."""
 
+import logging
 import threading
 from pathlib import Path
 
@@ -13,6 +14,12 @@ PORT = 8001
 
 def make_server(root: Path, host: str = HOST, port: int = PORT, secure: bool = False) -> uvicorn.Server:
     """Return a uvicorn server for the desk of a project (secure: cookies only over TLS)."""
+    # The desk's own security events (refused logins) go to stderr, the service's journal.
+    logging.getLogger("thidua.desk").setLevel(logging.INFO)
+    if not logging.getLogger("thidua.desk").handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        logging.getLogger("thidua.desk").addHandler(handler)
     config = uvicorn.Config(
         create_app(root, secure_cookies=secure), host=host, port=port, log_level="warning", access_log=False
     )

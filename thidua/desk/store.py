@@ -85,10 +85,22 @@ def read_entry(content: Path, file: Path) -> Entry:
     )
 
 
+# Headers read before, by file: a list of 10,000 articles then costs a stat per file, not a parse.
+_read: dict[Path, tuple[tuple[int, int], Entry]] = {}
+
+
 def list_entries(content: Path) -> list[Entry]:
     """Return every article (pages are not the desk's), newest first."""
-    files = [p for p in content.rglob("*.md") if p.relative_to(content).parts[0] != "pages"]
-    entries = [read_entry(content, p) for p in files]
+    entries = []
+    for file in content.rglob("*.md"):
+        if file.relative_to(content).parts[0] == "pages":
+            continue
+        stat = file.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        known = _read.get(file)
+        if not known or known[0] != stamp:
+            known = _read[file] = (stamp, read_entry(content, file))
+        entries.append(known[1])
     return sorted(entries, key=lambda e: (e.date, e.path), reverse=True)
 
 
