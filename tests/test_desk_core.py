@@ -418,6 +418,9 @@ def test_deleting_moves_an_article_to_the_bin_outside_content_and_it_can_be_rest
     assert not list((project / "content").rglob("noi-dung-doc-hai.md"))
     page = client.get("/thung-rac")
     stamp = re.search(r'name="id" value="([^"]+)"', page.text).group(1)
+    editor = client_for(base, "ly")  # a published article: only who may publish puts it back
+    assert editor.post("/thung-rac/khoi-phuc", {"id": stamp, "path": path}).status == 403
+    assert editor.post(f"/bai-viet/{ARTICLE}/xoa").status == 403
     reply = client.post("/thung-rac/khoi-phuc", {"id": stamp, "path": path})
     assert reply.status == 200 and STRINGS["bin_restored"] in reply.text
     assert file.read_bytes() == original

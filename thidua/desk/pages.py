@@ -281,6 +281,9 @@ async def restore_from_bin(request: Request):
     user = allow(request, "write")
     desk = desk_of(request)
     form = await request.form()
+    binned = next((i for i in desk.repo.bin() if (i["id"], i["path"]) == (form.get("id"), form.get("path"))), None)
+    if binned and binned["status"] == "published":
+        allow(request, "publish")  # it would be back on the site at the next publish
     try:
         await run_in_threadpool(desk.repo.restore_from_bin, str(form.get("id", "")), str(form.get("path", "")), user)
     except store.BadPath:

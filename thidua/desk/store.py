@@ -216,7 +216,8 @@ class Repo:
         found = []
         for file in sorted((self.root / BIN).glob("*/**/*.md"), reverse=True):
             stamp, *rest = file.relative_to(self.root / BIN).parts
-            found.append({"id": stamp, "path": "/".join(rest), "title": read_entry(file.parents[0], file).title})
+            entry = read_entry(file.parent, file)
+            found.append({"id": stamp, "path": "/".join(rest), "title": entry.title, "status": entry.status})
         return found
 
     def restore_from_bin(self, stamp: str, path: str, user) -> None:
