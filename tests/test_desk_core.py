@@ -509,6 +509,7 @@ def test_a_failed_publish_leaves_the_article_as_it_was_and_says_why(desk):
 # --- in Chromium -------------------------------------------------------------------------------
 
 
+@pytest.mark.browser
 def test_make_serve_starts_the_desk_beside_the_preview(desk):
     """`make serve` runs `invoke livereload`: the preview and, in the same process, the desk."""
     project, _ = desk
@@ -537,6 +538,7 @@ def test_make_serve_starts_the_desk_beside_the_preview(desk):
         process.wait(timeout=30)
 
 
+@pytest.mark.browser
 def test_login_list_and_pages_in_chromium_with_no_axe_violation(desk):
     from tests.quality import axe_violations
 
@@ -598,6 +600,7 @@ def log_in_page(browser, base: str, name: str):
     return page
 
 
+@pytest.mark.browser
 def test_an_editor_writes_the_chief_editor_publishes_and_the_history_restores_in_chromium(desk):
     """Issue 22's flow: form with an NFD locality and a photograph, review, publish, public pages, history."""
     import feedparser
