@@ -445,6 +445,7 @@ def test_the_list_searches_without_diacritics_and_filters_by_status_and_locality
     found = client.get("/?q=dong+ha")
     assert "Đông Hà khen thưởng tập thể điển hình" in found.text
     assert "Bản nháp chưa đăng" not in found.text
+    assert "Huế phát động thi đua" not in found.text  # "phát động" holds "dong", not the word "ha"
     drafts = client.get("/?trang_thai=draft")
     assert "Bản nháp chưa đăng" in drafts.text and "Đông Hà khen thưởng" not in drafts.text
     assert "Đông Hà khen thưởng" in client.get("/?dia_phuong=quang+tri").text
@@ -562,6 +563,11 @@ def test_login_list_and_pages_in_chromium_with_no_axe_violation(desk):
         assert (
             page.get_by_role("link", name="Đông Hà khen thưởng tập thể điển hình (bài hư cấu)", exact=True).count() == 1
         )
+        page.set_viewport_size({"width": 1280, "height": 800})
+        (ROOT / "docs/images").mkdir(exist_ok=True)
+        page.screenshot(path=str(ROOT / "docs/images/desk-list.png"))  # for docs/editor-guide.md
+        page.goto(f"{base}/bai-viet/{ARTICLE}/duyet")
+        page.screenshot(path=str(ROOT / "docs/images/desk-review.png"))
         for width in (375, 1280):
             page.set_viewport_size({"width": width, "height": 900})
             for url in (

@@ -8,6 +8,7 @@ be published by someone else's `make publish`.
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import threading
@@ -25,6 +26,7 @@ CREATE TABLE IF NOT EXISTS autosaves (
     PRIMARY KEY (name, path)
 );
 """
+_WORD = re.compile(r"[a-z0-9]+")
 _git_lock = threading.RLock()  # one commit at a time: git's index is shared
 
 
@@ -52,7 +54,7 @@ class Entry:
     campaigns: tuple[str, ...]
     author: str
     status: str  # the file's Status: draft, hidden or published
-    folded: str  # title, summary, places, campaigns, tags and author without diacritics
+    words: frozenset[str]  # of the title, summary, places, campaigns, tags and author, without diacritics
 
 
 def version_of(data: bytes) -> str:
@@ -63,6 +65,11 @@ def version_of(data: bytes) -> str:
 def split(value: str, separator: str) -> tuple[str, ...]:
     """Return the non-empty parts of a list value."""
     return tuple(part.strip() for part in value.replace("\n", separator).split(separator) if part.strip())
+
+
+def words_of(text: str) -> list[str]:
+    """Return the words of a text folded (no diacritics, lower case): "Đông Hà," → ["dong", "ha"]."""
+    return _WORD.findall(fold(text))
 
 
 def read_entry(content: Path, file: Path) -> Entry:
@@ -81,7 +88,7 @@ def read_entry(content: Path, file: Path) -> Entry:
         campaigns=campaigns,
         author=get("author", ""),
         status=(get("status", "") or "published").strip().casefold(),
-        folded=fold(" ".join(words)),
+        words=frozenset(words_of(" ".join(words))),
     )
 
 
@@ -105,12 +112,12 @@ def list_entries(content: Path) -> list[Entry]:
 
 
 def matches(entry: Entry, query: str = "", **filters: str) -> bool:
-    """Return whether an entry fits a search (any diacritics) and the exact-value filters.
+    """Return whether an entry fits a search (every word, any order, any diacritics) and the filters.
 
     Filters: category, locality, campaign, author; a place or campaign filter also matches
     without diacritics ("dong ha" finds "Thành phố Đông Hà").
     """
-    if query and not all(word in entry.folded for word in fold(query).split()):
+    if query and not all(word in entry.words for word in words_of(query)):  # whole words: "ha" is not in "phat"
         return False
     wanted = {key: fold(value) for key, value in filters.items() if value}
     checks = {

@@ -10,7 +10,7 @@ from PIL import Image
 from thidua.desk.accounts import login_delay, valid_name
 from thidua.desk.csrf import token_matches
 from thidua.desk.review import status_of, valid_schedule, with_field
-from thidua.desk.store import BadPath, Entry, article_file, matches, version_of
+from thidua.desk.store import BadPath, Entry, article_file, matches, version_of, words_of
 from thidua.desk.uploads import UploadRefused, check_image, safe_name
 
 NOW = datetime(2026, 1, 1, 9, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
@@ -82,7 +82,7 @@ def test_a_schedule_is_a_full_local_time_ahead_of_now(value, ok):
 ENTRY = Entry(
     "ton-vinh-dien-hinh/a.md", "Đông Hà khen thưởng", "2024-09-05", "Tôn vinh điển hình",
     ("Thành phố Đông Hà", "Quảng Trị"), ("Dạy tốt, học tốt",), "Phạm Văn Giả", "published",
-    "dong ha khen thuong pham van gia thanh pho dong ha quang tri day tot, hoc tot",
+    frozenset(words_of("Đông Hà khen thưởng Phạm Văn Giả Thành phố Quảng Trị Dạy tốt, học tốt")),
 )  # fmt: skip
 
 
@@ -93,6 +93,8 @@ ENTRY = Entry(
         ("ĐÔNG HÀ khen", {}, True),
         ("Hà Đông", {}, True),  # every word, any order
         ("hue", {}, False),
+        ("thuon", {}, False),  # whole words only: "dong ha" must not find "phát động … hành"
+        ("Đông-Hà!", {}, True),
         ("", {"locality": "quang tri"}, True),
         ("", {"locality": "Huế"}, False),
         ("", {"campaign": "day tot"}, True),
