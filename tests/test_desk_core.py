@@ -386,6 +386,22 @@ def test_a_save_is_a_commit_by_the_editor_and_a_second_save_from_the_same_versio
     assert file.read_text(encoding="utf-8") == mine  # nothing overwritten
 
 
+def test_a_save_git_cannot_commit_is_undone_and_explained(desk):
+    project, base = desk
+    path = "ton-vinh-dien-hinh/ton-vinh-cong-dan.md"
+    before = (project / "content" / path).read_bytes()
+    client = client_for(base, "tbt")
+    start = start_of(client, path)
+    lock = project / ".git/index.lock"
+    lock.write_text("")  # another git command at work
+    try:
+        reply = save(client, path, before.decode("utf-8") + "\nThêm một đoạn.\n", start)
+    finally:
+        lock.unlink()
+    assert reply.status == 500 and STRINGS["server_error"] in reply.text and "Traceback" not in reply.text
+    assert (project / "content" / path).read_bytes() == before
+
+
 def test_history_restores_an_earlier_version_as_a_new_commit(desk):
     project, base = desk
     path = "phat-dong-phong-trao/xa-thu-nghiem-phat-dong.md"

@@ -242,6 +242,11 @@ async def error_page(request: Request, exc: HTTPException):
     return desk_of(request).render(request, "error.html", exc.status_code, message=desk_of(request).strings[key])
 
 
+async def server_error(request: Request, exc: Exception):
+    """Show an unexpected failure as a page in Vietnamese (the traceback goes to the journal only)."""
+    return desk_of(request).render(request, "error.html", 500, message=desk_of(request).strings["server_error"])
+
+
 def api_router():
     """Return the article form's /api router (editing.py), if that module is installed."""
     try:
@@ -275,7 +280,7 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[Middleware(Gate, desk=desk)],
-        exception_handlers={403: error_page, 404: error_page},
+        exception_handlers={403: error_page, 404: error_page, Exception: server_error},
     )
     app.state.desk = desk
     return app

@@ -168,11 +168,12 @@ class Repo:
             self._commit(paths, message, user)
 
     def _commit(self, paths: list[str], message: str, user) -> None:
-        subprocess.run(
-            ["git", "add", "--all", "--", *paths], cwd=self.root, capture_output=True
-        )  # untracked+gone: no-op
+        added = subprocess.run(["git", "add", "--all", "--", *paths], cwd=self.root, capture_output=True)
+        if added.returncode and any((self.root / p).exists() for p in paths):
+            raise subprocess.CalledProcessError(added.returncode, "git add", added.stdout, added.stderr)
+        # (a path gone and never committed, e.g. a binned draft nobody saved, is no error: nothing to record)
         if not subprocess.run(["git", "diff", "--cached", "--quiet", "--", *paths], cwd=self.root).returncode:
-            return  # nothing git knows of changed (e.g. binning a file that was never committed)
+            return
         author = ["-c", f"user.name={user.full_name}", "-c", f"user.email={user.email}"]
         self.git(*author, "commit", "--quiet", "--no-verify", "-m", message, "--", *paths)
 
@@ -189,7 +190,11 @@ class Repo:
                 temporary = file.with_name(f".{file.name}.desk-tmp")
                 temporary.write_bytes(data)
                 temporary.replace(file)  # readers (the preview's build) never see half a file
-                self.commit([f"content/{path}"], message, user)
+                try:
+                    self.commit([f"content/{path}"], message, user)
+                except subprocess.CalledProcessError:  # no commit, no save: the file is put back
+                    file.write_bytes(current) if current else file.unlink()
+                    raise
         return version_of(data)
 
     def history(self, path: str) -> list[dict]:
@@ -215,7 +220,11 @@ class Repo:
             target = self.root / BIN / stamp / path
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(file, target)
-            self.commit([f"content/{path}"], f"Bàn biên tập: chuyển {path} vào thùng rác", user)
+            try:
+                self.commit([f"content/{path}"], f"Bàn biên tập: chuyển {path} vào thùng rác", user)
+            except subprocess.CalledProcessError:
+                shutil.move(target, file)  # not recorded, so not done
+                raise
         return stamp
 
     def bin(self) -> list[dict]:
@@ -238,7 +247,11 @@ class Repo:
                 raise Conflict(file.read_text(encoding="utf-8", errors="replace"))
             file.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(source, file)
-            self.commit([f"content/{path}"], f"Bàn biên tập: khôi phục {path} từ thùng rác", user)
+            try:
+                self.commit([f"content/{path}"], f"Bàn biên tập: khôi phục {path} từ thùng rác", user)
+            except subprocess.CalledProcessError:
+                shutil.move(file, source)
+                raise
 
 
 def autosave(db, user, path: str, fields: dict, now: float) -> None:
