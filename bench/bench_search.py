@@ -264,7 +264,10 @@ TIMINGS = {
     "bundle": r"made the bundle in ([\d.]+) s",
     "waited": r"the build waited ([\d.]+) s for the bundle",
     "publish": r"published it in ([\d.]+) s",
+    "prepared": r"pages prepared in ([\d.]+) s",
     "shards": r"(\d+ of \d+) shards indexed again",
+    "indexed": r"shards indexed again in ([\d.]+) s",
+    "merged": r"shards merged in ([\d.]+) s",
 }
 
 
@@ -333,14 +336,14 @@ def measure_edits(count: int, settings_file: str, runs: int) -> list[dict]:
 
 def print_edits(rows: list[dict]) -> None:
     print(
-        "| settings | step | build (s) | search: waited for pages (s) | made the bundle (s) | shards indexed again "
-        "| build waited for the bundle (s) | bundle published (s) |"
+        "| settings | step | build (s) | search: waited for pages (s) | made the bundle (s) | of which: prepared "
+        "/ shards indexed again / merged (s) | build waited for the bundle (s) | bundle published (s) |"
     )
     print("| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |")
     for r in rows:
         print(
-            f"| {r['settings']} | {r['step']} | {r['build']:.2f} | {r['pages']} | {r['bundle']} | {r['shards']} "
-            f"| {r['waited']} | {r['publish']} |"
+            f"| {r['settings']} | {r['step']} | {r['build']:.2f} | {r['pages']} | {r['bundle']} "
+            f"| {r['prepared']} / {r['shards']}: {r['indexed']} / {r['merged']} | {r['waited']} | {r['publish']} |"
         )
 
 

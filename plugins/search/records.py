@@ -9,6 +9,9 @@ from thidua.vntext import fold, format_date_vi, nfc
 # The article element the theme renders; only its content is indexed.
 _ARTICLE_OPEN = re.compile(r'<article\b[^>]*\bclass="(?:[^"]*\s)?td-article(?:\s[^"]*)?"[^>]*>')
 _ARTICLE_CLOSE = "</article>"
+# The page Pagefind reads around the article (its language is SEARCH_LANGUAGE, forced).
+_SHELL = '<!doctype html><html><head><meta charset="utf-8"></head><body>'
+
 _TAG = re.compile(r"<[^>]+>")
 _WORD = re.compile(r"\w+")
 # Labels of the article that Pagefind leaves out (SEARCH_EXCLUDE_SELECTORS' plain elements): left out
@@ -86,9 +89,11 @@ def plain(fragment: str) -> str:
 
 
 def prepare_page(page: str, record: Record) -> str | None:
-    """Return the page with Pagefind markup added around its article, or None without one.
+    """Return the article of the page with Pagefind markup added, as a page of its own, or None without one.
 
-    The copy is only handed to Pagefind: the published file is left as it is.
+    The copy is only handed to Pagefind: the published file is left as it is. Only the article is
+    indexed, so the rest of the page stays out: the related news around it lists other articles'
+    titles, and one edited title would otherwise re-index every shard holding a page that lists it.
     """
     opening = _ARTICLE_OPEN.search(page)
     if not opening:
@@ -120,4 +125,4 @@ def prepare_page(page: str, record: Record) -> str | None:
         # Low weight: a word typed without đ ranks below the same word typed with it.
         extras.append(f'<p data-pagefind-weight="0.5">{e(folded)}</p>')
     opening_tag = opening.group(0)[:-1] + " data-pagefind-body>"
-    return page[: opening.start()] + opening_tag + body + "".join(extras) + page[end:]
+    return f"{_SHELL}{opening_tag}{body}{''.join(extras)}</article></body></html>"

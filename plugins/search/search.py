@@ -257,6 +257,7 @@ def sharded_bundle(
     """
     try:
         shards = ensure_shards(groups, folders, config, store)
+        started = time.perf_counter()
         memo = load_merge_memo(memo_path)
         indexed = merge(
             folders,
@@ -269,6 +270,7 @@ def sharded_bundle(
             memo=memo,
         )
         save_merge_memo(memo_path, memo)
+        logger.debug("search: shards merged in %.2f s", time.perf_counter() - started)
     except OSError as error:  # a shard removed under us, a full disk: index in one request
         shutil.rmtree(target, ignore_errors=True)
         raise FormatError(f"shards unreadable: {error!r}") from error
@@ -346,7 +348,9 @@ def cached_bundle(output: Path, records, settings) -> tuple[Path, int]:
     config = bundle_config(settings)
     cache_root = Path(setting(settings, "SEARCH_CACHE_PATH"))
     store = cache_root / STORE_FOLDER
+    started = time.perf_counter()
     pages = prepared_pages(output, records, cache_root / PREPARED_FILE)
+    logger.debug("search: %d pages prepared in %.2f s", len(pages), time.perf_counter() - started)
     count = len(pages)
     groups = split_pages(pages, config["shard_pages"])
     folders = shard_folders(groups, config, cache_root)

@@ -26,6 +26,7 @@ import pickle
 import re
 import shutil
 import subprocess
+import time
 import zlib
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -652,7 +653,7 @@ def ensure_shards(
     shards: list[Shard | None] = [load_shard(folder) for folder in folders]
     shards = [s if s is not None and fragments_intact(f, s) else None for f, s in zip(folders, shards, strict=True)]
     missing = [i for i, shard in enumerate(shards) if shard is None]
-    logger.debug("search: %d of %d shards indexed again", len(missing), len(shards))
+    started = time.perf_counter()
     if folders:
         folders[0].parent.mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=2) as pool:  # Pagefind runs in its own process
@@ -660,6 +661,9 @@ def ensure_shards(
             missing, pool.map(lambda i: index_shard(groups[i], folders[i], config, store), missing), strict=True
         ):
             shards[i] = shard
+    logger.debug(
+        "search: %d of %d shards indexed again in %.2f s", len(missing), len(shards), time.perf_counter() - started
+    )
     return shards
 
 

@@ -46,7 +46,14 @@ def test_prepare_page_marks_the_article_as_the_indexed_body():
     page = prepare_page(PAGE, record())
     assert '<article class="td-article" data-pagefind-body>' in page
     assert page.index("data-pagefind-body") < page.index("Đông Hà")
-    assert page.rindex("</article>") < page.index("Các tin khác")
+    assert "Các tin khác" not in page  # what surrounds the article (here the related news) is left out
+
+
+def test_a_prepared_page_changes_only_with_its_article():
+    # Another article's new title in the related news must not re-index this page's shard.
+    elsewhere = PAGE.replace("Các tin khác", "Tin mới: Đông Hà đổi tên").replace("menu", "Trang chủ")
+    assert prepare_page(elsewhere, record()) == prepare_page(PAGE, record())
+    assert prepare_page(PAGE.replace("thưởng", "thưởng lớn"), record()) != prepare_page(PAGE, record())
 
 
 def test_prepare_page_adds_filters_meta_and_a_low_weight_folded_copy():
