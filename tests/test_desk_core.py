@@ -365,7 +365,7 @@ def test_a_png_decompression_bomb_is_refused(desk):
 
 def test_a_save_is_a_commit_by_the_editor_and_a_second_save_from_the_same_version_is_refused(desk):
     project, base = desk
-    path = "hoi-nghi-tong-ket/hoa-thuan-tong-ket.md"
+    path = "phat-dong-phong-trao/ban-nhap.md"  # a draft: an editor's save of it goes straight to content/
     file = project / "content" / path
     original = file.read_text(encoding="utf-8")
     ly, chief = client_for(base, "ly"), client_for(base, "tbt")
@@ -400,6 +400,25 @@ def test_a_save_git_cannot_commit_is_undone_and_explained(desk):
         lock.unlink()
     assert reply.status == 500 and STRINGS["server_error"] in reply.text and "Traceback" not in reply.text
     assert (project / "content" / path).read_bytes() == before
+
+
+def test_an_editors_change_to_a_published_article_waits_for_review_outside_content(desk):
+    project, base = desk
+    path = "hoi-nghi-tong-ket/hoa-thuan-tong-ket.md"
+    file = project / "content" / path
+    before = file.read_bytes()
+    editor, chief = client_for(base, "ly"), client_for(base, "tbt")
+    changed = before.decode("utf-8").replace("\n\n", "\n\nĐoạn sửa của Ly.\n\n", 1)
+    reply = save(editor, path, changed, start_of(editor, path))
+    assert reply.status == 303 and reply.headers["location"] == f"/bai-viet/{path}/duyet?de_xuat=1"
+    assert file.read_bytes() == before  # the next publish, whoever runs it, shows nothing unreviewed
+    assert "Đoạn sửa của Ly." in editor.get(f"/bai-viet/{path}/sua").text  # the editor goes on from it
+    page = chief.get(f"/bai-viet/{path}/duyet")
+    assert 'data-state="in_review"' in page.text and 'data-version="proposed"' in page.text
+    assert "Đoạn sửa của Ly." in page.text
+    # The chief editor's own save replaces the waiting correction.
+    assert save(chief, path, before.decode("utf-8"), start_of(chief, path)).status == 303
+    assert 'data-version="proposed"' not in chief.get(f"/bai-viet/{path}/duyet").text
 
 
 def test_history_restores_an_earlier_version_as_a_new_commit(desk):
@@ -678,15 +697,23 @@ def test_an_editor_writes_the_chief_editor_publishes_and_the_history_restores_in
         copies = [p for p in output.rglob("anh-ra-quan*") if p.suffix in (".jpg", ".webp")]
         assert copies and all(not Image.open(p).getexif().get_ifd(0x8825) for p in copies)
 
-        # A later edit, then the history puts the published version back.
+        # The editor's later edit of the published article waits for review, off the site and out of content/.
         page.goto(f"{base}/bai-viet/{path}/sua")
         page.fill("#title", title + " (bản sửa nhầm)")
         page.click(".td-desk-actions button[type=submit]:not([formaction])")
-        page.wait_for_url("**/sua?da_luu=1")
+        page.wait_for_url("**/duyet?de_xuat=1")
+        page.get_by_text(STRINGS["pending_saved"]).wait_for()
+        assert (project / "content" / path).read_text(encoding="utf-8") == published
+        # The chief editor sees both versions and publishes the correction, then takes it back through the history.
+        chief.goto(f"{base}/bai-viet/{path}/duyet")
+        assert "(bản sửa nhầm)" in chief.locator("[data-version=proposed]").inner_text()
+        with chief.expect_navigation(timeout=300_000):
+            chief.get_by_role("button", name=STRINGS["republish"]).click()
+        assert chief.locator("[data-result=ok]").count() == 1, chief.locator("body").inner_text()
         assert "(bản sửa nhầm)" in (project / "content" / path).read_text(encoding="utf-8")
-        page.goto(f"{base}/bai-viet/{path}/lich-su")
-        restore = page.get_by_role("button", name=STRINGS["restore"])
-        assert restore.count() == 2, page.locator("main").inner_text()  # the newest is the live text
-        restore.first.click()
-        page.get_by_text(STRINGS["restored"]).wait_for()
+        log = git(project, "log", "-1", "--format=%an|%s", "--", f"content/{path}").strip()
+        assert log == f"Huỳnh Thị Ly|Bàn biên tập: lưu {path} (bản sửa được duyệt)"  # its author's commit
+        chief.goto(f"{base}/bai-viet/{path}/lich-su")
+        chief.get_by_role("button", name=STRINGS["restore"]).first.click()  # the version before the correction
+        chief.get_by_text(STRINGS["restored"]).wait_for()
         assert (project / "content" / path).read_text(encoding="utf-8") == published

@@ -93,6 +93,10 @@ def edit_response(request: Request, path: str | None, text: str, base: str, stat
     desk, user = desk_of(request), request.state.user
     forms = article_form()
     fields = forms.fields_from_markdown(text) if forms else {}
+    waiting = store.proposal(desk.db, path) if path else None
+    if waiting:  # a correction waits for review: go on from it, not from the published text
+        text = waiting["text"]
+        fields = forms.fields_from_markdown(text) if forms else {}
     kept = store.autosaved(desk.db, user, path or "")
     if kept and request.query_params.get("ban_luu_tam"):  # the editor chose the work in progress
         text = kept[0].get("noi_dung") or text
@@ -108,6 +112,9 @@ def edit_response(request: Request, path: str | None, text: str, base: str, stat
         "problems": [],
         "autosave": when(desk, kept[1]) if kept else "",
         "saved": bool(request.query_params.get("da_luu")),
+        "pending": desk.strings["pending_found"].format(name=waiting["full_name"], when=when(desk, waiting["at"]))
+        if waiting
+        else "",
         **extra,
     }
     return desk.render(request, "edit.html", status, **context)
@@ -167,7 +174,7 @@ async def save_article(request: Request):
             file = store.article_file(desk.content, path)
         except store.BadPath:
             raise HTTPException(404) from None
-    original = file.read_text(encoding="utf-8") if file and file.exists() else None
+    original = file.read_bytes().decode("utf-8") if file and file.exists() else None
     text = keep_status(compose(form, original), original, user)
     if not path:
         fields = header(text)
@@ -176,21 +183,46 @@ async def save_article(request: Request):
         if "id" not in fields or not fields["id"]:
             text = review.with_field(text, "Id", str(uuid.uuid4()))
         path = store.new_article_path(desk.content, fields["category"], fields.get("slug") or fields["title"])
-    try:
-        await run_in_threadpool(desk.repo.save, path, text, base, user, f"Bàn biên tập: lưu {path}")
-    except store.Conflict as conflict:
-        store.autosave(desk.db, user, path, {"noi_dung": text}, desk.timestamp())  # never lose what was typed
-        return desk.render(
-            request,
-            "conflict.html",
-            409,
-            path=path,
-            theirs=conflict.current,
-            yours=text,
-            base_version=store.version_of(conflict.current.encode("utf-8")),
-        )
+    done = await write(request, path, text, base, original, f"Bàn biên tập: lưu {path}")
+    if done is not None:
+        return done
     store.drop_autosave(desk.db, user, str(form.get("path", "")))
     return RedirectResponse(f"/bai-viet/{path}/sua?da_luu=1", status_code=303)
+
+
+async def write(request: Request, path: str, text: str, base: str, original: str | None, message: str):
+    """Commit the text, or keep it as a correction for review; return a response unless it was committed.
+
+    A published article changed by someone who may not publish is not written: the next publish,
+    of any article by anyone, would put the change on the site unreviewed.
+    """
+    desk, user = desk_of(request), request.state.user
+    if (
+        original is not None
+        and not user.can("publish")
+        and (header(original).get("status") or "published") == "published"
+    ):
+        if store.version_of(original.encode("utf-8")) != base:
+            return conflict_page(request, path, original, text)
+        store.propose(desk.db, path, text, base, user, desk.timestamp())
+        review.set_review(desk.db, path, "in_review", user.name, desk.timestamp())
+        store.drop_autosave(desk.db, user, path)
+        return RedirectResponse(f"/bai-viet/{path}/duyet?de_xuat=1", status_code=303)
+    try:
+        await run_in_threadpool(desk.repo.save, path, text, base, user, message)
+    except store.Conflict as conflict:
+        return conflict_page(request, path, conflict.current, text)
+    if user.can("publish"):
+        store.drop_proposal(desk.db, path)  # the chief editor's own save replaces a waiting correction
+    return None
+
+
+def conflict_page(request: Request, path: str, current: str, text: str):
+    """Show both versions side by side; keep the refused one as the editor's work in progress."""
+    desk = desk_of(request)
+    store.autosave(desk.db, request.state.user, path, {"noi_dung": text}, desk.timestamp())  # never lose it
+    version = store.version_of(current.encode("utf-8"))
+    return desk.render(request, "conflict.html", 409, path=path, theirs=current, yours=text, base_version=version)
 
 
 async def keep_draft(request: Request):
@@ -231,28 +263,13 @@ async def restore_version(request: Request):
     commit = str(form.get("commit", ""))
     try:
         text = await run_in_threadpool(desk.repo.text_at, path, commit)
-        text = keep_status(text, (desk.content / path).read_text(encoding="utf-8"), user)
-        await run_in_threadpool(
-            desk.repo.save,
-            path,
-            text,
-            str(form.get("base_version", "")),
-            user,
-            f"Bàn biên tập: khôi phục {path} về {commit[:10]}",
-        )
     except store.BadPath:
         raise HTTPException(404) from None
-    except store.Conflict as conflict:
-        return desk.render(
-            request,
-            "conflict.html",
-            409,
-            path=path,
-            theirs=conflict.current,
-            yours=text,
-            base_version=store.version_of(conflict.current.encode("utf-8")),
-        )
-    return RedirectResponse(f"/bai-viet/{path}/lich-su?da_khoi_phuc=1", status_code=303)
+    original = (desk.content / path).read_bytes().decode("utf-8")  # bytes: CRLF kept
+    text = keep_status(text, original, user)
+    message = f"Bàn biên tập: khôi phục {path} về {commit[:10]}"
+    done = await write(request, path, text, str(form.get("base_version", "")), original, message)
+    return done or RedirectResponse(f"/bai-viet/{path}/lich-su?da_khoi_phuc=1", status_code=303)
 
 
 async def delete_article(request: Request):

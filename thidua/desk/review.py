@@ -35,8 +35,10 @@ def status_of(file_status: str, date: str, in_review: bool, now: datetime) -> st
     """Return the desk's status of an article from its file's Status and Date and its review."""
     if file_status == "hidden":
         return "hidden"
+    if in_review:  # a draft, or a correction of a published article waiting in proposals
+        return "in_review"
     if file_status == "draft":
-        return "in_review" if in_review else "draft"
+        return "draft"
     return "scheduled" if date > now.strftime("%Y-%m-%d %H:%M") else "published"
 
 

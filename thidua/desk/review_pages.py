@@ -12,8 +12,9 @@ from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route
 
 from . import review, store, uploads
+from .accounts import User
 from .app import allow, desk_of
-from .pages import header, path_of, when
+from .pages import conflict_page, header, path_of, when
 
 
 async def review_page(request: Request, message: str = "", status: int = 200, **extra):
@@ -31,6 +32,13 @@ async def review_page(request: Request, message: str = "", status: int = 200, **
     notes = [{**c, "when": when(desk, c["at"])} for c in review.comments(desk.db, path)]
     if request.query_params.get("da_gui"):
         message = desk.strings["submitted"]
+    if request.query_params.get("de_xuat"):
+        message = desk.strings["pending_saved"]
+    waiting = store.proposal(desk.db, path)
+    if waiting:
+        waiting["title"] = desk.strings["pending_proposed"].format(
+            name=waiting["full_name"], when=when(desk, waiting["at"])
+        )
     return desk.render(
         request,
         "review.html",
@@ -38,8 +46,11 @@ async def review_page(request: Request, message: str = "", status: int = 200, **
         path=path,
         title=fields.get("title", path),
         state=state,
+        live=(fields.get("status") or "published").casefold() == "published",
         comments=notes,
         message=message,
+        current=text,
+        waiting=waiting,
         **extra,
     )
 
@@ -71,28 +82,33 @@ async def send_back(request: Request):
 
 
 async def change_and_publish(request: Request, action: str, changes: dict[str, str]):
-    """Set header fields, commit, run the strict publish, log it; undo the fields if it fails."""
+    """Set header fields, commit, run the strict publish, log it; undo everything if it fails.
+
+    Publishing applies a correction waiting for review first, as a commit by its author.
+    """
     user = allow(request, "publish")
     desk, path = desk_of(request), path_of(request)
     before = (desk.content / path).read_bytes()
-    text = before.decode("utf-8")
+    text, version = before.decode("utf-8"), store.version_of(before)
+    waiting = store.proposal(desk.db, path) if action == "publish" else None
+    if waiting:
+        if waiting["base"] != version:  # the file changed after the correction was written
+            return conflict_page(request, path, text, waiting["text"])
+        author = User(waiting["name"], waiting["full_name"], "editor")
+        message = f"Bàn biên tập: lưu {path} (bản sửa được duyệt)"
+        version = await run_in_threadpool(desk.repo.save, path, waiting["text"], version, author, message)
+        text = waiting["text"]
     for key, value in changes.items():
         text = review.with_field(text, key, value)
-    version = await run_in_threadpool(
-        desk.repo.save, path, text, store.version_of(before), user, f"Bàn biên tập: {action} {path}"
-    )
+    version = await run_in_threadpool(desk.repo.save, path, text, version, user, f"Bàn biên tập: {action} {path}")
     ok, output = await run_in_threadpool(review.run_publish, desk.root)
     if not ok:
-        await run_in_threadpool(
-            desk.repo.save,
-            path,
-            before.decode("utf-8"),
-            version,
-            user,
-            f"Bàn biên tập: hoàn tác ({action} không thành) {path}",
-        )
+        undo = f"Bàn biên tập: hoàn tác ({action} không thành) {path}"
+        await run_in_threadpool(desk.repo.save, path, before.decode("utf-8"), version, user, undo)
     else:
         review.set_review(desk.db, path, None, user.name, desk.timestamp())
+        if waiting:
+            store.drop_proposal(desk.db, path)
     detail = ", ".join(f"{k}: {v}" for k, v in changes.items())
     review.record(desk.db, user.full_name, action, path, f"{'ok' if ok else 'failed'}; {detail}", desk.timestamp())
     return desk.render(request, "publish.html", 200 if ok else 500, path=path, ok=ok, output=output)

@@ -25,6 +25,10 @@ CREATE TABLE IF NOT EXISTS autosaves (
     name TEXT NOT NULL, path TEXT NOT NULL, fields TEXT NOT NULL, saved REAL NOT NULL,
     PRIMARY KEY (name, path)
 );
+CREATE TABLE IF NOT EXISTS proposals (
+    path TEXT PRIMARY KEY, text TEXT NOT NULL, base TEXT NOT NULL, name TEXT NOT NULL, full_name TEXT NOT NULL,
+    at REAL NOT NULL
+);
 """
 _WORD = re.compile(r"[a-z0-9]+")
 _git_lock = threading.RLock()  # one commit at a time: git's index is shared
@@ -277,3 +281,28 @@ def drop_autosave(db, user, path: str) -> None:
     """Forget work in progress once it is saved."""
     with db.connect() as conn:
         conn.execute("DELETE FROM autosaves WHERE name = ? AND path = ?", (user.name, path))
+
+
+# A published article changed by someone who may not publish: the change waits here, not in content/,
+# since the next publish (of any article, by anyone) would otherwise put it on the site unreviewed.
+def propose(db, path: str, text: str, base: str, user, now: float) -> None:
+    """Keep a correction of a published article until a chief editor publishes or replaces it."""
+    with db.connect() as conn:
+        conn.execute(
+            "INSERT INTO proposals VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET"
+            " text=excluded.text, base=excluded.base, name=excluded.name, full_name=excluded.full_name, at=excluded.at",
+            (path, text, base, user.name, user.full_name, now),
+        )
+
+
+def proposal(db, path: str) -> dict | None:
+    """Return the correction waiting for an article (text, base, name, full_name, at), if any."""
+    with db.connect() as conn:
+        row = conn.execute("SELECT * FROM proposals WHERE path = ?", (path,)).fetchone()
+    return dict(row) if row else None
+
+
+def drop_proposal(db, path: str) -> None:
+    """Forget a correction once published or replaced by a chief editor's own save."""
+    with db.connect() as conn:
+        conn.execute("DELETE FROM proposals WHERE path = ?", (path,))

@@ -44,6 +44,7 @@ def test_csrf_tokens_must_be_present_and_equal(expected, given, ok):
         ("published", "2026-01-01 09:30", False, "published"),
         ("published", "2026-01-01 09:31", False, "scheduled"),
         ("hidden", "2027-01-01", True, "hidden"),
+        ("published", "2025-12-01 08:00", True, "in_review"),  # a correction waits
     ],
 )
 def test_desk_status_from_the_file_and_the_review(file_status, date, in_review, state):
