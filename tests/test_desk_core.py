@@ -235,6 +235,9 @@ def test_behind_tls_the_session_cookie_is_a_secure_host_cookie(desk):
     assert (
         reply.status == 303 and cookie.startswith("__Host-ban-bien-tap=") and "Secure" in cookie and "Path=/" in cookie
     )
+    # Without --secure, nginx's X-Forwarded-Proto: https (from 127.0.0.1, which uvicorn trusts) is enough.
+    page = Client(desk[1]).request("GET", "/dang-nhap", headers={"X-Forwarded-Proto": "https"})
+    assert "Secure" in page.headers["set-cookie"]
 
 
 def test_an_administrator_manages_accounts_and_a_chief_editor_cannot(desk):

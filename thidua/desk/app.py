@@ -61,8 +61,6 @@ class Desk:
         env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
         env.globals.update(t=self.t, strings=self.strings)  # globals: imported macros see them too
         self.templates = Jinja2Templates(env=env)
-        # __Host- cookies are only sent back over TLS to this exact host and path "/".
-        self.session_cookie = "__Host-ban-bien-tap" if secure_cookies else "ban-bien-tap"
 
     def timestamp(self) -> float:
         """Return now as seconds since the epoch (sessions, throttling, audit)."""
@@ -74,9 +72,18 @@ class Desk:
         base = {"user": state.get("user"), "csrf_token": state.get("csrf", "")}
         return self.templates.TemplateResponse(request, template, {**base, **context}, status_code=status)
 
-    def set_cookie(self, response: Response, name: str, value: str, path: str = "/") -> None:
+    def over_tls(self, request: Request) -> bool:
+        """Return whether cookies must be Secure: --secure, or a TLS proxy's X-Forwarded-Proto (uvicorn trusts 127.0.0.1)."""
+        return self.secure or request.url.scheme == "https"
+
+    def session_cookie(self, request: Request) -> str:
+        """Return the session cookie's name: over TLS a __Host- cookie, sent back only over TLS to this host."""
+        return "__Host-ban-bien-tap" if self.over_tls(request) else "ban-bien-tap"
+
+    def set_cookie(self, request: Request, response: Response, name: str, value: str, path: str = "/") -> None:
         """Set a cookie scripts cannot read and other sites' pages never send."""
-        response.set_cookie(name, value, path=path, httponly=True, samesite="strict", secure=self.secure)
+        secure = self.over_tls(request)
+        response.set_cookie(name, value, path=path, httponly=True, samesite="strict", secure=secure)
 
 
 def desk_of(request: Request) -> Desk:
@@ -107,7 +114,7 @@ class Gate:
         found = await run_in_threadpool(
             accounts.session_user,
             self.desk.db,
-            request.cookies.get(self.desk.session_cookie, ""),
+            request.cookies.get(self.desk.session_cookie(request), ""),
             self.desk.timestamp(),
         )
         state = scope.setdefault("state", {})
@@ -160,7 +167,7 @@ def login_form(request: Request, desk: Desk, status: int, error: str, name: str)
     """
     token = request.cookies.get(csrf.LOGIN_COOKIE) or csrf.new_token()
     response = desk.render(request, "login.html", status, error=error, name=name, csrf_token=token)
-    desk.set_cookie(response, csrf.LOGIN_COOKIE, token, path="/dang-nhap")
+    desk.set_cookie(request, response, csrf.LOGIN_COOKIE, token, path="/dang-nhap")
     return response
 
 
@@ -178,10 +185,10 @@ async def log_in(request: Request):
             message = desk.strings["login_wait"].format(seconds=refused.wait)
             return login_form(request, desk, 429, message, name)
         return login_form(request, desk, 401, desk.strings["login_wrong"], name)
-    accounts.close_session(desk.db, request.cookies.get(desk.session_cookie, ""))  # renewed, never reused
+    accounts.close_session(desk.db, request.cookies.get(desk.session_cookie(request), ""))  # renewed, never reused
     token, _ = accounts.open_session(desk.db, user, desk.timestamp())
     response = RedirectResponse("/", status_code=303)
-    desk.set_cookie(response, desk.session_cookie, token)
+    desk.set_cookie(request, response, desk.session_cookie(request), token)
     response.delete_cookie(csrf.LOGIN_COOKIE, path="/dang-nhap")
     return response
 
@@ -189,9 +196,9 @@ async def log_in(request: Request):
 async def log_out(request: Request):
     """End the session."""
     desk = desk_of(request)
-    accounts.close_session(desk.db, request.cookies.get(desk.session_cookie, ""))
+    accounts.close_session(desk.db, request.cookies.get(desk.session_cookie(request), ""))
     response = RedirectResponse("/dang-nhap", status_code=303)
-    response.delete_cookie(desk.session_cookie, path="/")
+    response.delete_cookie(desk.session_cookie(request), path="/", secure=desk.over_tls(request), httponly=True)
     return response
 
 
