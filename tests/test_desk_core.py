@@ -545,6 +545,30 @@ def test_a_failed_publish_leaves_the_article_as_it_was_and_says_why(desk):
     )
 
 
+def test_the_chief_editor_schedules_an_article_then_takes_it_down(desk):
+    project, base = desk
+    chief = client_for(base, "tbt")
+    path = "phat-dong-phong-trao/ban-nhap.md"
+    file = project / "content" / path
+    reply = chief.post(f"/bai-viet/{path}/hen-gio", {"moment": "2020-01-01 07:00"})
+    assert reply.status == 400 and STRINGS["schedule_invalid"] in reply.text
+    reply = chief.post(f"/bai-viet/{path}/hen-gio", {"moment": "2099-01-01 07:00"})
+    assert reply.status == 200 and STRINGS["publish_ok"] in reply.text, reply.text
+    text = file.read_text(encoding="utf-8")
+    assert "Date: 2099-01-01 07:00" in text and "Status: published" in text
+    assert 'data-state="scheduled"' in chief.get(f"/bai-viet/{path}/duyet").text
+    assert not list((project / "output").rglob("ban-nhap*"))  # held back until its time
+    reply = chief.post(f"/bai-viet/{path}/go-xuong")
+    assert reply.status == 200 and STRINGS["publish_ok"] in reply.text
+    assert "Status: hidden" in file.read_text(encoding="utf-8")
+    audit = chief.get("/nhat-ky").text
+    assert (
+        STRINGS["action_schedule"] in audit
+        and STRINGS["action_take_down"] in audit
+        and "Date: 2099-01-01 07:00" in audit
+    )
+
+
 # --- in Chromium -------------------------------------------------------------------------------
 
 
