@@ -609,8 +609,9 @@ def test_login_list_and_pages_in_chromium_with_no_axe_violation(desk):
     with chromium() as browser:
         context = browser.new_context(bypass_csp=True)  # axe-core is injected inline; the desk allows no inline script
         page = context.new_page()
-        errors = []
+        errors, dialogs = [], []
         page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         found = []
         page.goto(base + "/")
         assert page.url == base + "/dang-nhap"
@@ -634,6 +635,7 @@ def test_login_list_and_pages_in_chromium_with_no_axe_violation(desk):
             page.set_viewport_size({"width": width, "height": 900})
             for url in (
                 "/",
+                "/?q=ma+doc",
                 f"/bai-viet/{ARTICLE}/lich-su",
                 f"/bai-viet/{ARTICLE}/duyet",
                 "/thung-rac",
@@ -645,6 +647,7 @@ def test_login_list_and_pages_in_chromium_with_no_axe_violation(desk):
         context.close()
     assert not found, "\n".join(found)
     assert not errors, errors
+    assert not dialogs, dialogs  # the fixture's title with </script><script>alert(1) is shown as text
 
 
 def photo_with_gps() -> bytes:
