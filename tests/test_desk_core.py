@@ -435,6 +435,9 @@ def test_history_restores_an_earlier_version_as_a_new_commit(desk):
     page = client.get(f"/bai-viet/{path}/lich-su")
     commits = re.findall(r'name="commit" value="([0-9a-f]{40})"', page.text)
     assert len(commits) == 1  # the fixture's commit; the newest (the live text) has nothing to restore
+    shown = client.get(f"/bai-viet/{path}/phien-ban/{commits[0]}")
+    assert shown.status == 200 and f'data-version="{commits[0]}"' in shown.text and "Sửa lần một" not in shown.text
+    assert client.get(f"/bai-viet/{path}/phien-ban/{'0' * 40}").status == 404
     current = re.search(r'name="base_version" value="([0-9a-f]+)"', page.text).group(1)
     reply = client.post(f"/bai-viet/{path}/khoi-phuc", {"commit": commits[0], "base_version": current})
     assert reply.status == 303

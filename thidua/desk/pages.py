@@ -255,6 +255,19 @@ async def history(request: Request):
     )
 
 
+async def show_version(request: Request):
+    """Show an article's text at one commit of its history, with the button to restore it."""
+    allow(request, "write")
+    desk, path = desk_of(request), path_of(request)
+    commit = request.path_params["commit"]
+    try:
+        text = await run_in_threadpool(desk.repo.text_at, path, commit)
+    except store.BadPath:
+        raise HTTPException(404) from None
+    current = store.version_of((desk.content / path).read_bytes())
+    return desk.render(request, "version.html", path=path, commit=commit, text=text, base_version=current)
+
+
 async def restore_version(request: Request):
     """Save an earlier version again as a new commit (history is never rewritten)."""
     user = allow(request, "write")
@@ -322,6 +335,7 @@ def routes() -> list[Route]:
         Route("/bai-viet/{path:path}/sua", edit_article, methods=["GET"]),
         Route("/bai-viet/{path:path}/lich-su", history, methods=["GET"]),
         Route("/bai-viet/{path:path}/khoi-phuc", restore_version, methods=["POST"]),
+        Route("/bai-viet/{path:path}/phien-ban/{commit:str}", show_version, methods=["GET"]),
         Route("/bai-viet/{path:path}/xoa", delete_article, methods=["POST"]),
         Route("/thung-rac", bin_page, methods=["GET"]),
         Route("/thung-rac/khoi-phuc", restore_from_bin, methods=["POST"]),
