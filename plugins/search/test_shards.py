@@ -155,7 +155,7 @@ def fragment_metas(bundle: Path) -> list[dict]:
 def test_fragments_leave_out_the_word_pairs_the_index_still_finds(tmp_path):
     pages = page_set()
     sharded(pages, tmp_path / "merged", tmp_path / "shards")
-    assert {len(p.name) for p in (tmp_path / "merged" / "fragment").iterdir()} == {len("abc.pf_fragment")}
+    assert {len(p.name) for p in (tmp_path / "merged" / "fragment").iterdir()} == {len("abcd.pf_fragment")}
     metas = fragment_metas(tmp_path / "merged")
     assert len(metas) == len(pages)
     assert all("pairs" not in meta and meta["title"].startswith("Tin thử") for meta in metas)
@@ -167,7 +167,7 @@ def test_fragments_leave_out_the_word_pairs_the_index_still_finds(tmp_path):
 def test_page_ids_are_short_unique_and_kept_by_unchanged_pages():
     hashes = [f"vi_{n:07x}" for n in range(5000)]
     ids = page_ids(hashes)
-    assert len(set(ids.values())) == len(hashes) and all(3 <= len(i) <= 5 for i in ids.values())
+    assert len(set(ids.values())) == len(hashes) and all(4 <= len(i) <= 6 for i in ids.values())
     ordered = sorted(ids.values())
     assert not any(b.startswith(a) for a, b in zip(ordered, ordered[1:], strict=False))  # none starts another
     assert page_ids(list(reversed(hashes))) == ids
