@@ -411,9 +411,9 @@ def _align_fields(shards: list[Shard]) -> list[str]:
     return fields
 
 
-def page_ids(hashes: list[str]) -> dict[str, str]:
-    """Return a short id for each page's fragment hash: the shortest start, of at least 4 base-32
-    characters, of a digest of that hash that no other page's shares.
+def page_ids(hashes: list[str]) -> list[str]:
+    """Return a short id for each page, in the order of its fragment hash in hashes: the shortest
+    start, of at least 4 base-32 characters, of a digest of that hash that no other page's shares.
 
     Every first query downloads the metadata file listing each page's id (10,000 of them at 10,000
     articles): Pagefind's own ("vi_" and 7 hex digits) take 72.7 KB of it compressed, these 54.5 KB.
@@ -422,15 +422,21 @@ def page_ids(hashes: list[str]) -> dict[str, str]:
     for file systems that ignore case. Why not 3 characters (49.9 KB): the fragment files are
     cached by name (sync_tree, and browsers for an hour), and a name used again for another page
     must stay unlikely (one in a million for two pages at 20 bits; Pagefind's own are 28 bits).
+    Shards are indexed by separate Pagefind runs, so two pages of different shards can get the
+    same 28-bit hash (about one site in six at 10,000 articles): the second one's digest is taken
+    of the hash and its rank among equal hashes, so each page still has its own id.
     """
-    full = sorted((base64.b32encode(hashlib.sha256(h.encode()).digest()).decode().lower(), h) for h in hashes)
+    seen: dict[str, int] = {}
+    keys = []
+    for file_hash in hashes:
+        rank = seen[file_hash] = seen.get(file_hash, -1) + 1
+        keys.append(file_hash if not rank else f"{file_hash}#{rank}")
+    full = sorted((base64.b32encode(hashlib.sha256(k.encode()).digest()).decode().lower(), k) for k in keys)
     ids = {}
-    for i, (code, file_hash) in enumerate(full):
+    for i, (code, key) in enumerate(full):
         shared = max((_common(code, full[j][0]) for j in (i - 1, i + 1) if 0 <= j < len(full)), default=0)
-        if shared == len(code):
-            raise FormatError(f"two pages share the fragment hash {file_hash}")
-        ids[file_hash] = code[: max(4, shared + 1)]
-    return ids
+        ids[key] = code[: max(4, shared + 1)]
+    return [ids[key] for key in keys]
 
 
 def _common(a: str, b: str) -> int:
@@ -483,12 +489,14 @@ def merge(
             shutil.copyfile(path, target / path.name)
     for name in ("index", "filter", "fragment"):
         (target / name).mkdir()
-    ids = page_ids([file_hash for shard in shards for file_hash, _ in shard.pages])
-    for folder, shard in zip(folders, shards, strict=True):
-        for file_hash, _ in shard.pages:
-            link_or_copy(
-                folder / "fragment" / f"{file_hash}.pf_fragment", target / "fragment" / f"{ids[file_hash]}.pf_fragment"
-            )
+    placed = [
+        (folder, file_hash, words)
+        for folder, shard in zip(folders, shards, strict=True)
+        for file_hash, words in shard.pages
+    ]
+    ids = page_ids([file_hash for _, file_hash, _ in placed])
+    for (folder, file_hash, _), page_id in zip(placed, ids, strict=True):
+        link_or_copy(folder / "fragment" / f"{file_hash}.pf_fragment", target / "fragment" / f"{page_id}.pf_fragment")
 
     taken: set[str] = set()
     filters = []
@@ -517,7 +525,7 @@ def merge(
     if memo is not None:
         memo.chunks = dict(zip(hashes, made, strict=True))
 
-    pages = [[ids[file_hash], words] for shard in shards for file_hash, words in shard.pages]
+    pages = [[page_id, words] for (_, _, words), page_id in zip(placed, ids, strict=True)]
     cbor = cbor_dumps([first.version, pages, chunks, filters, [], fields])
     meta_hash = _name(language, cbor, 10, set())
     (target / f"pagefind.{meta_hash}.pf_meta").write_bytes(pf_bytes(cbor))
