@@ -415,7 +415,9 @@ def test_an_editors_change_to_a_published_article_waits_for_review_outside_conte
     reply = save(editor, path, changed, start_of(editor, path))
     assert reply.status == 303 and reply.headers["location"] == f"/bai-viet/{path}/duyet?de_xuat=1"
     assert file.read_bytes() == before  # the next publish, whoever runs it, shows nothing unreviewed
-    assert "Đoạn sửa của Ly." in editor.get(f"/bai-viet/{path}/sua").text  # the editor goes on from it
+    form = editor.get(f"/bai-viet/{path}/sua").text
+    assert "Đoạn sửa của Ly." in form  # the editor goes on from it, and is told so
+    assert STRINGS["pending_found"].split("{name}")[0] in form
     page = chief.get(f"/bai-viet/{path}/duyet")
     assert 'data-state="in_review"' in page.text and 'data-version="proposed"' in page.text
     assert "Đoạn sửa của Ly." in page.text
