@@ -244,9 +244,10 @@
       if (quoted && joined.length) {
         return done(places.length ? intersect([results, lists[lists.length - 1]]) : results);
       }
-      // Pages with each syllable somewhere: only when a named place or campaign fills no first page,
-      // since each syllable is another word to fetch.
-      if (places.length && results.length >= PAGE) return done(results);
+      // Pages with each syllable somewhere: only when the syllables together (or a named place)
+      // fill no first page, since each syllable is another word to fetch (a common one is a large
+      // part of the index: "dung" alone is 55 KiB, and a first query must stay under 300 KB).
+      if (results.length >= PAGE) return done(results);
       return module.search(phrase, { filters: filters }).then(ids).then(function (words) {
         return done(tiers([results, words]));
       });
