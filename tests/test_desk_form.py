@@ -6,37 +6,18 @@ message beside its field; axe-core finds nothing; script typed into every field 
 screenshots of docs/editor-guide.md are written here, from the fixture site only.
 """
 
-import shutil
-import subprocess
 import unicodedata
-from pathlib import Path
 
 import pytest
 
 from tests.quality import axe_violations
-from tests.support import FIXTURE_SITE, ROOT, chromium
-from tests.test_desk_core import PASSWORD, Client, desk_server
-from thidua.desk import accounts, review, store
+from tests.support import ROOT, chromium
+from tests.test_desk_core import Client, desk_server, make_project
 
 NFD_DONG_HA = unicodedata.normalize("NFD", "Đông Hà")
 HOSTILE = '<img src=x onerror="alert(1)"><script>alert(2)</script>" onfocus="alert(3)'
 IMAGES = ROOT / "docs/images"
 CATEGORY_MISSING = 'thiếu khóa bắt buộc "Category"; thêm dòng "Category: Phát động phong trào" vào phần đầu bài'
-
-
-def make_project(folder: Path) -> Path:
-    """Copy the fixture content into a new git repository beside this project's settings, with one editor."""
-    shutil.copytree(FIXTURE_SITE / "content", folder / "content")
-    for name in ("pelicanconf.py", "publishconf.py", "tasks.py"):
-        shutil.copy(ROOT / name, folder / name)
-    for name in ("theme", "data"):
-        (folder / name).symlink_to(ROOT / name)
-    (folder / ".gitignore").write_text(".desk/\ncache/\n__pycache__/\n")
-    for command in (["init", "-q"], ["add", "-A"], ["-c", "user.name=F", "-c", "user.email=f@x", "commit", "-qm", "f"]):
-        subprocess.run(["git", *command], cwd=folder, check=True)
-    database = accounts.Database(folder / ".desk/desk.sqlite3", store.SCHEMA, review.SCHEMA)
-    accounts.set_account(database, "ly", "editor", PASSWORD, "Huỳnh Thị Ly")
-    return folder
 
 
 @pytest.fixture(scope="module")
