@@ -13,7 +13,12 @@ from tests.support import ROOT
 LOCKS = ROOT / "requirements"
 PURPOSES = ("runtime", "data", "test")
 # Direct dependencies used as commands, not imported: where the project calls them.
-COMMANDS = {"pytest-xdist": ("tasks.py", "--dist loadfile"), "pip-tools": ("Makefile", "pip-compile")}
+# Packages used without an import of their own: a command line, or a module that imports them.
+COMMANDS = {
+    "pytest-xdist": ("tasks.py", "--dist loadfile"),
+    "pip-tools": ("Makefile", "pip-compile"),
+    "httpx2": ("thidua/desk/test_suggest.py", "from starlette.testclient import"),
+}
 
 
 def pins(purpose: str) -> dict[str, tuple[str, list[str]]]:
