@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.support import FIXTURE_SITE, ROOT, chromium
+from tests.support import FIXTURE_SITE, ROOT
 
 ACCOUNTS = {
     "ly": ("editor", "Huỳnh Thị Ly"),
@@ -578,7 +578,7 @@ def test_the_chief_editor_schedules_an_article_then_takes_it_down(desk):
 
 
 @pytest.mark.browser
-def test_make_serve_starts_the_desk_beside_the_preview(desk):
+def test_make_serve_starts_the_desk_beside_the_preview(desk, browser):
     """`make serve` runs `invoke livereload`: the preview and, in the same process, the desk."""
     project, _ = desk
     preview, port = free_port(), free_port()
@@ -596,9 +596,8 @@ def test_make_serve_starts_the_desk_beside_the_preview(desk):
                 urllib.request.urlopen(f"http://127.0.0.1:{preview}/", timeout=1).close()
                 break
             subprocess.run(["sleep", "0.1"], check=True)
-        with chromium() as browser:
-            page = log_in_page(browser, base, "ly")
-            assert page.get_by_role("heading", name=STRINGS["list_title"], exact=True).count() == 1
+        page = log_in_page(browser, base, "ly")
+        assert page.get_by_role("heading", name=STRINGS["list_title"], exact=True).count() == 1
         page_text = urllib.request.urlopen(f"http://127.0.0.1:{preview}/", timeout=5).read().decode("utf-8")
         assert "Đông Hà khen thưởng tập thể điển hình" in page_text
     finally:
@@ -607,49 +606,46 @@ def test_make_serve_starts_the_desk_beside_the_preview(desk):
 
 
 @pytest.mark.browser
-def test_login_list_and_pages_in_chromium_with_no_axe_violation(desk):
+def test_login_list_and_pages_in_chromium_with_no_axe_violation(desk, browser):
     from tests.quality import axe_violations
 
     _, base = desk
-    with chromium() as browser:
-        context = browser.new_context(bypass_csp=True)  # axe-core is injected inline; the desk allows no inline script
-        page = context.new_page()
-        errors, dialogs = [], []
-        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        found = []
-        page.goto(base + "/")
-        assert page.url == base + "/dang-nhap"
-        found += [f"login: {line}" for line in axe_violations(page)]
-        page.get_by_label(STRINGS["login_name"]).fill("tbt")
-        page.get_by_label(STRINGS["login_password"]).fill(PASSWORD)
-        page.keyboard.press("Enter")
-        page.wait_for_url(base + "/")
-        page.get_by_label(STRINGS["search_label"]).fill("dong ha")
-        page.get_by_role("button", name=STRINGS["filter_button"]).click()
-        page.wait_for_url("**/?q=dong+ha*")
-        assert (
-            page.get_by_role("link", name="Đông Hà khen thưởng tập thể điển hình (bài hư cấu)", exact=True).count() == 1
-        )
-        page.set_viewport_size({"width": 1280, "height": 800})
-        (ROOT / "docs/images").mkdir(exist_ok=True)
-        page.screenshot(path=str(ROOT / "docs/images/desk-list.png"))  # for docs/editor-guide.md
-        page.goto(f"{base}/bai-viet/{ARTICLE}/duyet")
-        page.screenshot(path=str(ROOT / "docs/images/desk-review.png"))
-        for width in (375, 1280):
-            page.set_viewport_size({"width": width, "height": 900})
-            for url in (
-                "/",
-                "/?q=ma+doc",
-                f"/bai-viet/{ARTICLE}/lich-su",
-                f"/bai-viet/{ARTICLE}/duyet",
-                "/thung-rac",
-                "/anh",
-                "/nhat-ky",
-            ):
-                page.goto(base + url)
-                found += [f"{url} at {width}px: {line}" for line in axe_violations(page)]
-        context.close()
+    context = browser.new_context(bypass_csp=True)  # axe-core is injected inline; the desk allows no inline script
+    page = context.new_page()
+    errors, dialogs = [], []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    found = []
+    page.goto(base + "/")
+    assert page.url == base + "/dang-nhap"
+    found += [f"login: {line}" for line in axe_violations(page)]
+    page.get_by_label(STRINGS["login_name"]).fill("tbt")
+    page.get_by_label(STRINGS["login_password"]).fill(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(base + "/")
+    page.get_by_label(STRINGS["search_label"]).fill("dong ha")
+    page.get_by_role("button", name=STRINGS["filter_button"]).click()
+    page.wait_for_url("**/?q=dong+ha*")
+    assert page.get_by_role("link", name="Đông Hà khen thưởng tập thể điển hình (bài hư cấu)", exact=True).count() == 1
+    page.set_viewport_size({"width": 1280, "height": 800})
+    (ROOT / "docs/images").mkdir(exist_ok=True)
+    page.screenshot(path=str(ROOT / "docs/images/desk-list.png"))  # for docs/editor-guide.md
+    page.goto(f"{base}/bai-viet/{ARTICLE}/duyet")
+    page.screenshot(path=str(ROOT / "docs/images/desk-review.png"))
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        for url in (
+            "/",
+            "/?q=ma+doc",
+            f"/bai-viet/{ARTICLE}/lich-su",
+            f"/bai-viet/{ARTICLE}/duyet",
+            "/thung-rac",
+            "/anh",
+            "/nhat-ky",
+        ):
+            page.goto(base + url)
+            found += [f"{url} at {width}px: {line}" for line in axe_violations(page)]
+    context.close()
     assert not found, "\n".join(found)
     assert not errors, errors
     assert not dialogs, dialogs  # the fixture's title with </script><script>alert(1) is shown as text
@@ -677,78 +673,75 @@ def log_in_page(browser, base: str, name: str):
 
 
 @pytest.mark.browser
-def test_an_editor_writes_the_chief_editor_publishes_and_the_history_restores_in_chromium(desk):
+def test_an_editor_writes_the_chief_editor_publishes_and_the_history_restores_in_chromium(desk, browser):
     """Issue 22's flow: form with an NFD locality and a photograph, review, publish, public pages, history."""
     import feedparser
 
     project, base = desk
     title = "Đông Hà ra quân thi đua những tháng cuối năm"
-    with chromium() as browser:
-        page = log_in_page(browser, base, "ly")
-        page.goto(base + "/bai-viet/moi")
-        page.wait_for_selector("#localities-0[role=combobox]")
-        page.fill("#title", title)
-        page.fill("#date", "2024-10-01T08:00")
-        page.select_option("#category", "Phát động phong trào")
-        field = page.locator("#localities-0")
-        field.press_sequentially(unicodedata.normalize("NFD", "Đông Hà"))
-        listbox = page.locator("#" + field.get_attribute("aria-controls"))
-        listbox.locator("[role=option]", has_text="Thành phố Đông Hà").first.click()
-        assert field.input_value() == "Thành phố Đông Hà"
-        page.set_input_files(
-            "#td-desk-edit-upload-file",
-            files=[{"name": "ảnh ra quân.jpg", "mimeType": "image/jpeg", "buffer": photo_with_gps()}],
-        )
-        page.click("button[form=td-desk-edit-upload-form]")
-        page.wait_for_function("() => document.getElementById('image').value === 'images/anh-ra-quan.jpg'")
-        page.fill("#image_alt", "Cán bộ phường xếp hàng trước hội trường")
-        page.fill("#image_caption", "Lễ ra quân sáng 1/10")
-        page.fill("#body", "Sáng 1/10, thành phố Đông Hà tổ chức lễ ra quân thi đua.")
-        frame = page.frame_locator("#td-desk-edit-preview-frame")
-        frame.locator("h1", has_text=title).wait_for()
-        page.click(".td-desk-actions button[type=submit]:not([formaction])")
-        page.wait_for_url("**/sua?da_luu=1")
-        path = re.search(r"/bai-viet/(.+)/sua", page.url).group(1)
-        page.goto(f"{base}/bai-viet/{path}/duyet")
-        page.get_by_role("button", name=STRINGS["submit"]).click()
-        page.get_by_text(STRINGS["submitted"]).wait_for()
+    page = log_in_page(browser, base, "ly")
+    page.goto(base + "/bai-viet/moi")
+    page.wait_for_selector("#localities-0[role=combobox]")
+    page.fill("#title", title)
+    page.fill("#date", "2024-10-01T08:00")
+    page.select_option("#category", "Phát động phong trào")
+    field = page.locator("#localities-0")
+    field.press_sequentially(unicodedata.normalize("NFD", "Đông Hà"))
+    listbox = page.locator("#" + field.get_attribute("aria-controls"))
+    listbox.locator("[role=option]", has_text="Thành phố Đông Hà").first.click()
+    assert field.input_value() == "Thành phố Đông Hà"
+    page.set_input_files(
+        "#td-desk-edit-upload-file",
+        files=[{"name": "ảnh ra quân.jpg", "mimeType": "image/jpeg", "buffer": photo_with_gps()}],
+    )
+    page.click("button[form=td-desk-edit-upload-form]")
+    page.wait_for_function("() => document.getElementById('image').value === 'images/anh-ra-quan.jpg'")
+    page.fill("#image_alt", "Cán bộ phường xếp hàng trước hội trường")
+    page.fill("#image_caption", "Lễ ra quân sáng 1/10")
+    page.fill("#body", "Sáng 1/10, thành phố Đông Hà tổ chức lễ ra quân thi đua.")
+    frame = page.frame_locator("#td-desk-edit-preview-frame")
+    frame.locator("h1", has_text=title).wait_for()
+    page.click(".td-desk-actions button[type=submit]:not([formaction])")
+    page.wait_for_url("**/sua?da_luu=1")
+    path = re.search(r"/bai-viet/(.+)/sua", page.url).group(1)
+    page.goto(f"{base}/bai-viet/{path}/duyet")
+    page.get_by_role("button", name=STRINGS["submit"]).click()
+    page.get_by_text(STRINGS["submitted"]).wait_for()
 
-        chief = log_in_page(browser, base, "tbt")
-        chief.goto(f"{base}/bai-viet/{path}/duyet")
-        assert chief.locator("[data-state]").get_attribute("data-state") == "in_review"
-        with chief.expect_navigation(timeout=300_000):  # the strict publish runs before the answer
-            chief.get_by_role("button", name=STRINGS["publish_now"]).click()
-        assert chief.locator("[data-result=ok]").count() == 1, chief.locator("body").inner_text()
-        published = (project / "content" / path).read_text(encoding="utf-8")
+    chief = log_in_page(browser, base, "tbt")
+    chief.goto(f"{base}/bai-viet/{path}/duyet")
+    assert chief.locator("[data-state]").get_attribute("data-state") == "in_review"
+    with chief.expect_navigation(timeout=300_000):  # the strict publish runs before the answer
+        chief.get_by_role("button", name=STRINGS["publish_now"]).click()
+    assert chief.locator("[data-result=ok]").count() == 1, chief.locator("body").inner_text()
+    published = (project / "content" / path).read_text(encoding="utf-8")
 
-        # The public site: the article, its locality's page and the feed; the photograph without GPS.
-        output = project / "output"
-        article = (output / "tin-tuc/dong-ha-ra-quan-thi-dua-nhung-thang-cuoi-nam/index.html").read_text(
-            encoding="utf-8"
-        )
-        assert title in article and "Lễ ra quân sáng 1/10" in article
-        assert title in (output / "dia-phuong/dong-ha-quang-tri-cu/index.html").read_text(encoding="utf-8")
-        assert title in [entry.title for entry in feedparser.parse(str(output / "rss.xml")).entries]
-        copies = [p for p in output.rglob("anh-ra-quan*") if p.suffix in (".jpg", ".webp")]
-        assert copies and all(not Image.open(p).getexif().get_ifd(0x8825) for p in copies)
+    # The public site: the article, its locality's page and the feed; the photograph without GPS.
+    output = project / "output"
+    article = (output / "tin-tuc/dong-ha-ra-quan-thi-dua-nhung-thang-cuoi-nam/index.html").read_text(encoding="utf-8")
+    assert title in article and "Lễ ra quân sáng 1/10" in article
+    assert title in (output / "dia-phuong/dong-ha-quang-tri-cu/index.html").read_text(encoding="utf-8")
+    assert title in [entry.title for entry in feedparser.parse(str(output / "rss.xml")).entries]
+    copies = [p for p in output.rglob("anh-ra-quan*") if p.suffix in (".jpg", ".webp")]
+    assert copies and all(not Image.open(p).getexif().get_ifd(0x8825) for p in copies)
 
-        # The editor's later edit of the published article waits for review, off the site and out of content/.
-        page.goto(f"{base}/bai-viet/{path}/sua")
-        page.fill("#title", title + " (bản sửa nhầm)")
-        page.click(".td-desk-actions button[type=submit]:not([formaction])")
-        page.wait_for_url("**/duyet?de_xuat=1")
-        page.get_by_text(STRINGS["pending_saved"]).wait_for()
-        assert (project / "content" / path).read_text(encoding="utf-8") == published
-        # The chief editor sees both versions and publishes the correction, then takes it back through the history.
-        chief.goto(f"{base}/bai-viet/{path}/duyet")
-        assert "(bản sửa nhầm)" in chief.locator("[data-version=proposed]").inner_text()
-        with chief.expect_navigation(timeout=300_000):
-            chief.get_by_role("button", name=STRINGS["republish"]).click()
-        assert chief.locator("[data-result=ok]").count() == 1, chief.locator("body").inner_text()
-        assert "(bản sửa nhầm)" in (project / "content" / path).read_text(encoding="utf-8")
-        log = git(project, "log", "-1", "--format=%an|%s", "--", f"content/{path}").strip()
-        assert log == f"Huỳnh Thị Ly|Bàn biên tập: lưu {path} (bản sửa được duyệt)"  # its author's commit
-        chief.goto(f"{base}/bai-viet/{path}/lich-su")
-        chief.get_by_role("button", name=STRINGS["restore"]).first.click()  # the version before the correction
-        chief.get_by_text(STRINGS["restored"]).wait_for()
-        assert (project / "content" / path).read_text(encoding="utf-8") == published
+    # The editor's later edit of the published article waits for review, off the site and out of content/.
+    page.goto(f"{base}/bai-viet/{path}/sua")
+    page.fill("#title", title + " (bản sửa nhầm)")
+    page.click(".td-desk-actions button[type=submit]:not([formaction])")
+    page.wait_for_url("**/duyet?de_xuat=1")
+    page.get_by_text(STRINGS["pending_saved"]).wait_for()
+    assert (project / "content" / path).read_text(encoding="utf-8") == published
+    # The chief editor sees both versions and publishes the correction, then takes it back through the history.
+    chief.goto(f"{base}/bai-viet/{path}/duyet")
+    assert "(bản sửa nhầm)" in chief.locator("[data-version=proposed]").inner_text()
+    with chief.expect_navigation(timeout=300_000):
+        chief.get_by_role("button", name=STRINGS["republish"]).click()
+    assert chief.locator("[data-result=ok]").count() == 1, chief.locator("body").inner_text()
+    assert "(bản sửa nhầm)" in (project / "content" / path).read_text(encoding="utf-8")
+    log = git(project, "log", "-1", "--format=%an|%s", "--", f"content/{path}").strip()
+    assert log == f"Huỳnh Thị Ly|Bàn biên tập: lưu {path} (bản sửa được duyệt)"  # its author's commit
+    chief.goto(f"{base}/bai-viet/{path}/lich-su")
+    chief.get_by_role("button", name=STRINGS["restore"]).first.click()  # the version before the correction
+    chief.get_by_text(STRINGS["restored"]).wait_for()
+    assert (project / "content" / path).read_text(encoding="utf-8") == published

@@ -11,7 +11,7 @@ import unicodedata
 import pytest
 
 from tests.quality import axe_violations
-from tests.support import ROOT, chromium
+from tests.support import ROOT
 from tests.test_desk_core import Client, desk_server, make_project
 
 NFD_DONG_HA = unicodedata.normalize("NFD", "Đông Hà")
@@ -37,18 +37,17 @@ def logged_in(browser, base: str, **options):
 
 
 @pytest.fixture
-def page(desk):
+def page(desk, browser):
     _, base = desk
-    with chromium() as browser:
-        context = logged_in(browser, base, viewport={"width": 1280, "height": 900})
-        tab = context.new_page()
-        tab.dialogs = []
-        tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
-        tab.errors = []
-        tab.on("pageerror", lambda error: tab.errors.append(str(error)))
-        tab.base = base
-        yield tab
-        context.close()
+    context = logged_in(browser, base, viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.dialogs = []
+    tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
+    tab.errors = []
+    tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+    tab.base = base
+    yield tab
+    context.close()
 
 
 def open_new_article(page):
@@ -123,19 +122,18 @@ def test_the_suggestions_screenshot(page):
     page.screenshot(path=str(IMAGES / "desk-localities.png"), clip=clip, full_page=True)
 
 
-def test_the_form_has_no_axe_violations_on_a_computer_and_a_phone(desk):
+def test_the_form_has_no_axe_violations_on_a_computer_and_a_phone(desk, browser):
     _, base = desk
-    with chromium() as browser:
-        # The desk's policy allows no inline script, and axe-core is injected as one.
-        page = logged_in(browser, base, viewport={"width": 1280, "height": 900}, bypass_csp=True).new_page()
-        page.goto(base + "/bai-viet/ton-vinh-dien-hinh/dong-ha-khen-thuong.md/sua")
-        page.wait_for_selector("#localities-0[role=combobox]")
-        page.wait_for_function("() => document.getElementById('td-desk-edit-preview-frame').srcdoc !== ''")
-        assert axe_violations(page) == []
-        page.set_viewport_size({"width": 375, "height": 800})
-        assert axe_violations(page) == []
-        assert page.evaluate("document.documentElement.scrollWidth") <= 375  # one column, nothing off screen
-        page.screenshot(path=str(IMAGES / "desk-phone.png"))
+    # The desk's policy allows no inline script, and axe-core is injected as one.
+    page = logged_in(browser, base, viewport={"width": 1280, "height": 900}, bypass_csp=True).new_page()
+    page.goto(base + "/bai-viet/ton-vinh-dien-hinh/dong-ha-khen-thuong.md/sua")
+    page.wait_for_selector("#localities-0[role=combobox]")
+    page.wait_for_function("() => document.getElementById('td-desk-edit-preview-frame').srcdoc !== ''")
+    assert axe_violations(page) == []
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert axe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # one column, nothing off screen
+    page.screenshot(path=str(IMAGES / "desk-phone.png"))
 
 
 def test_the_toolbar_inserts_markdown_and_rows_are_added_and_removed_with_the_keyboard(page):
@@ -179,20 +177,19 @@ def test_script_typed_into_every_field_never_runs_in_the_form_or_the_preview(pag
     assert page.errors == []
 
 
-def test_the_form_saves_without_javascript(desk):
+def test_the_form_saves_without_javascript(desk, browser):
     project, base = desk
-    with chromium() as browser:
-        context = logged_in(browser, base, java_script_enabled=False)
-        tab = context.new_page()
-        tab.goto(base + "/bai-viet/moi")
-        assert tab.locator("[role=toolbar]").is_hidden()
-        tab.fill("#title", "Bài viết không cần JavaScript")
-        tab.select_option("#category", "Hội nghị tổng kết")
-        tab.fill("#localities-0", "Tuần Giáo; Điện Biên")
-        tab.fill("#body", "Nội dung.")
-        tab.click(".td-desk-actions button[type=submit]:not([formaction])")
-        tab.wait_for_url("**/sua?da_luu=1")
-        context.close()
+    context = logged_in(browser, base, java_script_enabled=False)
+    tab = context.new_page()
+    tab.goto(base + "/bai-viet/moi")
+    assert tab.locator("[role=toolbar]").is_hidden()
+    tab.fill("#title", "Bài viết không cần JavaScript")
+    tab.select_option("#category", "Hội nghị tổng kết")
+    tab.fill("#localities-0", "Tuần Giáo; Điện Biên")
+    tab.fill("#body", "Nội dung.")
+    tab.click(".td-desk-actions button[type=submit]:not([formaction])")
+    tab.wait_for_url("**/sua?da_luu=1")
+    context.close()
     saved = (project / "content/hoi-nghi-tong-ket/bai-viet-khong-can-javascript.md").read_text(encoding="utf-8")
     assert "Title: Bài viết không cần JavaScript\n" in saved
     assert "Localities: Tuần Giáo; Điện Biên\n" in saved
