@@ -521,28 +521,44 @@ def run_in_own_loop(coroutine):
         return pool.submit(asyncio.run, coroutine).result()
 
 
+def publish_index(output: Path, records: list, settings: dict, made: tuple[Path, int] | None = None) -> int:
+    """Bring output/SEARCH_OUTPUT_PATH up to date for the article pages of these records found in
+    output; return how many pages were indexed.
+
+    records: articles, or Record objects (records.py); names.json and the nginx maps (write_names)
+    are written from articles only, since a Record lacks the localities' gazetteer terms. Callable
+    again and again in one process, after some article pages changed on disk. made: the bundle and
+    count the indexing process already made (build_index), or None to make them here.
+    """
+    started = time.perf_counter()
+    if made is None:
+        made = cached_bundle(output, records, settings)
+    bundled = time.perf_counter()
+    target = output / setting(settings, "SEARCH_OUTPUT_PATH")
+    sync_tree(made[0], target)
+    articles = [record for record in records if not isinstance(record, Record)]
+    if articles:
+        write_names(articles, target, settings)
+    # What the search adds to the build's end (bench_search.py --edits reads it).
+    logger.debug(
+        "search: the build waited %.2f s for the bundle, and published it in %.2f s",
+        bundled - started,
+        time.perf_counter() - bundled,
+    )
+    return made[1]
+
+
 def build_index(pelican) -> None:
     """Write the Pagefind bundle into the output folder (made by the worker when there is one)."""
     try:
         worker = _worker.pop() if _worker else None
         if setting(pelican.settings, "SEARCH_ENABLED") and _records:
             output = Path(pelican.output_path).resolve()
-            started = time.perf_counter()
             made = worker.result("indexing here") if worker is not None else None
-            if made is None:
-                made = cached_bundle(output, list(_records), pelican.settings)
-            bundled = time.perf_counter()
-            sync_tree(made[0], output / setting(pelican.settings, "SEARCH_OUTPUT_PATH"))
-            write_names(_records, output / setting(pelican.settings, "SEARCH_OUTPUT_PATH"), pelican.settings)
-            # What the search adds to the build's end (bench_search.py --edits reads it).
-            logger.debug(
-                "search: the build waited %.2f s for the bundle, and published it in %.2f s",
-                bundled - started,
-                time.perf_counter() - bundled,
-            )
+            count = publish_index(output, list(_records), pelican.settings, made)
             if worker is None:  # no process waits for pages here to do it while it waits
                 empty_trash(Path(setting(pelican.settings, "SEARCH_CACHE_PATH")))
-            logger.info("search: indexed %d articles", made[1])
+            logger.info("search: indexed %d articles", count)
     finally:
         _records.clear()
         _worker.clear()
