@@ -316,20 +316,25 @@ def claim_feeds(plans: list[FeedPlan], settings, output: Path) -> None:
             claim(target)
 
 
-def write_feeds(plans: list[FeedPlan], settings, output: Path) -> tuple[int, int, int]:
+def write_feeds(plans: list[FeedPlan], settings, output: Path, partial: bool = False) -> tuple[int, int, int]:
     """Build each article's item once, write every feed; return (feeds, articles, feeds built).
 
     A feed whose items and fields are those it was last built from is not built again
     (unchanged.py); the others are written only if their bytes changed, so mtimes stay true.
+    partial: plans are some of the site's feeds (the preview's quick path), so what the last
+    build kept of the others stays for the next.
     """
     items: dict[int, FeedItem] = {}
     digests: dict[int, bytes] = {}
     entries: dict = {}
     maximum = settings["FEEDS_MAX_ITEMS"]
     where = unchanged.keys_path(settings)
-    previous, keys = unchanged.load_keys(where), {}
+    previous = unchanged.load_keys(where)
+    keys = dict(previous) if partial else {}
     code = unchanged.code_digest()
-    memo = unchanged.ContentMemo(unchanged.content_memo_path(settings), code)
+    # The memo of item contents is the whole site's (60 MB at 10,000 articles): not worth reading
+    # for the few items of a partial write.
+    memo = None if partial else unchanged.ContentMemo(unchanged.content_memo_path(settings), code)
     written = built = 0
     for plan in plans:
         chosen = []
@@ -352,7 +357,8 @@ def write_feeds(plans: list[FeedPlan], settings, output: Path) -> tuple[int, int
                 target.write_bytes(document)
             unchanged.record(keys, target, key)
     unchanged.save_keys(where, keys)
-    memo.save()
+    if memo is not None:
+        memo.save()
     return written, len(items), built
 
 

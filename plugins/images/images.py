@@ -347,7 +347,7 @@ def set_lead_image(article, settings) -> None:
         article.og_image = markup.og_params(url, variant, f"{settings.get('SITENAME', '')}: {title}")
 
 
-def _forget_rendered(article) -> None:
+def forget_rendered(article) -> None:
     """Drop Pelican's memoized content and summary of this article after a rewrite."""
     for method in (type(article).get_content, type(article).get_summary):
         cache = getattr(method, "cache", {})
@@ -390,7 +390,7 @@ def rewrite_body_images(article, settings, render) -> None:
     rewritten = markup.rewrite_body(content, replace)
     if rewritten != content:
         article._content = rewritten
-        _forget_rendered(article)
+        forget_rendered(article)
 
 
 def _renderer(generator):

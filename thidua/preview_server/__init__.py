@@ -4,12 +4,18 @@ Every save is built incrementally (the same engine as `make html`) into a work t
 served folder (`preview.work/` beside `preview/`); when the build succeeds, only the files it changed are brought
 into the served folder (sync.py). A failed build never reaches the served folder, so the last
 good site stays. Content errors do not fail a preview build; they are printed and shown as a
-banner on the affected page (PREVIEW=True, never set when publishing).
+banner on the affected page (PREVIEW=True, never set when publishing). A save that changes only
+articles' bodies takes the quick path (quick.py) instead of a whole build.
 """
 
 import logging
 from pathlib import Path
 
+from pelican import signals
+
+from thidua.clock import build_time
+
+from . import quick
 from .sync import bring_in
 
 logger = logging.getLogger(__name__)
@@ -21,13 +27,55 @@ def work_tree(output: Path) -> Path:
     return output.with_name(output.name + ".work")
 
 
-def build_once(root: Path, output: Path, settings_file: str = "pelicanconf.py", overrides: dict | None = None) -> bool:
-    """Build into the work tree and bring its changes into output; return False (keeping the old site) on failure."""
-    from pelican import Pelican
+class Preview:
+    """One `make serve` session: each save is a quick update (quick.py) or a whole build."""
+
+    def __init__(self, root: Path, output: Path, settings_file: str = "pelicanconf.py", overrides: dict | None = None):
+        self.root, self.output, self.settings_file, self.overrides = root, output, settings_file, overrides
+        self.kept: quick.Kept | None = None
+        self.last = None  # "quick" or "whole": how the last save was built (for tests and the log)
+
+    def build(self) -> bool:
+        """Bring output up to date with the sources; return False (keeping the old site) on failure."""
+        work = work_tree(self.output)
+        if self.kept is not None:
+            inputs = quick.stamps(self.kept.inputs)
+            try:
+                made = quick.quick_update(self.kept, inputs, work)
+            except Exception:  # the quick path failed: a whole build decides
+                logger.exception("preview_server: cập nhật nhanh lỗi, dựng lại toàn bộ")
+                made = None
+            if made is not None:
+                copied = quick.bring_in_paths(work, self.output, made)
+                logger.info("preview_server: quick update, %d files brought into %s", copied, self.output)
+                self.last = "quick"
+                return True
+        self.kept = None  # the last build's contents are freed before the next is read
+        captured: list = []
+
+        def capture(generators):
+            captured[:] = generators
+
+        signals.all_generators_finalized.connect(capture)
+        try:
+            settings = build_settings(self.root, self.output, self.settings_file, self.overrides)
+            inputs = quick.input_paths(self.root, settings, self.settings_file)
+            before = quick.stamps(inputs)  # taken first: a save during the build is seen next time
+            built = run_build(settings, self.output)
+        finally:
+            signals.all_generators_finalized.disconnect(capture)
+        if built and captured:
+            self.kept = quick.Kept(captured, before, build_time(settings), inputs=inputs)
+        self.last = "whole"
+        return built
+
+
+def build_settings(root: Path, output: Path, settings_file: str = "pelicanconf.py", overrides: dict | None = None):
+    """Return the preview's settings: development ones, building into the work tree."""
     from pelican.settings import read_settings
 
     work = work_tree(output)
-    settings = read_settings(
+    return read_settings(
         str(root / settings_file),
         override={
             "PREVIEW": True,
@@ -37,6 +85,18 @@ def build_once(root: Path, output: Path, settings_file: str = "pelicanconf.py", 
             "DELETE_OUTPUT_DIRECTORY": False,  # the work tree is kept: unchanged pages are not made again
         },
     )
+
+
+def build_once(root: Path, output: Path, settings_file: str = "pelicanconf.py", overrides: dict | None = None) -> bool:
+    """Build into the work tree and bring its changes into output; return False (keeping the old site) on failure."""
+    return run_build(build_settings(root, output, settings_file, overrides), output)
+
+
+def run_build(settings, output: Path) -> bool:
+    """Run a whole build with these settings into the work tree and bring its changes into output."""
+    from pelican import Pelican
+
+    work = work_tree(output)
     try:
         Pelican(settings).run()
     except Exception:  # a broken template or plugin: keep serving the last good build
@@ -72,8 +132,10 @@ def serve_with_livereload(
     output = output or root / "preview"  # never the published output/, a symlink to the live release
     overrides = overrides or {}
 
+    preview = Preview(root, output, overrides=overrides)
+
     def rebuild() -> None:
-        build_once(root, output, overrides=overrides)
+        preview.build()
 
     rebuild()
     output.mkdir(parents=True, exist_ok=True)  # served even when the first build failed
