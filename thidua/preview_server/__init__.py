@@ -52,11 +52,16 @@ class Preview:
                 return True
         self.kept = None  # the last build's contents are freed before the next is read
         captured: list = []
+        records: dict = {}
 
         def capture(generators):
             captured[:] = generators
 
+        def capture_records(generator, writer=None):
+            records.update(quick.records_while_frozen(generator))
+
         signals.all_generators_finalized.connect(capture)
+        signals.article_writer_finalized.connect(capture_records)
         try:
             settings = build_settings(self.root, self.output, self.settings_file, self.overrides)
             inputs = quick.input_paths(self.root, settings, self.settings_file)
@@ -64,8 +69,9 @@ class Preview:
             built = run_build(settings, self.output)
         finally:
             signals.all_generators_finalized.disconnect(capture)
+            signals.article_writer_finalized.disconnect(capture_records)
         if built and captured:
-            self.kept = quick.Kept(captured, before, build_time(settings), inputs=inputs)
+            self.kept = quick.Kept(captured, before, build_time(settings), inputs=inputs, records=records)
         self.last = "whole"
         return built
 

@@ -46,6 +46,7 @@ class Kept:
     stamps: dict[str, tuple[int, int]]
     now: datetime
     inputs: list[Path] = field(default_factory=list)  # what stamps covers (input_paths)
+    records: dict = field(default_factory=dict)  # id(article) → its search record (records_while_frozen)
     updates: int = 0
     by_source: dict = field(default_factory=dict)
 
@@ -162,7 +163,7 @@ def quick_update(kept: Kept, now_stamps: dict, output: Path) -> list[str] | None
         forget_rendered(old)
         made.append(write_article_page(generator, old, output))
     made += write_article_feeds(kept.generators, [old for old, _ in edits], output)
-    made += update_search(generator, output)
+    made += update_search(generator, output, kept.records, edited=[old for old, _ in edits])
     kept.stamps, kept.updates = now_stamps, kept.updates + 1
     return made
 
@@ -213,14 +214,30 @@ def write_article_feeds(generators: list, articles: list, output: Path) -> list[
     ]
 
 
-def update_search(generator: ArticlesGenerator, output: Path) -> list[str]:
-    """Bring the search index up to date with the article pages; return its folder (or nothing)."""
+def records_while_frozen(generator: ArticlesGenerator) -> dict:
+    """Return each published article's search record, made while the build has its URLs formatted.
+
+    Answers article_writer_finalized during a whole build: after the build its URLs are formatted
+    again on every call (incremental/urls.py), 1.5 s for 10,000 articles.
+    """
+    from plugins.search.records import record_for
+
+    return {id(article): record_for(article) for article in generator.articles}
+
+
+def update_search(generator: ArticlesGenerator, output: Path, records: dict, edited: list) -> list[str]:
+    """Bring the search index up to date with the article pages; return its folder (or nothing).
+
+    records: the last whole build's (records_while_frozen); an edited body changes no record, but
+    its page, which the index reads.
+    """
+    from plugins.search.records import record_for
     from plugins.search.search import publish_index, setting
 
     settings = generator.settings
     if not setting(settings, "SEARCH_ENABLED") or not generator.articles:
         return []
-    publish_index(output, list(generator.articles), settings)
+    publish_index(output, [records.get(id(a)) or record_for(a) for a in generator.articles], settings)
     return [setting(settings, "SEARCH_OUTPUT_PATH") + "/"]
 
 
