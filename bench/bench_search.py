@@ -11,7 +11,7 @@ Articles come from bench.corpus (deterministic, fictional) and are rendered as p
 theme/templates/article.html (same classes, labels, byline, honourees, document and term lists).
 They then go through plugins/search exactly as in a real build: the same markup and folded copy
 (records.py), the same Pagefind options, shards and merge, and the same re-cut of the index,
-common words capped (search.sharded_bundle).
+common words capped (shards.merge).
 The bundle is served on loopback and each query runs as a first query in a fresh headless
 Chromium (Pagefind's JS, worker, WebAssembly, entry, metadata and index chunks, and the fragments
 of the ten results shown), recording every response.
@@ -39,8 +39,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 from bench.corpus import SEED, article, load_places  # noqa: E402
 from plugins.search.records import Record, plain, prepare_page  # noqa: E402
-from plugins.search.search import bundle_config, shard_folders, sharded_bundle, validate_settings  # noqa: E402
-from plugins.search.shards import split_pages  # noqa: E402
+from plugins.search.search import bundle_config, shard_folders, validate_settings  # noqa: E402
+from plugins.search.shards import ensure_shards, merge, split_pages  # noqa: E402
 from thidua.vntext import format_date_vi  # noqa: E402
 
 # The place names of issue 7, then two queries made only of the corpus's most common syllables
@@ -206,7 +206,14 @@ def index_corpus(
     # By default a build's settings; a fresh shard cache, so every shard is indexed (a cold build).
     config = bundle_config(settings or {})
     groups = split_pages(pages, config["shard_pages"])
-    sharded_bundle(groups, shard_folders(groups, config, out / "cache"), out / "pagefind", config, None)
+    folders = shard_folders(groups, config, out / "cache")
+    shards = ensure_shards(groups, folders, config)
+    merge(
+        folders,
+        shards,
+        out / "pagefind",
+        *(config[k] for k in ("chunk_bytes", "common_word_share", "common_word_locations")),
+    )
     return raw, time.perf_counter() - start
 
 

@@ -2,9 +2,10 @@
 
 import asyncio
 import concurrent.futures
+import contextlib
 import hashlib
 import logging
-import os
+import re
 import shutil
 import tempfile
 import time
@@ -22,15 +23,19 @@ from . import names, prepared
 from .bundle import CHUNK_BYTES, COMMON_WORD_LOCATIONS, COMMON_WORD_SHARE, FormatError, drop_hidden_meta, rechunk
 from .records import Record, record_for
 from .shards import (
-    MERGED_FILE,
+    Merged,
     ensure_shards,
-    load_merge_memo,
+    forget_shards,
+    load_merged,
     merge,
     prune_store,
-    save_merge_memo,
+    save_merged,
     save_shard,
+    scan,
     shard_digest,
     split_pages,
+    usable_shard,
+    write_files,
 )
 
 logger = logging.getLogger(__name__)
@@ -39,8 +44,7 @@ DEFAULTS = {
     "SEARCH_ENABLED": True,
     "SEARCH_OUTPUT_PATH": "pagefind",
     "SEARCH_LANGUAGE": "vi",
-    # Pagefind's filter and metadata files differ from run to run for the same pages, so a
-    # bundle is kept per set of inputs: unchanged content republishes byte-identical files.
+    # The shards and what the last merges made (shards.py).
     "SEARCH_CACHE_PATH": "cache/pagefind",
     # Chrome inside the article that nobody searches for, kept out of the index and the excerpts:
     # the category link (a filter), the dates (shown from metadata; the year is a filter), and
@@ -79,18 +83,22 @@ DEFAULTS = {
 
 _records: list = []
 
-# Bump when the post-processing of the bundle changes, so cached bundles are rebuilt.
-BUNDLE_FORMAT = "shards-3"  # 2: word pairs and locality/campaign filters; 3: fragments without the pairs
-# In a cached bundle: the shards it was merged from (see prune_cache).
-SHARDS_FILE = "shards.txt"
 # In the cache folder: what each article page was prepared from, and its digest (prepared.py).
 PREPARED_FILE = "prepared.pickle"
-# Cached bundles kept: those of the last few builds (preview and publish settings, say).
-KEEP_BUNDLES = 3
-# In the cache folder: the prepared pages by digest (shards.stage_page), and what prune_cache
-# set aside, removed by the next build while it waits for its pages (empty_trash).
+# In the cache folder: the prepared pages by digest (shards.stage_page).
 STORE_FOLDER = "pages"
-TRASH_FOLDER = ".trash"
+# In the cache folder: the last merge into each output folder (shards.save_merged), and the shards
+# it was made of; the most recent few are kept (preview and publish settings, say), with their shards.
+MERGED_FOLDER = "merged"
+KEEP_MERGES = 3
+# Files of the bundle folder written by write_names, not by the merge.
+NAMES_FILES = frozenset({names.FILE, names.MAP_FILE, names.UNITS_MAP_FILE})
+# What earlier versions kept in the cache folder: whole bundles (named by a 24-digit key), their
+# trash and one big merge memo. Removed by the first build.
+_OLD_CACHE = re.compile(r"[0-9a-f]{24}|\.trash|merged\.pickle|\.tmp-.*")
+
+# The last merge into each output folder made by this process, and the shards folder it read.
+_merged: dict[str, tuple[Path, Merged]] = {}
 
 
 def setting(settings, name):
@@ -186,14 +194,6 @@ def stage_pages(pages: list[tuple[str, str]], staging: Path) -> None:
         target.write_text(prepared.page_text(page), encoding="utf-8")
 
 
-def pages_digest(pages, config: dict) -> str:
-    """Return a hash of the prepared pages (save_as order), the Pagefind version and its configuration."""
-    digest = hashlib.sha256(f"pagefind {version('pagefind')} {BUNDLE_FORMAT} {sorted(config.items())}".encode())
-    for save_as, data in pages:
-        digest.update(save_as.encode() + b"\0" + (data.encode("utf-8") if isinstance(data, str) else data) + b"\0")
-    return digest.hexdigest()[:24]
-
-
 def bundle_config(settings) -> dict:
     """Return everything that shapes the bundle besides the pages themselves."""
     return {
@@ -240,110 +240,16 @@ def make_bundle(folder: Path, target: Path, config: dict, previous: Path | None 
     return indexed
 
 
-def sharded_bundle(
-    groups: list[list[tuple[str, str]]],
-    folders: list[Path],
-    target: Path,
-    config: dict,
-    previous: Path | None,
-    memo_path: Path | None = None,
-    store: Path | None = None,
-) -> int:
-    """Index the groups of pages shard by shard (cached in folders) and merge them into target.
-
-    memo_path: where what the last merge made is kept (shards.MergeMemo), or None. store: the
-    prepared pages by digest (shards.stage_page), or None.
-    Raises FormatError, with target left absent, when anything is not as shards.py expects.
-    """
-    try:
-        shards = ensure_shards(groups, folders, config, store)
-        started = time.perf_counter()
-        memo = load_merge_memo(memo_path)
-        indexed = merge(
-            folders,
-            shards,
-            target,
-            config["chunk_bytes"],
-            config["common_word_share"],
-            config["common_word_locations"],
-            reuse_from=previous,
-            memo=memo,
-        )
-        save_merge_memo(memo_path, memo)
-        logger.debug("search: shards merged in %.2f s", time.perf_counter() - started)
-    except OSError as error:  # a shard removed under us, a full disk: index in one request
-        shutil.rmtree(target, ignore_errors=True)
-        raise FormatError(f"shards unreadable: {error!r}") from error
-    except BaseException:
-        shutil.rmtree(target, ignore_errors=True)
-        raise
-    (target / SHARDS_FILE).write_text("\n".join(folder.name for folder in folders) + "\n", encoding="utf-8")
-    for folder, shard in zip(folders, shards, strict=True):
-        if shard.changed:  # capped page lists of common words computed this time: kept for the next merge
-            save_shard(folder, shard)
-    return indexed
-
-
-def prune_cache(cache_root: Path, current: Path, keep: int = KEEP_BUNDLES) -> None:
-    """Set aside cached bundles beyond the `keep` most recently used, and shards none of them uses.
-
-    Without this every edit would leave a whole bundle (16 MB at 10,000 articles) in the cache.
-    They are moved into the trash folder, not deleted: removing a bundle's 10,000 files takes a
-    tenth of a second at the end of the build, which the next build spends instead while it
-    waits for its pages (empty_trash). A rename is atomic: no half-removed bundle is ever found.
-    """
-    os.utime(current)
-    bundles = [
-        p
-        for p in cache_root.iterdir()
-        if p.is_dir() and p.name not in ("shards", STORE_FOLDER) and not p.name.startswith(".")
-    ]
-    bundles.sort(key=lambda p: (p != current, -p.stat().st_mtime_ns, p.name))
-    for stale in bundles[keep:]:
-        _set_aside(cache_root, stale)
-    used = set()
-    for bundle in bundles[:keep]:
-        try:
-            used.update((bundle / SHARDS_FILE).read_text(encoding="utf-8").split())
-        except OSError:
-            continue
-    shards = cache_root / "shards"
-    if shards.is_dir():
-        for folder in shards.iterdir():
-            if folder.name not in used:
-                _set_aside(cache_root, folder)
-
-
-def _set_aside(cache_root: Path, folder: Path) -> None:
-    trash = cache_root / TRASH_FOLDER
-    trash.mkdir(exist_ok=True)
-    try:
-        folder.rename(trash / f"{folder.parent.name}-{folder.name}-{os.getpid()}")
-    except OSError:  # already set aside by another build, or a name taken: removed here
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def empty_trash(cache_root: Path) -> None:
-    """Remove what prune_cache set aside."""
-    shutil.rmtree(cache_root / TRASH_FOLDER, ignore_errors=True)
-
-
 def shard_folders(groups: list[list[tuple[str, str]]], config: dict, cache_root: Path) -> list[Path]:
     """Return where each group of pages is cached as a shard: a folder named by its pages' digest."""
     return [cache_root / "shards" / shard_digest(group, config, version("pagefind")) for group in groups]
 
 
-def bundle_key(folders: list[Path], config: dict) -> str:
-    """Return the cache key of a bundle: the keys of its shards and the settings."""
-    return pages_digest([(folder.name, "") for folder in folders], config)
+def index_pages(output: Path, records, settings, load: bool = True) -> tuple[list[Path], int, list, list]:
+    """Prepare the article pages found in `output` and index the shards not cached yet (shards.py).
 
-
-def cached_bundle(output: Path, records, settings) -> tuple[Path, int]:
-    """Return the cached bundle of the article pages found in `output` (made if missing), and their count.
-
-    The pages are prepared in memory and hashed. When no bundle is cached for them, the shards whose
-    pages changed are indexed again and all shards merged (shards.py); should that fail, every page
-    is staged in a temporary folder and indexed in one request.
+    Return the shard folders, how many pages there are, the shards (None each unless load) and
+    the pages. Raises FormatError when Pagefind fails on a shard.
     """
     config = bundle_config(settings)
     cache_root = Path(setting(settings, "SEARCH_CACHE_PATH"))
@@ -351,50 +257,101 @@ def cached_bundle(output: Path, records, settings) -> tuple[Path, int]:
     started = time.perf_counter()
     pages = prepared_pages(output, records, cache_root / PREPARED_FILE)
     logger.debug("search: %d pages prepared in %.2f s", len(pages), time.perf_counter() - started)
-    count = len(pages)
     groups = split_pages(pages, config["shard_pages"])
     folders = shard_folders(groups, config, cache_root)
-    cached = cache_root / bundle_key(folders, config)
-    if cached.is_dir():
-        prune_cache(cache_root, cached)
-        return cached, count
-    fresh = cache_root / f".tmp-{os.getpid()}-{cached.name}"
-    shutil.rmtree(fresh, ignore_errors=True)
-    published = output / setting(settings, "SEARCH_OUTPUT_PATH")
-    indexed = None
-    try:
-        if pages:
-            indexed = sharded_bundle(groups, folders, fresh, config, published, cache_root / MERGED_FILE, store)
-    except FormatError as error:
-        logger.warning("search: indexing every page in one request (%s)", error)
-    if indexed is None:
-        with tempfile.TemporaryDirectory(prefix="search-") as folder:
-            stage_pages(pages, Path(folder))
-            indexed = make_bundle(Path(folder), fresh, config, published)
-    if indexed != count:
-        logger.warning("search: Pagefind indexed %s pages of %d prepared", indexed, count)
-    try:
-        fresh.rename(cached)
-    except OSError:  # another build stored the same bundle first
-        shutil.rmtree(fresh, ignore_errors=True)
-    prune_cache(cache_root, cached)
+    shards = ensure_shards(groups, folders, config, store, load)
     prune_store(store, (page for _, page in pages))
-    return cached, count
+    prune_shards(cache_root, folders)
+    return folders, len(pages), shards, pages
+
+
+def merge_file(cache_root: Path, target: Path) -> Path:
+    """Where the last merge into target is kept."""
+    return cache_root / MERGED_FOLDER / (hashlib.sha256(str(target).encode()).hexdigest()[:16] + ".pickle")
+
+
+def last_merge(cache_root: Path, target: Path) -> Merged | None:
+    """The last merge into target: this process's own, else the one kept in the cache (checked)."""
+    kept = _merged.get(str(target))
+    if kept is not None and kept[0] == cache_root / "shards":
+        return kept[1]
+    return load_merged(merge_file(cache_root, target), target)
+
+
+def keep_merge(cache_root: Path, target: Path, merged: Merged | None) -> None:
+    """Remember the merge into target (None: forget it), in memory and in the cache (the last few)."""
+    path = merge_file(cache_root, target)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if merged is None:
+        _merged.pop(str(target), None)
+        path.unlink(missing_ok=True)
+    else:
+        _merged[str(target)] = (cache_root / "shards", merged)
+        save_merged(path, merged)
+        path.with_suffix(".txt").write_text("\n".join(merged.names) + "\n", encoding="utf-8")
+    kept = sorted(path.parent.glob("*.pickle"), key=lambda p: (p != path, -p.stat().st_mtime_ns, p.name))
+    for stale in kept[KEEP_MERGES:]:
+        stale.unlink(missing_ok=True)
+        stale.with_suffix(".txt").unlink(missing_ok=True)
+    forget_shards({str(shards / name) for shards, merge in _merged.values() for name in merge.names})
+
+
+def prune_shards(cache_root: Path, folders: list[Path]) -> None:
+    """Remove the shards neither these folders nor a kept merge uses (an edit leaves one behind,
+    4 MB at 10,000 articles), and what earlier versions kept in the cache.
+
+    Done before the merge, in the indexing process when there is one: the files of an old
+    shard take a while to remove, and the last merge's own shards are still used (kept merges).
+    """
+    used = {folder.name for folder in folders}
+    for state in (cache_root / MERGED_FOLDER).glob("*.txt"):
+        with contextlib.suppress(OSError):
+            if state.with_suffix(".pickle").is_file():
+                used.update(state.read_text(encoding="utf-8").split())
+    for folder in (cache_root / "shards").iterdir() if (cache_root / "shards").is_dir() else ():
+        if folder.name not in used:
+            shutil.rmtree(folder, ignore_errors=True)
+    for old in cache_root.iterdir() if cache_root.is_dir() else ():
+        if _OLD_CACHE.fullmatch(old.name) and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        elif _OLD_CACHE.fullmatch(old.name):
+            old.unlink(missing_ok=True)
+
+
+def one_request(output: Path, records, settings, target: Path, pages=None) -> int:
+    """Index every page in one Pagefind request into target (when shards cannot be used); return the count."""
+    config = bundle_config(settings)
+    cache_root = Path(setting(settings, "SEARCH_CACHE_PATH"))
+    if pages is None:
+        pages = prepared_pages(output, records, cache_root / PREPARED_FILE)
+    with tempfile.TemporaryDirectory(prefix="search-") as folder:
+        stage_pages(pages, Path(folder) / "pages")
+        indexed = make_bundle(Path(folder) / "pages", Path(folder) / "bundle", config, target)
+        bundle = Path(folder) / "bundle"
+        write_files(target, {relative: ("", bundle / relative) for relative in scan(bundle)}, {}, NAMES_FILES)
+    keep_merge(cache_root, target, None)
+    if indexed != len(pages):
+        logger.warning("search: Pagefind indexed %s pages of %d prepared", indexed, len(pages))
+    return len(pages)
 
 
 _worker: list[ForkedCall] = []
 
 
-def bundle_worker(output: Path, records, settings) -> ForkedCall:
-    """Make the bundle in a forked copy of the build process; result() gives (bundle folder, count)."""
-    return ForkedCall(bundle_when_written, output, records, settings, what="search: the indexing process", log=logger)
+def index_worker(output: Path, records, settings) -> ForkedCall:
+    """Index the shards in a forked copy of the build process; result() gives (shard folders, count),
+    or None when the build process must do it (index_when_written)."""
+    return ForkedCall(index_when_written, output, records, settings, what="search: the indexing process", log=logger)
 
 
-def bundle_when_written(output: Path, records, settings) -> tuple[Path, int]:
-    """cached_bundle, once every article page is on disk (the incremental plugin's page process
-    writes half of them, and may still be writing when this process starts)."""
+def index_when_written(output: Path, records, settings) -> tuple[list[Path], int] | None:
+    """index_pages, once every article page is on disk (the incremental plugin's page process
+    writes half of them, and may still be writing when this process starts).
+
+    The merge is left to the build process, which keeps what it merged for its next build (a
+    preview's); this process's memory ends with it.
+    """
     records = [record if isinstance(record, Record) else record_for(record) for record in records]  # meanwhile
-    empty_trash(Path(setting(settings, "SEARCH_CACHE_PATH")))
     started = time.perf_counter()
     try:
         from plugins.incremental import wait_for_article_pages
@@ -403,13 +360,16 @@ def bundle_when_written(output: Path, records, settings) -> tuple[Path, int]:
     else:
         wait_for_article_pages()
     pages_written = time.perf_counter()
-    made = cached_bundle(output, records, settings)
+    try:
+        folders, count, _, _ = index_pages(output, records, settings, load=False)
+    except FormatError:  # the build process tries again, and falls back to one request
+        return None
     logger.debug(
-        "search: waited %.2f s for the article pages, then made the bundle in %.2f s",
+        "search: waited %.2f s for the article pages, then indexed them in %.2f s",
         pages_written - started,
         time.perf_counter() - pages_written,
     )
-    return made
+    return folders, count
 
 
 def start_worker(generator, writer=None) -> None:
@@ -421,59 +381,7 @@ def start_worker(generator, writer=None) -> None:
     threshold = setting(settings, "SEARCH_WORKER_MIN_ARTICLES")
     if setting(settings, "SEARCH_ENABLED") and threshold and len(_records) >= threshold:
         output = Path(generator.output_path).resolve()
-        _worker[:] = [bundle_worker(output, list(_records), settings)]
-
-
-def sync_tree(
-    source: Path,
-    target: Path,
-    leave_out: frozenset[str] = frozenset({SHARDS_FILE}),
-    keep: frozenset[str] = frozenset({names.FILE, names.MAP_FILE, names.UNITS_MAP_FILE}),
-) -> None:
-    """Make target a copy of source, writing only files whose bytes differ (mtimes stay put).
-
-    Files named in leave_out at the top of source are the cache's own, never published; those in
-    keep, at the top of target, are written there by the build (write_names), not removed. Paths are
-    plain strings: a bundle holds a file per article, and Path objects cost more than the copying.
-    """
-    wanted = _relative_files(source) - leave_out
-    if target.is_dir():
-        for relative in sorted(_relative_files(target) - wanted - keep):
-            os.unlink(os.path.join(target, relative))
-        for folder, folders, files in os.walk(target, topdown=False):
-            if not folders and not files and folder != str(target):
-                os.rmdir(folder)
-    for relative in sorted(wanted):
-        source_file, target_file = os.path.join(source, relative), os.path.join(target, relative)
-        if _same_file(source_file, target_file, relative):
-            continue
-        os.makedirs(os.path.dirname(target_file), exist_ok=True)
-        shutil.copyfile(source_file, target_file)
-
-
-def _relative_files(root: Path) -> set[str]:
-    """Return the POSIX paths, relative to root, of every file below it."""
-    found = set()
-    for folder, _, files in os.walk(root):
-        prefix = os.path.relpath(folder, root).replace(os.sep, "/")
-        prefix = "" if prefix == "." else prefix + "/"
-        found.update(prefix + name for name in files)
-    return found
-
-
-def _same_file(source: str, target: str, relative: str) -> bool:
-    """Return whether target already holds source's bytes (False when target is missing).
-
-    Index, filter and fragment files are named by a hash of their content (as Pagefind names
-    them): the same name and size is the same file, and reading 10,000 fragments twice is not needed.
-    """
-    try:
-        if relative.split("/", 1)[0] in ("fragment", "index", "filter"):
-            return os.stat(source).st_size == os.stat(target).st_size
-        with open(target, "rb") as theirs, open(source, "rb") as ours:
-            return theirs.read() == ours.read()
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-        return False
+        _worker[:] = [index_worker(output, list(_records), settings)]
 
 
 def write_names(articles, folder: Path, settings) -> None:
@@ -521,43 +429,70 @@ def run_in_own_loop(coroutine):
         return pool.submit(asyncio.run, coroutine).result()
 
 
-def publish_index(output: Path, records: list, settings: dict, made: tuple[Path, int] | None = None) -> int:
+def publish_index(output: Path, records: list, settings: dict, made: tuple[list[Path], int] | None = None) -> int:
     """Bring output/SEARCH_OUTPUT_PATH up to date for the article pages of these records found in
     output; return how many pages were indexed.
 
     records: articles, or Record objects (records.py); names.json and the nginx maps (write_names)
-    are written from articles only, since a Record lacks the localities' gazetteer terms. Callable
-    again and again in one process, after some article pages changed on disk. made: the bundle and
-    count the indexing process already made (build_index), or None to make them here.
+    are written from articles only, since a Record lacks the localities' gazetteer terms. Called
+    again in one process after some article pages changed, it indexes their shards again and merges
+    only what changed into the files it wrote last (last_merge). made: the shard folders and page
+    count the indexing process found (build_index), or None to find them here.
     """
     started = time.perf_counter()
-    if made is None:
-        made = cached_bundle(output, records, settings)
-    bundled = time.perf_counter()
+    config = bundle_config(settings)
+    cache_root = Path(setting(settings, "SEARCH_CACHE_PATH"))
     target = output / setting(settings, "SEARCH_OUTPUT_PATH")
-    sync_tree(made[0], target)
+    shards = pages = None
+    if made is not None:
+        folders, count = made
+        shards = [usable_shard(folder) for folder in folders]
+    try:
+        if shards is None or None in shards:
+            folders, count, shards, pages = index_pages(output, records, settings)
+        if not shards:
+            raise FormatError("no article page to index")
+        indexed = time.perf_counter()
+        merged = merge(
+            folders,
+            shards,
+            target,
+            config["chunk_bytes"],
+            config["common_word_share"],
+            config["common_word_locations"],
+            last_merge(cache_root, target),
+            NAMES_FILES,
+        )
+        for folder, shard in zip(folders, shards, strict=True):
+            if shard.changed:  # capped page lists of common words computed this time: kept for the next merge
+                save_shard(folder, shard)
+        keep_merge(cache_root, target, merged)
+        logger.debug(
+            "search: shards read in %.2f s, merged and written in %.2f s",
+            indexed - started,
+            time.perf_counter() - indexed,
+        )
+    except (FormatError, OSError) as error:  # OSError: a shard removed under us, a full disk
+        logger.warning("search: indexing every page in one request (%s)", error)
+        count = one_request(output, records, settings, target, pages)
     articles = [record for record in records if not isinstance(record, Record)]
     if articles:
         write_names(articles, target, settings)
     # What the search adds to the build's end (bench_search.py --edits reads it).
-    logger.debug(
-        "search: the build waited %.2f s for the bundle, and published it in %.2f s",
-        bundled - started,
-        time.perf_counter() - bundled,
-    )
-    return made[1]
+    logger.debug("search: index published in %.2f s", time.perf_counter() - started)
+    return count
 
 
 def build_index(pelican) -> None:
-    """Write the Pagefind bundle into the output folder (made by the worker when there is one)."""
+    """Write the Pagefind bundle into the output folder (its shards indexed by the worker when there is one)."""
     try:
         worker = _worker.pop() if _worker else None
         if setting(pelican.settings, "SEARCH_ENABLED") and _records:
             output = Path(pelican.output_path).resolve()
+            started = time.perf_counter()
             made = worker.result("indexing here") if worker is not None else None
+            logger.debug("search: the build waited %.2f s for the indexing process", time.perf_counter() - started)
             count = publish_index(output, list(_records), pelican.settings, made)
-            if worker is None:  # no process waits for pages here to do it while it waits
-                empty_trash(Path(setting(pelican.settings, "SEARCH_CACHE_PATH")))
             logger.info("search: indexed %d articles", count)
     finally:
         _records.clear()

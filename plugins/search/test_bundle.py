@@ -25,7 +25,7 @@ from plugins.search.bundle import (
     rechunk,
     split_words,
 )
-from plugins.search.search import DEFAULTS, bundle_config, bundle_key, make_bundle, validate_settings
+from plugins.search.search import DEFAULTS, bundle_config, make_bundle, validate_settings
 
 
 @pytest.mark.parametrize(
@@ -420,19 +420,11 @@ def test_bad_common_word_settings_are_refused_with_the_fix(name, value, message)
     "settings",
     [{}, {"SEARCH_COMMON_WORD_SHARE": None}, {"SEARCH_COMMON_WORD_SHARE": 1, "SEARCH_COMMON_WORD_LOCATIONS": 3}],
 )
-def test_good_common_word_settings_are_accepted_and_shape_the_cache_key(settings):
+def test_good_common_word_settings_are_accepted(settings):
     validate_settings(SimpleNamespace(settings=settings))
     config = bundle_config(settings)
     assert config["common_word_share"] == settings.get("SEARCH_COMMON_WORD_SHARE", DEFAULTS["SEARCH_COMMON_WORD_SHARE"])
     assert config["common_word_locations"] == settings.get("SEARCH_COMMON_WORD_LOCATIONS", 1)
-
-
-def test_common_word_settings_change_the_bundle_cache_key(tmp_path):
-    keys = {
-        bundle_key([tmp_path / "shards" / "same-pages"], bundle_config(settings))
-        for settings in [{}, {"SEARCH_COMMON_WORD_SHARE": 0.5}, {"SEARCH_COMMON_WORD_LOCATIONS": 2}]
-    }
-    assert len(keys) == 3
 
 
 # --- the forked indexing process --------------------------------------------------------------
@@ -447,9 +439,9 @@ def test_bad_worker_threshold_is_refused_with_the_fix():
 
 
 def test_a_failed_indexing_process_is_reported_and_leaves_the_work_to_the_build(tmp_path, caplog):
-    from plugins.search.search import bundle_worker
+    from plugins.search.search import index_worker
 
-    worker = bundle_worker(tmp_path, [object()], {"SEARCH_CACHE_PATH": str(tmp_path / "cache")})  # not a record
+    worker = index_worker(tmp_path, [object()], {"SEARCH_CACHE_PATH": str(tmp_path / "cache")})  # not a record
     assert worker.result("indexing here") is None
     assert "search: the indexing process failed (AttributeError:" in caplog.text
     assert "indexing here" in caplog.text
@@ -457,10 +449,10 @@ def test_a_failed_indexing_process_is_reported_and_leaves_the_work_to_the_build(
 
 def test_the_indexing_process_hands_its_warnings_to_the_build(tmp_path, caplog):
     from plugins.search.records import Record
-    from plugins.search.search import bundle_worker
+    from plugins.search.search import index_worker
 
     missing = Record("tin/khong-co/index.html", "/tin/khong-co/", "Tin", [], "2025", "", [])
-    worker = bundle_worker(tmp_path, [missing], {"SEARCH_CACHE_PATH": str(tmp_path / "cache")})
+    worker = index_worker(tmp_path, [missing], {"SEARCH_CACHE_PATH": str(tmp_path / "cache")})
     made = worker.result("indexing here")
     assert made is not None and made[1] == 0
     assert "search: tin/khong-co/index.html was not written; left out of the index" in caplog.text

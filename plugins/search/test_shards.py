@@ -12,14 +12,15 @@ from types import SimpleNamespace
 
 import pytest
 
+import plugins.search.search as search_module
 import plugins.search.shards as shards_module
 from plugins.search.bundle import cbor_loads, drop_hidden_meta, read_pf, rechunk, split_words
 from plugins.search.records import Record, prepare_page
 from plugins.search.search import (
     DEFAULTS,
     bundle_config,
-    cached_bundle,
     index_folder,
+    publish_index,
     run_in_own_loop,
     validate_settings,
 )
@@ -96,12 +97,12 @@ def shard_folders(groups, cache: Path) -> list[Path]:
     return [cache / shards_module.shard_digest(group, CONFIG, "1.5.2") for group in groups]
 
 
-def sharded(pages, target: Path, cache: Path, per_shard=3, share=0.2, reuse_from=None, memo=None):
+def sharded(pages, target: Path, cache: Path, per_shard=3, share=0.2, last=None):
+    """Index pages in shards and merge them into target; return the shards and the merge."""
     groups = split_pages(pages, per_shard)
     folders = shard_folders(groups, cache)
     shards = shards_module.ensure_shards(groups, folders, CONFIG)
-    merge(folders, shards, target, 64, share, 1, reuse_from=reuse_from, memo=memo)
-    return shards
+    return shards, merge(folders, shards, target, 64, share, 1, last)
 
 
 def one_request(pages, root: Path, share=0.2) -> Path:
@@ -210,7 +211,7 @@ def test_an_edit_indexes_only_its_shard_again_and_gives_the_bytes_of_a_fresh_bui
     indexed = []
     real = shards_module.index_shard
     monkeypatch.setattr(shards_module, "index_shard", lambda group, *a: indexed.append(group) or real(group, *a))
-    sharded(edited, tmp_path / "after", tmp_path / "cache", reuse_from=tmp_path / "before")
+    sharded(edited, tmp_path / "after", tmp_path / "cache")
     assert [[s for s, _ in group] for group in indexed] == [
         [s for s, _ in group] for group in split_pages(edited, 3) if "tin-tuc/bai-7/index.html" in dict(group)
     ]
@@ -220,40 +221,48 @@ def test_an_edit_indexes_only_its_shard_again_and_gives_the_bytes_of_a_fresh_bui
     assert ("muong", "mường", "/tin-tuc/bai-7/") in contents(tmp_path / "after")["words"]
 
 
-def test_a_merge_after_an_edit_merges_again_only_the_words_of_its_shard(tmp_path, monkeypatch):
+def test_a_merge_after_an_edit_merges_again_only_the_words_it_changed_and_writes_only_changed_files(
+    tmp_path, monkeypatch
+):
     pages = page_set()
-    memo = shards_module.MergeMemo()
-    sharded(pages, tmp_path / "before", tmp_path / "cache", memo=memo)
-    assert memo.words and memo.chunks
+    _, last = sharded(pages, tmp_path / "site", tmp_path / "cache")
+    before = {p.relative_to(tmp_path / "site").as_posix(): p.stat().st_mtime_ns for p in (tmp_path / "site").rglob("*")}
     edited = [
         (s, p.replace("Gương sáng", "Gương sáng Mường Ảng")) if s.endswith("bai-7/index.html") else (s, p)
         for s, p in pages
     ]
     merged, real = [], shards_module.merged_entry
     monkeypatch.setattr(shards_module, "merged_entry", lambda word, parts: merged.append(word) or real(word, parts))
-    shards = sharded(edited, tmp_path / "after", tmp_path / "cache", memo=memo)
+    shards, after = sharded(edited, tmp_path / "site", tmp_path / "cache", last=last)
     group = next(i for i, g in enumerate(split_pages(edited, 3)) if "tin-tuc/bai-7/index.html" in dict(g))
-    assert merged and set(merged) <= set(shards[group].words)  # the other words came from the memo
-    assert len(set(merged)) < len(memo.words)
+    assert {"muong", "ang"} <= set(merged) <= set(shards[group].words)  # the other words kept their entries
+    assert len(set(merged)) < len(after.words) / 2
     monkeypatch.setattr(shards_module, "merged_entry", real)
-    sharded(edited, tmp_path / "fresh", tmp_path / "fresh-cache")  # no memo
-    assert files_of(tmp_path / "after") == files_of(tmp_path / "fresh")
+    sharded(edited, tmp_path / "fresh", tmp_path / "fresh-cache")  # no last merge
+    assert files_of(tmp_path / "site") == files_of(tmp_path / "fresh")
+    now = {p.relative_to(tmp_path / "site").as_posix(): p.stat().st_mtime_ns for p in (tmp_path / "site").rglob("*")}
+    kept = [name for name in before if now.get(name) == before[name]]
+    assert "pagefind.js" in kept and any(name.startswith("fragment/") for name in kept)
 
 
-def test_a_merge_memo_is_not_used_for_shards_renumbered_to_a_new_metadata_field(tmp_path):
-    memo = shards_module.MergeMemo()
-    sharded(page_set(with_locality=()), tmp_path / "before", tmp_path / "cache", memo=memo)
-    sharded(page_set(), tmp_path / "after", tmp_path / "cache", memo=memo)  # a locality appears
+def test_a_last_merge_is_not_used_for_shards_renumbered_to_a_new_metadata_field(tmp_path):
+    _, last = sharded(page_set(with_locality=()), tmp_path / "site", tmp_path / "cache")
+    sharded(page_set(), tmp_path / "site", tmp_path / "cache", last=last)  # a locality appears
     sharded(page_set(), tmp_path / "fresh", tmp_path / "fresh-cache")
-    assert files_of(tmp_path / "after") == files_of(tmp_path / "fresh")
+    assert files_of(tmp_path / "site") == files_of(tmp_path / "fresh")
 
 
-def test_a_merge_memo_made_by_other_code_is_not_used(tmp_path, monkeypatch):
+def test_a_kept_merge_is_read_back_from_its_chunks_unless_other_code_made_it_or_a_chunk_changed(tmp_path, monkeypatch):
+    _, merged = sharded(page_set(), tmp_path / "site", tmp_path / "cache")
     path = tmp_path / "merged.pickle"
-    shards_module.save_merge_memo(path, shards_module.MergeMemo({"mot": ("key", b"entry", 1, False)}, {}))
-    assert shards_module.load_merge_memo(path).words == {"mot": ("key", b"entry", 1, False)}
+    shards_module.save_merged(path, merged)
+    assert shards_module.load_merged(path, tmp_path / "site") == merged
+    chunk = tmp_path / "site" / merged.chunks[0][0]
+    chunk.write_bytes(chunk.read_bytes())  # the same bytes, but not as the merge left them
+    assert shards_module.load_merged(path, tmp_path / "site") is None
+    shards_module.save_merged(path, merged)
     monkeypatch.setattr(shards_module, "_merge_code", lambda: b"other code")
-    assert shards_module.load_merge_memo(path).words == {}
+    assert shards_module.load_merged(path, tmp_path / "site") is None
 
 
 def write_article_pages(output: Path, pages) -> list[Record]:
@@ -266,27 +275,84 @@ def write_article_pages(output: Path, pages) -> list[Record]:
     return records
 
 
+def forget_this_process():
+    """As a fresh process: nothing merged or read in memory."""
+    search_module._merged.clear()
+    shards_module._loaded.clear()
+
+
 def test_a_failing_shard_falls_back_to_one_request_with_a_warning(tmp_path, monkeypatch, caplog):
     output = tmp_path / "output"
     records = write_article_pages(output, page_set())
     settings = {"SEARCH_CACHE_PATH": str(tmp_path / "cache"), "SEARCH_SHARD_PAGES": 3}
     monkeypatch.setattr(shards_module, "pagefind_command", lambda *a: ["false"])
     with caplog.at_level(logging.WARNING):
-        bundle, count = cached_bundle(output, records, settings)
-    assert count == len(BODIES) == contents(bundle)["pages"]
+        count = publish_index(output, records, settings)
+    assert count == len(BODIES) == contents(output / "pagefind")["pages"]
     assert "search: indexing every page in one request (Pagefind failed on a shard (1)" in caplog.text
-    assert not list((tmp_path / "cache").glob(".tmp-*"))
 
 
-def test_a_build_reuses_the_cached_bundle_and_its_shards(tmp_path, monkeypatch):
+@pytest.mark.parametrize("fresh_process", [False, True])
+def test_a_build_reuses_its_shards_and_last_merge_and_gives_the_bytes_of_a_fresh_build(
+    tmp_path, monkeypatch, fresh_process
+):
     output = tmp_path / "output"
     records = write_article_pages(output, page_set())
     settings = {"SEARCH_CACHE_PATH": str(tmp_path / "cache"), "SEARCH_SHARD_PAGES": 3}
-    first, _ = cached_bundle(output, records, settings)
-    shutil.rmtree(first)  # the merged bundle is gone, the shards are not: nothing is indexed again
+    publish_index(output, records, settings)
+    if fresh_process:
+        forget_this_process()
+    loaded = []
+    monkeypatch.setattr(
+        shards_module, "load_shard", lambda folder, real=shards_module.load_shard: loaded.append(folder) or real(folder)
+    )
     monkeypatch.setattr(shards_module, "index_shard", lambda *a: pytest.fail("a cached shard was indexed again"))
-    second, _ = cached_bundle(output, records, settings)
-    assert second == first and contents(second)["pages"] == len(BODIES)
+    assert publish_index(output, records, settings) == len(BODIES)
+    assert bool(loaded) == fresh_process  # a preview's process reads no shard again
+    monkeypatch.undo()
+    page = output / records[7].save_as
+    page.write_text(page.read_text(encoding="utf-8").replace("Gương sáng", "Gương sáng Mường Ảng"), encoding="utf-8")
+    if fresh_process:
+        forget_this_process()
+    merged, real = [], shards_module.merged_entry
+    monkeypatch.setattr(shards_module, "merged_entry", lambda word, parts: merged.append(word) or real(word, parts))
+    publish_index(output, records, settings)
+    assert (
+        "muong" in merged
+        and len(set(merged)) < len(search_module.last_merge(tmp_path / "cache", output / "pagefind").words) / 2
+    )
+    monkeypatch.undo()
+    fresh = tmp_path / "fresh"
+    shutil.copytree(output, fresh, ignore=shutil.ignore_patterns("pagefind"))
+    publish_index(fresh, records, {**settings, "SEARCH_CACHE_PATH": str(tmp_path / "fresh-cache")})
+    assert files_of(output / "pagefind") == files_of(fresh / "pagefind")
+
+
+def test_the_cache_keeps_the_last_merges_and_only_their_shards(tmp_path):
+    from plugins.search.search import KEEP_MERGES, MERGED_FOLDER
+
+    output = tmp_path / "output"
+    records = write_article_pages(output, page_set())
+    settings = {"SEARCH_CACHE_PATH": str(tmp_path / "cache"), "SEARCH_SHARD_PAGES": 3}
+    (tmp_path / "cache" / "0123456789abcdef01234567").mkdir(parents=True)  # a bundle cached by an earlier version
+    for edit in range(3):
+        page = output / records[edit].save_as
+        page.write_text(page.read_text(encoding="utf-8").replace("</h1>", f" sửa {edit}</h1>"), encoding="utf-8")
+        publish_index(output, records, settings)
+    for other in range(KEEP_MERGES + 1):  # other outputs (the publish's, say)
+        shutil.copytree(
+            output, tmp_path / f"other-{other}", ignore=shutil.ignore_patterns("pagefind"), dirs_exist_ok=True
+        )
+        publish_index(tmp_path / f"other-{other}", records, settings)
+    kept = sorted((tmp_path / "cache" / MERGED_FOLDER).glob("*.pickle"))
+    assert len(kept) == KEEP_MERGES
+    listed = {name for state in kept for name in state.with_suffix(".txt").read_text(encoding="utf-8").split()}
+    publish_index(output, records, settings)  # prunes the shards of merges no longer kept
+    assert {p.name for p in (tmp_path / "cache" / "shards").iterdir()} <= listed | {
+        n for n in search_module.last_merge(tmp_path / "cache", output / "pagefind").names
+    }
+    assert {p.name for p in (tmp_path / "cache").iterdir()} == {"shards", "pages", MERGED_FOLDER, "prepared.pickle"}
+    assert contents(output / "pagefind")["pages"] == len(BODIES)
 
 
 def test_shard_size_is_part_of_the_bundle_settings_and_checked():
@@ -298,47 +364,13 @@ def test_shard_size_is_part_of_the_bundle_settings_and_checked():
     )
 
 
-def test_the_cache_keeps_the_last_bundles_and_only_their_shards(tmp_path):
-    from plugins.search.search import (
-        KEEP_BUNDLES,
-        MERGED_FILE,
-        PREPARED_FILE,
-        SHARDS_FILE,
-        STORE_FOLDER,
-        TRASH_FOLDER,
-        empty_trash,
-        sync_tree,
-    )
-
-    output = tmp_path / "output"
-    records = write_article_pages(output, page_set())
-    settings = {"SEARCH_CACHE_PATH": str(tmp_path / "cache"), "SEARCH_SHARD_PAGES": 3}
-    made = []
-    for edit in range(KEEP_BUNDLES + 2):
-        page = output / records[edit].save_as
-        page.write_text(page.read_text(encoding="utf-8").replace("</h1>", f" sửa {edit}</h1>"), encoding="utf-8")
-        made.append(cached_bundle(output, records, settings)[0])
-    left = ("shards", PREPARED_FILE, MERGED_FILE, STORE_FOLDER, TRASH_FOLDER)
-    kept = sorted(p for p in (tmp_path / "cache").iterdir() if p.name not in left)
-    assert kept == sorted(made[-KEEP_BUNDLES:])
-    listed = {name for bundle in kept for name in (bundle / SHARDS_FILE).read_text(encoding="utf-8").split()}
-    assert {p.name for p in (tmp_path / "cache" / "shards").iterdir()} == listed
-    # What was pruned waits in the trash, whole, until the next build removes it.
-    assert (tmp_path / "cache" / TRASH_FOLDER).is_dir()
-    empty_trash(tmp_path / "cache")
-    assert not (tmp_path / "cache" / TRASH_FOLDER).exists()
-    sync_tree(made[-1], output / "pagefind")
-    assert (made[-1] / SHARDS_FILE).is_file() and not (output / "pagefind" / SHARDS_FILE).exists()
-    assert contents(output / "pagefind")["pages"] == len(BODIES)
-
-
 def test_unchanged_pages_are_not_prepared_again_and_the_bundle_is_the_same(tmp_path, monkeypatch):
     import plugins.search.prepared as prepared_module
 
     output = tmp_path / "output"
     records = write_article_pages(output, page_set())
     settings = {"SEARCH_CACHE_PATH": str(tmp_path / "cache"), "SEARCH_SHARD_PAGES": 3}
-    cached_bundle(output, records, settings)
+    publish_index(output, records, settings)
     prepared = []
     real = prepared_module.prepare_page
     monkeypatch.setattr(
@@ -347,7 +379,7 @@ def test_unchanged_pages_are_not_prepared_again_and_the_bundle_is_the_same(tmp_p
     page = output / records[7].save_as
     page.write_text(page.read_text(encoding="utf-8").replace("Gương sáng", "Gương sáng Mường Ảng"), encoding="utf-8")
     records[2] = Record(**{**records[2].__dict__, "category": "Phát động"})  # a record changed, not its page
-    after, _ = cached_bundle(output, records, settings)
+    publish_index(output, records, settings)
     changed = {records[7].save_as, records[2].save_as}
     # The edited page and the page whose record changed are prepared (for their digests); the other
     # pages of their shards, indexed again, are linked from the store of prepared pages: no other
@@ -356,9 +388,11 @@ def test_unchanged_pages_are_not_prepared_again_and_the_bundle_is_the_same(tmp_p
     store = tmp_path / "cache" / "pages"
     assert len(list(store.iterdir())) == len(records)  # the two old versions were pruned
     monkeypatch.setattr(prepared_module, "prepare_page", real)
-    fresh, _ = cached_bundle(output, records, {**settings, "SEARCH_CACHE_PATH": str(tmp_path / "fresh-cache")})
-    assert files_of(after) == files_of(fresh)
-    assert ("muong", "mường", "/tin-tuc/bai-7/") in contents(after)["words"]
+    fresh = tmp_path / "fresh"
+    shutil.copytree(output, fresh, ignore=shutil.ignore_patterns("pagefind"))
+    publish_index(fresh, records, {**settings, "SEARCH_CACHE_PATH": str(tmp_path / "fresh-cache")})
+    assert files_of(output / "pagefind") == files_of(fresh / "pagefind")
+    assert ("muong", "mường", "/tin-tuc/bai-7/") in contents(output / "pagefind")["words"]
 
 
 def test_a_damaged_prepared_memo_only_means_every_page_is_prepared_again(tmp_path):
@@ -367,51 +401,41 @@ def test_a_damaged_prepared_memo_only_means_every_page_is_prepared_again(tmp_pat
     output = tmp_path / "output"
     records = write_article_pages(output, page_set())
     settings = {"SEARCH_CACHE_PATH": str(tmp_path / "cache"), "SEARCH_SHARD_PAGES": 3}
-    first, _ = cached_bundle(output, records, settings)
+    publish_index(output, records, settings)
+    first = files_of(output / "pagefind")
     (tmp_path / "cache" / PREPARED_FILE).write_bytes(b"not a pickle")
-    assert cached_bundle(output, records, settings)[0] == first
+    publish_index(output, records, settings)
+    assert files_of(output / "pagefind") == first
 
 
-def test_fragments_are_linked_or_else_copied(tmp_path, monkeypatch):
-    source = tmp_path / "shard" / "a.pf_fragment"
-    source.parent.mkdir()
-    source.write_bytes(b"fragment bytes")
-    shards_module.link_or_copy(source, tmp_path / "linked")
-    assert (tmp_path / "linked").read_bytes() == b"fragment bytes"
-    assert (tmp_path / "linked").stat().st_ino == source.stat().st_ino
-
-    def no_links(*args):
-        raise OSError("hard links not supported here")
-
-    monkeypatch.setattr(shards_module.os, "link", no_links)
-    shards_module.link_or_copy(source, tmp_path / "copied")
-    assert (tmp_path / "copied").read_bytes() == b"fragment bytes"
-    assert (tmp_path / "copied").stat().st_ino != source.stat().st_ino
-
-
-def test_sync_tree_writes_only_what_differs_and_removes_what_is_gone(tmp_path):
+def test_write_files_writes_only_what_differs_and_removes_what_is_gone(tmp_path):
     import os
 
-    from plugins.search.search import SHARDS_FILE, sync_tree
+    from plugins.search.shards import write_files
 
-    source, target = tmp_path / "bundle", tmp_path / "pagefind"
+    target = tmp_path / "pagefind"
     for relative, data in {
-        "pagefind.js": b"js",
+        "pagefind.js": b"old",
         "fragment/vi_a.pf_fragment": b"a",
-        "fragment/vi_b.pf_fragment": b"bb",
-        SHARDS_FILE: b"shard-1\n",
+        "old/gone.pf_index": b"x",
+        "names.json": b"{}",
     }.items():
-        (source / relative).parent.mkdir(parents=True, exist_ok=True)
-        (source / relative).write_bytes(data)
-    for relative, data in {"pagefind.js": b"old", "fragment/vi_a.pf_fragment": b"a", "old/gone.pf_index": b"x"}.items():
         (target / relative).parent.mkdir(parents=True, exist_ok=True)
         (target / relative).write_bytes(data)
     os.utime(target / "fragment/vi_a.pf_fragment", ns=(10**9, 10**9))
-    sync_tree(source, target)
-    files = sorted(p.relative_to(target).as_posix() for p in target.rglob("*"))
-    assert files == ["fragment", "fragment/vi_a.pf_fragment", "fragment/vi_b.pf_fragment", "pagefind.js"]
+    (tmp_path / "b").write_bytes(b"bb")
+    wanted = {
+        "pagefind.js": ("js", b"js"),
+        "fragment/vi_a.pf_fragment": ("a", lambda: b"a"),
+        "fragment/vi_b.pf_fragment": ("b", tmp_path / "b"),
+    }
+    files = write_files(target, wanted, {}, frozenset({"names.json"}))
+    found = sorted(p.relative_to(target).as_posix() for p in target.rglob("*"))
+    assert found == ["fragment", "fragment/vi_a.pf_fragment", "fragment/vi_b.pf_fragment", "names.json", "pagefind.js"]
     assert (target / "pagefind.js").read_bytes() == b"js"
-    assert (target / "fragment/vi_a.pf_fragment").stat().st_mtime_ns == 10**9  # same file: left alone
+    assert (target / "fragment/vi_a.pf_fragment").stat().st_mtime_ns == 10**9  # same bytes: left alone
+    # As the manifest says: not even read again (a source that would fail is not asked).
+    assert write_files(target, {**wanted, "pagefind.js": ("js", lambda: 1 / 0)}, files) == files
 
 
 def test_the_early_stopping_size_check_agrees_with_compressing_everything():
