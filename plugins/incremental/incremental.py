@@ -19,13 +19,13 @@ from pelican.writers import Writer
 from thidua.memofile import load_dict, save_dict
 
 from .calls import call_key, calls_path, every_receiver_replays, paginated_lists
-from .content_cache import patch_content_cache, wait_for_saves
+from .content_cache import patch_content_cache
 from .files import CompareOnClose, copy_if_changed, write_if_changed
 from .manifest import load_manifest, manifest_path, remove_stale, save_manifest, stale_files
 from .parallel import PageWorker, join
 from .parallel import start_worker as start_page_worker
 from .render_cache import RenderCache, load_fingerprints, render_manifest_path, save_fingerprints, sources_path
-from .urls import freeze_urls, thaw_urls
+from .urls import freeze_urls, remember_relative_paths, thaw_urls
 
 logger = logging.getLogger(__name__)
 
@@ -84,10 +84,13 @@ class IncrementalWriter(Writer):
         super().__init__(output_path, settings=settings)
         self.changed: set[str] = set()
         self.unchanged: set[str] = set()
+        # Every write_file call of the build, as asked (the preview's quick path replays some).
+        self.plan: list[tuple] = []
         IncrementalWriter.last = self
 
     def write_file(self, name, template, context, *args, **kwargs):
         """Pelican's write_file, with fingerprinted templates skipping unchanged pages."""
+        self.plan.append((name, template, context, args, kwargs))
         cache = _render_cache[0] if _render_cache else None
         if (
             cache is not None
@@ -369,7 +372,6 @@ def get_generators(pelican_object):
 def finish(pelican_object) -> None:
     """Delete what the previous build owned and this one did not; save this build's manifest."""
     pelican.utils.copy_file = _original_copy_file
-    wait_for_saves()
     writer = IncrementalWriter.last
     settings = pelican_object.settings
     if writer is None or not get_setting(settings, "INCREMENTAL_ENABLED"):
@@ -412,6 +414,7 @@ def finish(pelican_object) -> None:
 def register() -> None:
     """Connect the writer and the start/end handlers; make Pelican's content cache robust."""
     patch_content_cache()
+    remember_relative_paths()
     signals.generator_init.connect(thaw_urls)  # a build that failed never reached finalized
     signals.finalized.connect(thaw_urls)
     signals.initialized.connect(start)

@@ -213,7 +213,7 @@ def test_a_cache_of_another_format_is_rewritten_once_even_when_nothing_is_added(
 def test_the_content_cache_is_written_only_when_a_build_added_to_it(tmp_path):
     from pelican.cache import FileDataCacher
 
-    from plugins.incremental.content_cache import patch_content_cache, wait_for_saves
+    from plugins.incremental.content_cache import patch_content_cache
 
     patch_content_cache()
     settings = {"CACHE_PATH": str(tmp_path), "GZIP_CACHE": True, "INCREMENTAL_RENDER_WORKER_MIN_ARTICLES": 0}
@@ -229,8 +229,7 @@ def test_the_content_cache_is_written_only_when_a_build_added_to_it(tmp_path):
     again = FileDataCacher(forked, "ArticlesGenerator-Readers", True, True)
     again.cache_data("bai-2.md", "dữ liệu khác")
     again.save_cache()
-    wait_for_saves()
-    loaded = FileDataCacher(settings, "ArticlesGenerator-Readers", True, True)
+    loaded = FileDataCacher(settings, "ArticlesGenerator-Readers", True, True)  # waits for the fork
     assert loaded.get_cached_data("bai-1.md") == "dữ liệu" and loaded.get_cached_data("bai-2.md") == "dữ liệu khác"
     assert [p.name for p in tmp_path.iterdir()] == ["ArticlesGenerator-Readers"]
 
@@ -304,6 +303,29 @@ def test_urls_of_the_contents_given_are_formatted_when_frozen(tmp_path):
         assert (article.url, article.save_as) == ("tin-tuc/bai-thu/", "tin-tuc/bai-thu/index.html")
     finally:
         thaw_urls()
+
+
+@pytest.mark.parametrize(
+    ("content_path", "source_path", "asked"),
+    [
+        ("/site/content", "/site/content/hoi-nghi/bai.md", None),
+        ("/site/content", "hoi-nghi/bai.md", None),
+        ("/site/content", "/site/content/hoi-nghi/bai.md", "/site/content/images/anh.png"),
+        ("/site/khac", "/site/content/hoi-nghi/bai.md", None),  # another PATH: not the first's answer
+        ("content", "content/pages/gioi-thieu.md", None),
+    ],
+)
+def test_relative_source_paths_are_pelicans_computed_once(content_path, source_path, asked):
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+
+    from plugins.incremental.urls import PELICANS_GET_RELATIVE_SOURCE_PATH, get_relative_source_path_once
+
+    settings = {**DEFAULT_CONFIG, "PATH": content_path}
+    article = Article("Nội dung.", metadata={"title": "Bài thử (hư cấu)"}, settings=settings, source_path=source_path)
+    expected = PELICANS_GET_RELATIVE_SOURCE_PATH(article, asked)
+    assert get_relative_source_path_once(article, asked) == expected
+    assert get_relative_source_path_once(article, asked) == expected  # the second time from the memo
 
 
 def test_a_file_with_nothing_cached_is_not_stamped(tmp_path):

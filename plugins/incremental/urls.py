@@ -6,13 +6,21 @@ article's own page, on every card that lists it, in the feeds, the search record
 Until the contents are final plugins may still change a slug or a date, so nothing is kept before
 every generator's context is complete (all_generators_finalized, where this plugin answers last);
 the memo is dropped when the build ends.
+
+Pelican also makes each URL's `path` field (a relpath and two abspaths) whatever the URL pattern,
+54,000 times a build at 10,000 articles: a content's path relative to PATH depends on nothing
+else, so it is computed once per file for the life of the process (make serve's many builds).
 """
 
 from __future__ import annotations
 
+import os
+
 from pelican.contents import Content
 
 PELICANS_GET_URL_SETTING = Content.get_url_setting
+PELICANS_GET_RELATIVE_SOURCE_PATH = Content.get_relative_source_path
+_relative: dict[tuple[str, str, str], str | None] = {}  # (PATH, source path, working folder) → path
 _memo: dict[tuple[int, str], tuple[Content, str]] = {}  # (id, key) → (content, value)
 _frozen: list[bool] = [False]
 
@@ -50,3 +58,20 @@ def thaw_urls(pelican_object=None) -> None:
     """The build is over: the next one (make serve) may change any content."""
     _frozen[0] = False
     _memo.clear()
+
+
+def get_relative_source_path_once(self, source_path: str | None = None) -> str | None:
+    """Content.get_relative_source_path, computed once per (PATH, file): it touches no disk."""
+    path = source_path or self.source_path
+    if path is None:
+        return None
+    key = (self.settings["PATH"], path, os.getcwd())  # abspath reads the working folder
+    found = _relative.get(key)
+    if found is None:
+        found = _relative[key] = PELICANS_GET_RELATIVE_SOURCE_PATH(self, path)
+    return found
+
+
+def remember_relative_paths() -> None:
+    """Install the memoized get_relative_source_path (plugin registration)."""
+    Content.get_relative_source_path = get_relative_source_path_once

@@ -141,3 +141,14 @@ def test_bring_in_copies_keeping_the_mtime_and_empties_folders(tmp_path):
     assert (served / "a/index.html").read_text(encoding="utf-8") == "mới"
     assert not (served / "b").exists()
     assert bring_in(work, served) == (0, 0)
+
+
+def test_bring_in_reads_the_served_folder_again_when_it_was_made_anew(tmp_path):
+    """The served side's stamps are remembered between bring_ins, but not across a new folder."""
+    work, served = tmp_path / "work", tmp_path / "served"
+    write_article(work, "a/index.html", "mới")
+    assert bring_in(work, served) == (1, 0)
+    shutil.rmtree(served)
+    served.mkdir()
+    assert bring_in(work, served) == (1, 0)
+    assert (served / "a/index.html").read_text(encoding="utf-8") == "mới"
