@@ -6,7 +6,6 @@ import contextlib
 import hashlib
 import logging
 import re
-import shutil
 import tempfile
 import time
 from importlib.metadata import version
@@ -24,6 +23,8 @@ from .bundle import CHUNK_BYTES, COMMON_WORD_LOCATIONS, COMMON_WORD_SHARE, Forma
 from .records import Record, record_for
 from .shards import (
     Merged,
+    discard,
+    empty_trash,
     ensure_shards,
     forget_shards,
     load_merged,
@@ -95,7 +96,9 @@ KEEP_MERGES = 3
 NAMES_FILES = frozenset({names.FILE, names.MAP_FILE, names.UNITS_MAP_FILE})
 # What earlier versions kept in the cache folder: whole bundles (named by a 24-digit key), their
 # trash and one big merge memo. Removed by the first build.
-_OLD_CACHE = re.compile(r"[0-9a-f]{24}|\.trash|merged\.pickle|\.tmp-.*")
+_OLD_CACHE = re.compile(r"[0-9a-f]{24}|merged\.pickle|\.tmp-.*")
+# In the cache folder: what is no longer used, removed in the background (shards.discard).
+TRASH_FOLDER = ".trash"
 
 # The last merge into each output folder made by this process, and the shards folder it read.
 _merged: dict[str, tuple[Path, Merged]] = {}
@@ -300,8 +303,8 @@ def prune_shards(cache_root: Path, folders: list[Path]) -> None:
     """Remove the shards neither these folders nor a kept merge uses (an edit leaves one behind,
     4 MB at 10,000 articles), and what earlier versions kept in the cache.
 
-    Done before the merge, in the indexing process when there is one: the files of an old
-    shard take a while to remove, and the last merge's own shards are still used (kept merges).
+    Done before the merge (the last merge's own shards are still used then: kept merges), into
+    the trash: the build process empties it in the background once it has merged (publish_index).
     """
     used = {folder.name for folder in folders}
     for state in (cache_root / MERGED_FOLDER).glob("*.txt"):
@@ -310,12 +313,10 @@ def prune_shards(cache_root: Path, folders: list[Path]) -> None:
                 used.update(state.read_text(encoding="utf-8").split())
     for folder in (cache_root / "shards").iterdir() if (cache_root / "shards").is_dir() else ():
         if folder.name not in used:
-            shutil.rmtree(folder, ignore_errors=True)
+            discard(folder, cache_root / TRASH_FOLDER)
     for old in cache_root.iterdir() if cache_root.is_dir() else ():
-        if _OLD_CACHE.fullmatch(old.name) and old.is_dir():
-            shutil.rmtree(old, ignore_errors=True)
-        elif _OLD_CACHE.fullmatch(old.name):
-            old.unlink(missing_ok=True)
+        if _OLD_CACHE.fullmatch(old.name):
+            discard(old, cache_root / TRASH_FOLDER)
 
 
 def one_request(output: Path, records, settings, target: Path, pages=None) -> int:
@@ -352,6 +353,8 @@ def index_when_written(output: Path, records, settings) -> tuple[list[Path], int
     preview's); this process's memory ends with it.
     """
     records = [record if isinstance(record, Record) else record_for(record) for record in records]  # meanwhile
+    # What the last build (in a process that has ended since, maybe) did not remove yet: meanwhile too.
+    empty_trash(Path(setting(settings, "SEARCH_CACHE_PATH")) / TRASH_FOLDER, background=False)
     started = time.perf_counter()
     try:
         from plugins.incremental import wait_for_article_pages
@@ -462,6 +465,7 @@ def publish_index(output: Path, records: list, settings: dict, made: tuple[list[
             config["common_word_locations"],
             last_merge(cache_root, target),
             NAMES_FILES,
+            cache_root / TRASH_FOLDER,
         )
         for folder, shard in zip(folders, shards, strict=True):
             if shard.changed:  # capped page lists of common words computed this time: kept for the next merge
@@ -478,6 +482,7 @@ def publish_index(output: Path, records: list, settings: dict, made: tuple[list[
     articles = [record for record in records if not isinstance(record, Record)]
     if articles:
         write_names(articles, target, settings)
+    empty_trash(cache_root / TRASH_FOLDER, background=True)
     # What the search adds to the build's end (bench_search.py --edits reads it).
     logger.debug("search: index published in %.2f s", time.perf_counter() - started)
     return count

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -26,6 +27,7 @@ import pickle
 import re
 import shutil
 import subprocess
+import threading
 import time
 import zlib
 from collections import Counter
@@ -419,12 +421,18 @@ def page_ids(hashes: list[str]) -> list[str]:
     for file_hash in hashes:
         rank = seen[file_hash] = seen.get(file_hash, -1) + 1
         keys.append(file_hash if not rank else f"{file_hash}#{rank}")
-    full = sorted((base64.b32encode(hashlib.sha256(k.encode()).digest()).decode().lower(), k) for k in keys)
+    full = sorted((_page_code(k), k) for k in keys)
     ids = {}
     for i, (code, key) in enumerate(full):
         shared = max((_common(code, full[j][0]) for j in (i - 1, i + 1) if 0 <= j < len(full)), default=0)
         ids[key] = code[: max(4, shared + 1)]
     return [ids[key] for key in keys]
+
+
+@lru_cache(maxsize=1 << 16)
+def _page_code(key: str) -> str:
+    """The digest a page id is the start of (page_ids), kept for the next build of this process."""
+    return base64.b32encode(hashlib.sha256(key.encode()).digest()).decode().lower()
 
 
 def _common(a: str, b: str) -> int:
@@ -450,12 +458,13 @@ def merge(
     limit: int,
     last: Merged | None = None,
     keep: frozenset[str] = frozenset(),
+    trash: Path | None = None,
 ) -> Merged:
     """Bring target to the bundle of all shards (read from `folders`); return what was merged.
 
     last: the previous merge into target (Merged): only the words of the shards that changed
     since are merged again, and only files that changed are written (write_files). keep: files at
-    the top of target that are not the bundle's (names.json…), left alone.
+    the top of target that are not the bundle's (names.json…), left alone. trash: see discard.
     """
     first = shards[0]
     for folder, shard in zip(folders, shards, strict=True):
@@ -495,7 +504,7 @@ def merge(
     ids = page_ids([file_hash for _, file_hash, _ in placed])
     alike = {h for h, n in Counter(file_hash for _, file_hash, _ in placed).items() if n > 1}
     for (folder, file_hash, _), page_id in zip(placed, ids, strict=True):
-        source = folder / "fragment" / f"{file_hash}.pf_fragment"
+        source = f"{folder}/fragment/{file_hash}.pf_fragment"  # not a Path: 10,000 of them per build
         # Pagefind's hash names the fragment's bytes, unless two pages of different shards share it.
         key = f"{folder.name}/{file_hash}" if file_hash in alike else file_hash
         wanted[f"fragment/{page_id}.pf_fragment"] = (key, source)
@@ -528,25 +537,27 @@ def merge(
     entry["languages"] = {language: {**first.entry["languages"][language], "hash": meta_hash, "page_count": total}}
     text = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
     wanted["pagefind-entry.json"] = (hashlib.sha256(text).hexdigest(), text)
-    files = write_files(target, wanted, last.files if last is not None else {}, keep)
+    files = write_files(target, wanted, last.files if last is not None else {}, keep, trash)
     shape = (tuple(offsets), total, share, limit, budget, tuple(fields))
     index = [(f"index/{name}.pf_index", len(run)) for (_, _, name), run in zip(chunks, runs, strict=True)]
     return Merged(names, shape, words, files, index)
 
 
-def write_files(target: Path, wanted: dict, known: dict, keep: frozenset[str] = frozenset()) -> dict:
+def write_files(
+    target: Path, wanted: dict, known: dict, keep: frozenset[str] = frozenset(), trash: Path | None = None
+) -> dict:
     """Make target hold exactly the wanted files (and those named in keep, at its top); return its manifest.
 
-    wanted: relative path → (key naming the bytes, source): a file to copy, bytes, or a function
-    making them. known: the manifest the last call returned, relative path → (key, size, mtime in
+    wanted: relative path → (key naming the bytes, source): a file to copy (a path or its string),
+    bytes, or a function making them. known: the manifest the last call returned, relative path → (key, size, mtime in
     ns): a file still so is not even read; 10,000 fragments and 1,900 index chunks stay as they are
     for one stat each. Any other is written only if its bytes differ (mtimes stay put: the preview
     copies what changed by them), under a temporary name renamed over the old file (which may be
-    a hard link of a published release's).
+    a hard link of a published release's). trash: where files no longer wanted go (discard).
     """
     found = {relative: (stat.st_size, stat.st_mtime_ns) for relative, stat in scan(target).items()}
     for relative in sorted(found.keys() - wanted.keys() - keep):
-        os.unlink(os.path.join(target, relative))
+        discard(os.path.join(target, relative), trash)
         with contextlib.suppress(OSError):  # a folder left empty
             os.removedirs(os.path.dirname(os.path.join(target, relative)))
     files = {}
@@ -560,7 +571,9 @@ def write_files(target: Path, wanted: dict, known: dict, keep: frozenset[str] = 
 
     def data_of(relative):
         source = wanted[relative][1]
-        return source.read_bytes() if isinstance(source, Path) else source() if callable(source) else source
+        return (
+            Path(source).read_bytes() if isinstance(source, (str, Path)) else source() if callable(source) else source
+        )
 
     with ThreadPoolExecutor() as pool:  # zlib releases the GIL
         made = pool.map(data_of, todo)
@@ -574,6 +587,49 @@ def write_files(target: Path, wanted: dict, known: dict, keep: frozenset[str] = 
             stat = os.stat(path)
             files[relative] = (wanted[relative][0], stat.st_size, stat.st_mtime_ns)
     return files
+
+
+_discarded = itertools.count()
+
+
+def discard(path, trash: Path | None) -> None:
+    """Remove a file or folder, by moving it into the trash folder when there is one (empty_trash).
+
+    On the build machine's disk, removing a file written a while ago takes 1 to 3 ms (its blocks
+    are freed), moving it 20 µs; an edit at 10,000 articles leaves some 650 index chunks and a
+    shard of 160 files behind.
+    """
+    if trash is not None:
+        try:
+            trash.mkdir(parents=True, exist_ok=True)
+            os.rename(path, trash / f"{os.getpid()}-{next(_discarded)}")
+            return
+        except OSError:  # another file system: removed here
+            pass
+    if os.path.isdir(path):
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+
+
+def empty_trash(trash: Path, background: bool) -> None:
+    """Remove what discard moved into trash, and what earlier processes left of theirs.
+
+    background: in a thread of this process (removing releases the GIL), which the build does not
+    wait for; what is left when the process ends is removed by the next build.
+    """
+    batch = trash.with_name(f"{trash.name}-{os.getpid()}-{next(_discarded)}")
+    with contextlib.suppress(OSError):
+        trash.rename(batch)
+    batches = sorted(trash.parent.glob(f"{trash.name}-*"))
+    if not batches:
+        return
+    if background:
+        threading.Thread(target=lambda: [shutil.rmtree(b, ignore_errors=True) for b in batches], daemon=True).start()
+    else:
+        for folder in batches:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _merge_code() -> bytes:
