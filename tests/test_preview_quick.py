@@ -16,15 +16,28 @@ from tests.support import FIXTURE_SITE, PINNED, ROOT, WORKER_MODES, replace_once
 SUMMIT = "hoi-nghi-tong-ket/tong-ket-cum-thi-dua.md"
 DONG_HA = "ton-vinh-dien-hinh/dong-ha-khen-thuong.md"
 XA = "phat-dong-phong-trao/xa-thu-nghiem-phat-dong.md"
+TUAN_GIAO = "phat-dong-phong-trao/tuan-giao-nfd.md"  # an honouree's article, in NFD
+PHOTO = "Image: images/hoi-nghi-thu-nghiem.jpg\nImage_alt: Ảnh thử nghiệm (hư cấu)\n"
 
 
 def _append(path: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
 
 
+def _retitle(path: Path, title: str) -> None:
+    head, rest = path.read_text(encoding="utf-8").split("\n", 1)
+    assert head.startswith("Title: "), f"{path.name} does not start with its title: update this test"
+    path.write_text(f"Title: {title}\n{rest}", encoding="utf-8")
+
+
+def _add_header(path: Path, lines: str) -> None:
+    head, body = path.read_text(encoding="utf-8").split("\n\n", 1)
+    path.write_text(f"{head}\n{lines.rstrip()}\n\n{body}", encoding="utf-8")
+
+
 def _saves(content: Path, data: Path):
     """(what, edit, path expected) in the order an editor makes them."""
-    summit, dong_ha, xa = content / SUMMIT, content / DONG_HA, content / XA
+    summit, dong_ha, xa, tuan_giao = content / SUMMIT, content / DONG_HA, content / XA, content / TUAN_GIAO
     return [
         ("a paragraph added to a body", lambda: _append(summit, "\nĐoạn bổ sung khi sửa bài (hư cấu).\n"), "quick"),
         (
@@ -38,12 +51,32 @@ def _saves(content: Path, data: Path):
             "quick",
         ),
         (
-            "the summary's paragraph (metadata)",
+            "the first paragraph, which cards show as the summary",
             lambda: replace_once(dong_ha, "khen thưởng các tập thể", "biểu dương các tập thể"),
+            "quick",
+        ),
+        ("a Summary line", lambda: replace_once(xa, "Summary: Bài hư cấu", "Summary: Bài viết hư cấu"), "quick"),
+        ("a body edit after a whole build", lambda: _append(dong_ha, "\nLại thêm một câu (hư cấu).\n"), "quick"),
+        (
+            "a title drawn on the share card (no photograph)",
+            lambda: replace_once(dong_ha, "Title: Đông Hà khen thưởng", "Title: Đông Hà biểu dương"),
             "whole",
         ),
-        ("a body edit after a whole build", lambda: _append(dong_ha, "\nLại thêm một câu (hư cấu).\n"), "quick"),
-        ("a title", lambda: replace_once(dong_ha, "Title: Đông Hà khen thưởng", "Title: Đông Hà biểu dương"), "whole"),
+        (
+            "a slug and a photograph (a new URL)",
+            lambda: _add_header(tuan_giao, "Slug: tuan-giao-ke-hoach\n" + PHOTO),
+            "whole",
+        ),
+        (
+            "the title of an honouree's article with a photograph",
+            lambda: _retitle(tuan_giao, "Tuần Giáo triển khai kế hoạch mới (bài hư cấu)"),
+            "quick",
+        ),
+        (
+            "a title and another article's body in one save",
+            lambda: (_retitle(tuan_giao, "Tuần Giáo: kế hoạch (hư cấu)"), _append(xa, "\nx\n")),
+            "quick",
+        ),
         (
             "an image in a body",
             lambda: _append(xa, "\n![Ảnh thử nghiệm](images/hoi-nghi-thu-nghiem.jpg)\n"),

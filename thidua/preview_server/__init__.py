@@ -71,7 +71,10 @@ class Preview:
             signals.all_generators_finalized.disconnect(capture)
             signals.article_writer_finalized.disconnect(capture_records)
         if built and captured:
-            self.kept = quick.Kept(captured, before, build_time(settings), inputs=inputs, records=records)
+            from plugins.incremental.incremental import IncrementalWriter
+
+            plan = IncrementalWriter.last.plan if IncrementalWriter.last is not None else []
+            self.kept = quick.Kept(captured, before, build_time(settings), inputs=inputs, records=records, plan=plan)
         self.last = "whole"
         return built
 

@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pelican import signals
-from pelican.contents import Article
+from pelican.contents import Article, Content
 from pelican.generators import ArticlesGenerator
 from pelican.urlwrappers import URLWrapper
 
@@ -36,6 +36,9 @@ logger = logging.getLogger(__name__)
 
 # In a body, markup the image pipeline or Pelican's static-file links must see: a whole build.
 NEEDS_WHOLE_BUILD = ("<img", "{static}", "{attach}", "|static|", "|attach|")
+# Metadata that pages show but that decides no page's membership, order or URL (the reader
+# keeps the summary, cut from the first paragraph, as both `summary` and plain `description`).
+DISPLAY_KEYS = frozenset({"title", "summary", "description"})
 
 
 @dataclass
@@ -47,6 +50,7 @@ class Kept:
     now: datetime
     inputs: list[Path] = field(default_factory=list)  # what stamps covers (input_paths)
     records: dict = field(default_factory=dict)  # id(article) → its search record (records_while_frozen)
+    plan: list = field(default_factory=list)  # the build's write_file calls (IncrementalWriter.plan)
     updates: int = 0
     by_source: dict = field(default_factory=dict)
 
@@ -128,44 +132,84 @@ def read_again(generator: ArticlesGenerator, source_path: str) -> Article:
         )
 
 
-def body_only(old: Article, new: Article) -> bool:
-    """Return whether new differs from old by its body alone, in a way the quick path can show."""
+def edit_kind(old: Article, new: Article, recent: frozenset) -> str:
+    """Return "body" or "display" when the quick path can show this edit, else why it cannot.
+
+    body: only the body changed. display: the title or the summary changed too, which pages
+    show but which decide no page's membership, order or URL. Not when the title draws the
+    article's share card (no lead image) or names it in the news sitemap (the last two days).
+    """
     bodies = (old._content or "", new._content or "")
     if any(marker in body.lower() for body in bodies for marker in NEEDS_WHOLE_BUILD):
-        return False
-    return plain(old.metadata) == plain(new.metadata)
+        return "its body names an image or a static file"
+    if (old.save_as, old.url) != (new.save_as, new.url):
+        return f"its URL changed ({old.save_as} → {new.save_as})"
+    keys = old.metadata.keys() | new.metadata.keys()
+    changed = {key for key in keys if plain(old.metadata.get(key)) != plain(new.metadata.get(key))}
+    if not changed:
+        return "body"
+    if not changed <= DISPLAY_KEYS:
+        return f"its {', '.join(sorted(changed - DISPLAY_KEYS))} changed"
+    if "title" in changed and not old.metadata.get("image"):
+        return "its title is drawn on its share card"
+    if "title" in changed and old.source_path in recent:
+        return "its title is in the news sitemap"
+    return "display"
 
 
 def quick_update(kept: Kept, now_stamps: dict, output: Path) -> list[str] | None:
-    """Bring the work tree up to date for a body-only save; return the output files it made again.
-
-    None: this save needs a whole build (nothing is written then).
+    """Bring the work tree up to date for a save the quick path can show; return the output
+    files (and folders, ending in "/") it made again. None: this save needs a whole build, and
+    nothing was written.
     """
     changed = changed_files(kept.stamps, now_stamps)
     if not changed:
-        return None  # a save that changed no input: a whole build, as before
+        return whole("no input changed")  # as before the quick path: a save of nothing rebuilds
     generator = kept.articles_generator
     now = build_time(dict(kept.settings))  # a new settings object reads the clock again
-    if clock_decisions(kept, now) != clock_decisions(kept, kept.now):
-        return None
+    decisions = clock_decisions(kept, now)
+    if decisions != clock_decisions(kept, kept.now):
+        return whole("the clock publishes a scheduled article or moves the news sitemap's window")
     edits = []
     for path in changed:
         old = kept.by_source.get(path)
         if old is None or path not in now_stamps:
-            return None  # not a published article's source, or deleted
+            return whole(f"{path} is not a published article's source, or was deleted")
         new = read_again(generator, path)
-        if not body_only(old, new):
-            return None
-        edits.append((old, new))
-    made = []
-    for old, new in edits:
-        old._content = new._content
-        forget_rendered(old)
-        made.append(write_article_page(generator, old, output))
-    made += write_article_feeds(kept.generators, [old for old, _ in edits], output)
-    made += update_search(generator, output, kept.records, edited=[old for old, _ in edits])
+        kind = edit_kind(old, new, decisions[1])
+        if kind not in ("body", "display"):
+            return whole(f"{path}: {kind}")
+        edits.append((old, new, kind))
+    for old, new, _ in edits:
+        take_over(old, new)
+    edited = [old for old, _, _ in edits]
+    displayed = [old for old, _, kind in edits if kind == "display"]
+    made = replay(kept, edited, displayed, output)
+    made += write_article_feeds(kept.generators, edited, output)
+    made += update_search(generator, output, kept.records, edited)
+    if displayed:
+        made += write_statistics(kept.settings, output)
     kept.stamps, kept.updates = now_stamps, kept.updates + 1
     return made
+
+
+def whole(reason: str) -> None:
+    """Say why this save needs a whole build (None: what quick_update returns then)."""
+    logger.info("preview_server: a whole build: %s", reason)
+
+
+def take_over(old: Article, new: Article) -> None:
+    """Give the kept article the new body and the new values of its metadata (DISPLAY_KEYS at most)."""
+    old._content = new._content
+    for key, value in new.metadata.items():
+        if plain(value) != plain(old.metadata.get(key)):
+            old.metadata[key] = value
+            setattr(old, key.lower(), value)
+            if key == "summary":
+                old._summary = value
+    if hasattr(old, "refresh_metadata_intersite_links"):  # as Pelican does before writing
+        old.refresh_metadata_intersite_links()
+    forget_rendered(old)
 
 
 def forget_rendered(article: Article) -> None:
@@ -175,26 +219,80 @@ def forget_rendered(article: Article) -> None:
     forget(article)
 
 
-def write_article_page(generator: ArticlesGenerator, article: Article, output: Path) -> str:
-    """Render the article's page as ArticlesGenerator.generate_articles does; return its path."""
-    from plugins.incremental.incremental import IncrementalWriter
+def replay(kept: Kept, edited: list, displayed: list, output: Path) -> list[str]:
+    """Make again the last build's write_file calls these edits change; return the files written.
 
-    settings = generator.settings
+    An edited article's own page; with display edits, also every page that shows one of them
+    (shows) and every page of a template the engine never fingerprints (INCREMENTAL_ALWAYS_RENDER
+    and the templates not in INCREMENTAL_FINGERPRINT_TEMPLATES), which whole builds render anyway.
+    """
+    from plugins.incremental.incremental import IncrementalWriter, get_setting
+
+    settings = kept.settings
+    fingerprinted = set(get_setting(settings, "INCREMENTAL_FINGERPRINT_TEMPLATES"))
+    always = set(get_setting(settings, "INCREMENTAL_ALWAYS_RENDER"))
+    own = {id(article) for article in edited}
+    shown = {id(article) for article in displayed}
     writer = IncrementalWriter(str(output), settings=settings)
-    # The sitemap notes pages as they are written; this page's note is the last build's.
+    # The sitemap notes pages as they are written; these pages' notes are the last build's.
     with signals.content_written.muted():
-        writer.write_file(
-            article.save_as,
-            generator.get_template(article.template),
-            generator.context,
-            relative_urls=settings["RELATIVE_URLS"],
-            article=article,
-            category=getattr(article, "category", None),
-            override_output=hasattr(article, "override_save_as"),
-            url=article.url,
-            blog=True,
-        )
-    return article.save_as
+        seen = set()  # with a page process, a call it did not make is asked again
+        for name, template, context, args, kwargs in kept.plan:
+            if name in seen:
+                continue
+            seen.add(name)
+            if id(kwargs.get("article")) in own or (
+                shown
+                and (
+                    name in always
+                    or os.path.splitext(template.name or "")[0] not in fingerprinted
+                    or shows([*args, *kwargs.values()], shown)
+                )
+            ):
+                writer.write_file(name, template, context, *args, **kwargs)
+    return sorted(os.path.relpath(path, output) for path in writer.changed)
+
+
+def shows(values: list, targets: set[int]) -> bool:
+    """Return whether a page's variables show one of the target articles (by identity).
+
+    What pages show of other articles, the engine's fingerprints say: an article variable and
+    what it lists (related news, honourees), lists of articles (every paginated list, however
+    grouped), and objects listing articles (a feed's subscribe page, honourees on the roll).
+    Another article found in a list is not looked into: pages show it by its own metadata.
+    """
+    return any(_mentions(value, targets, 2, top=True) for value in values)
+
+
+SCALARS = (str, bytes, int, float, bool, datetime)
+
+
+def _mentions(value, targets: set[int], budget: int, top: bool = False, nesting: int = 0) -> bool:
+    if id(value) in targets:
+        return True
+    if value is None or isinstance(value, SCALARS):
+        return False
+    if isinstance(value, (dict, list, tuple, set, frozenset)):  # groupings cost no budget
+        items = value.values() if isinstance(value, dict) else value
+        return nesting < 4 and any(_mentions(item, targets, budget, nesting=nesting + 1) for item in items)
+    if budget == 0 or (isinstance(value, Content) and not top):
+        return False
+    attributes = getattr(value, "__dict__", None) or {}
+    return any(
+        _mentions(item, targets, budget - 1)
+        for key, item in attributes.items()
+        if not key.startswith("_") and key not in ("settings", "metadata")
+    )
+
+
+def write_statistics(settings: dict, output: Path) -> list[str]:
+    """Write the statistics snapshot again: it names the most read articles by the titles of their pages."""
+    from types import SimpleNamespace
+
+    from plugins.visitor_stats.visitor_stats import setting, write_build_snapshot
+
+    write_build_snapshot(SimpleNamespace(settings=settings, output_path=str(output)))
+    return [setting(settings, "VISITOR_STATS_JSON_SAVE_AS")]
 
 
 def write_article_feeds(generators: list, articles: list, output: Path) -> list[str]:
@@ -229,7 +327,7 @@ def update_search(generator: ArticlesGenerator, output: Path, records: dict, edi
     """Bring the search index up to date with the article pages; return its folder (or nothing).
 
     records: the last whole build's (records_while_frozen); an edited body changes no record, but
-    its page, which the index reads.
+    its page, which the index reads; a title or summary edit changes both.
     """
     from plugins.search.records import record_for
     from plugins.search.search import publish_index, setting
@@ -237,6 +335,8 @@ def update_search(generator: ArticlesGenerator, output: Path, records: dict, edi
     settings = generator.settings
     if not setting(settings, "SEARCH_ENABLED") or not generator.articles:
         return []
+    for article in edited:  # a summary edit changes the record, which the next saves reuse
+        records[id(article)] = record_for(article)
     publish_index(output, [records.get(id(a)) or record_for(a) for a in generator.articles], settings)
     return [setting(settings, "SEARCH_OUTPUT_PATH") + "/"]
 
