@@ -58,9 +58,14 @@ def _saves(content: Path, data: Path):
         ("a Summary line", lambda: replace_once(xa, "Summary: Bài hư cấu", "Summary: Bài viết hư cấu"), "quick"),
         ("a body edit after a whole build", lambda: _append(dong_ha, "\nLại thêm một câu (hư cấu).\n"), "quick"),
         (
-            "a title drawn on the share card (no photograph)",
+            "a title the URL is made from (no Slug)",
             lambda: replace_once(dong_ha, "Title: Đông Hà khen thưởng", "Title: Đông Hà biểu dương"),
             "whole",
+        ),
+        (
+            "a title drawn on the share card (no photograph)",
+            lambda: _retitle(xa, "Xã thử nghiệm: tên mới (hư cấu)"),
+            "quick",
         ),
         (
             "a slug and a photograph (a new URL)",

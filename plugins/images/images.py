@@ -159,6 +159,29 @@ def _plan_card(settings, title: str):
     return CARD_VARIANT, _url(settings, path)
 
 
+def retitled_card(article, settings, output: Path) -> tuple[str, str]:
+    """Give an article drawn on a share card (no usable lead image) the card of its new title.
+
+    For the preview's quick path, outside a build: the card is drawn here if the cache lacks it,
+    published into output and set as the article's Open Graph image, as set_lead_image does.
+    Return the output paths of the old card and the new one.
+    """
+    prefix = f"{settings.get('SITEURL', '')}/"
+    old = article.og_image["url"][len(prefix) :]
+    title = str(getattr(article, "title", ""))
+    try:
+        store = _cache(settings)
+        if not store.stored(_card_key(settings, title)):
+            draw_cards(str(store.root), settings.get("SITENAME", ""), [title], str(font_path(settings)))
+        variant, url = _share_card(settings, title)
+        article.og_image = markup.og_params(url, variant, f"{settings.get('SITENAME', '')}: {title}")
+        publish_all(output)
+    finally:  # as at the end of a build: the next one starts clean
+        _PUBLISH.clear()
+        _STATE.clear()
+    return old, url[len(prefix) :]
+
+
 def start_cards(settings) -> None:
     """Draw the planned share cards: in worker processes for many, here for a few.
 

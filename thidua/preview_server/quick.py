@@ -136,8 +136,8 @@ def edit_kind(old: Article, new: Article, recent: frozenset) -> str:
     """Return "body" or "display" when the quick path can show this edit, else why it cannot.
 
     body: only the body changed. display: the title or the summary changed too, which pages
-    show but which decide no page's membership, order or URL. Not when the title draws the
-    article's share card (no lead image) or names it in the news sitemap (the last two days).
+    show but which decide no page's membership, order or URL. Not when the title is in the
+    news sitemap (articles of the last two days).
     """
     bodies = (old._content or "", new._content or "")
     if any(marker in body.lower() for body in bodies for marker in NEEDS_WHOLE_BUILD):
@@ -150,8 +150,6 @@ def edit_kind(old: Article, new: Article, recent: frozenset) -> str:
         return "body"
     if not changed <= DISPLAY_KEYS:
         return f"its {', '.join(sorted(changed - DISPLAY_KEYS))} changed"
-    if "title" in changed and not old.metadata.get("image"):
-        return "its title is drawn on its share card"
     if "title" in changed and old.source_path in recent:
         return "its title is in the news sitemap"
     return "display"
@@ -180,11 +178,15 @@ def quick_update(kept: Kept, now_stamps: dict, output: Path) -> list[str] | None
         if kind not in ("body", "display"):
             return whole(f"{path}: {kind}")
         edits.append((old, new, kind))
+    made = []
     for old, new, _ in edits:
+        retitled = plain(old.title) != plain(new.title)
         take_over(old, new)
+        if retitled and getattr(old, "lead_image", None) is None:  # its share card shows the title
+            made += new_card(kept, old, output)
     edited = [old for old, _, _ in edits]
     displayed = [old for old, _, kind in edits if kind == "display"]
-    made = replay(kept, edited, displayed, output)
+    made += replay(kept, edited, displayed, output)
     made += write_article_feeds(kept.generators, edited, output)
     made += update_search(generator, output, kept.records, edited)
     if displayed:
@@ -210,6 +212,21 @@ def take_over(old: Article, new: Article) -> None:
     if hasattr(old, "refresh_metadata_intersite_links"):  # as Pelican does before writing
         old.refresh_metadata_intersite_links()
     forget_rendered(old)
+
+
+def new_card(kept: Kept, article: Article, output: Path) -> list[str]:
+    """Draw and publish the share card of an article's new title; remove its old card if no
+    other content uses it (two articles of one title share a card). Return both paths."""
+    from plugins.images.images import retitled_card
+    from plugins.incremental.incremental import all_contents
+
+    old, new = retitled_card(article, kept.settings, output)
+    others = {
+        (getattr(c, "og_image", None) or {}).get("url") for c in all_contents(kept.generators) if c is not article
+    }
+    if f"{kept.settings.get('SITEURL', '')}/{old}" not in others and old != new:
+        (output / old).unlink(missing_ok=True)
+    return [old, new]
 
 
 def forget_rendered(article: Article) -> None:
@@ -351,6 +368,9 @@ def bring_in_paths(work: Path, served: Path, paths: list[str]) -> int:
             copied += bring_in(work / relative, served / relative)[0]
             continue
         source, target = work / relative, served / relative
+        if not source.exists():  # removed from the work tree (an old share card)
+            target.unlink(missing_ok=True)
+            continue
         if target.is_file() and _stamp(source) == _stamp(target):
             continue  # same size and mtime: the engine did not rewrite it
         target.parent.mkdir(parents=True, exist_ok=True)
