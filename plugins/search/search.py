@@ -345,12 +345,15 @@ def index_worker(output: Path, records, settings) -> ForkedCall:
     return ForkedCall(index_when_written, output, records, settings, what="search: the indexing process", log=logger)
 
 
-def index_when_written(output: Path, records, settings) -> tuple[list[Path], int] | None:
+def index_when_written(output: Path, records, settings) -> tuple[list[Path], int, bool] | None:
     """index_pages, once every article page is on disk (the incremental plugin's page process
-    writes half of them, and may still be writing when this process starts).
+    writes half of them, and may still be writing when this process starts); return the shard
+    folders, the page count and whether the index was also merged into the output here.
 
-    The merge is left to the build process, which keeps what it merged for its next build (a
-    preview's); this process's memory ends with it.
+    The merge is the build process's when it keeps one in memory (a preview's process, since its
+    first build): it merges only what changed, and keeps that for its next build, whereas this
+    process's memory ends with it. A fresh process (`make publish`) keeps none: the merge is done
+    here, from the one kept in the cache, while the build process renders the other pages.
     """
     records = [record if isinstance(record, Record) else record_for(record) for record in records]  # meanwhile
     # What the last build (in a process that has ended since, maybe) did not remove yet: meanwhile too.
@@ -372,7 +375,10 @@ def index_when_written(output: Path, records, settings) -> tuple[list[Path], int
         pages_written - started,
         time.perf_counter() - pages_written,
     )
-    return folders, count
+    merge_here = str(output / setting(settings, "SEARCH_OUTPUT_PATH")) not in _merged
+    if merge_here:
+        publish_index(output, records, settings, (folders, count, False))
+    return folders, count, merge_here
 
 
 def start_worker(generator, writer=None) -> None:
@@ -432,7 +438,7 @@ def run_in_own_loop(coroutine):
         return pool.submit(asyncio.run, coroutine).result()
 
 
-def publish_index(output: Path, records: list, settings: dict, made: tuple[list[Path], int] | None = None) -> int:
+def publish_index(output: Path, records: list, settings: dict, made: tuple[list[Path], int, bool] | None = None) -> int:
     """Bring output/SEARCH_OUTPUT_PATH up to date for the article pages of these records found in
     output; return how many pages were indexed.
 
@@ -440,15 +446,31 @@ def publish_index(output: Path, records: list, settings: dict, made: tuple[list[
     are written from articles only, since a Record lacks the localities' gazetteer terms. Called
     again in one process after some article pages changed, it indexes their shards again and merges
     only what changed into the files it wrote last (last_merge). made: the shard folders and page
-    count the indexing process found (build_index), or None to find them here.
+    count the indexing process found, and whether it merged them too (index_when_written), or None
+    to do it all here.
     """
+    started = time.perf_counter()
+    cache_root = Path(setting(settings, "SEARCH_CACHE_PATH"))
+    target = output / setting(settings, "SEARCH_OUTPUT_PATH")
+    count = made[1] if made is not None and made[2] else merge_index(output, records, settings, made)
+    articles = [record for record in records if not isinstance(record, Record)]
+    if articles:
+        write_names(articles, target, settings)
+    empty_trash(cache_root / TRASH_FOLDER, background=True)
+    # What the search adds to the build's end (bench_search.py --edits reads it).
+    logger.debug("search: index published in %.2f s", time.perf_counter() - started)
+    return count
+
+
+def merge_index(output: Path, records, settings, made) -> int:
+    """Merge the shards of the article pages into output/SEARCH_OUTPUT_PATH (publish_index); return the count."""
     started = time.perf_counter()
     config = bundle_config(settings)
     cache_root = Path(setting(settings, "SEARCH_CACHE_PATH"))
     target = output / setting(settings, "SEARCH_OUTPUT_PATH")
     shards = pages = None
     if made is not None:
-        folders, count = made
+        folders, count, _ = made
         shards = [usable_shard(folder) for folder in folders]
     try:
         if shards is None or None in shards:
@@ -479,12 +501,6 @@ def publish_index(output: Path, records: list, settings: dict, made: tuple[list[
     except (FormatError, OSError) as error:  # OSError: a shard removed under us, a full disk
         logger.warning("search: indexing every page in one request (%s)", error)
         count = one_request(output, records, settings, target, pages)
-    articles = [record for record in records if not isinstance(record, Record)]
-    if articles:
-        write_names(articles, target, settings)
-    empty_trash(cache_root / TRASH_FOLDER, background=True)
-    # What the search adds to the build's end (bench_search.py --edits reads it).
-    logger.debug("search: index published in %.2f s", time.perf_counter() - started)
     return count
 
 
