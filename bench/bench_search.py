@@ -373,6 +373,9 @@ def main(argv=None) -> None:
         help="instead: time the search part of `make html` and `make publish` rebuilds after one edit",
     )
     parser.add_argument("--runs", type=int, default=2, help="with --edits: body and title edits of each")
+    parser.add_argument(
+        "--settings", action="append", help="with --edits: pelicanconf.py and/or publishconf.py (default: both)"
+    )
     parser.add_argument("--query", action="append", help=f"repeatable; default: {', '.join(QUERIES)}")
     parser.add_argument(
         "--common-word-share",
@@ -388,7 +391,11 @@ def main(argv=None) -> None:
     if args.edits:
         os.environ.setdefault("PYTHONHASHSEED", "0")
         print_edits(
-            [row for conf in ("pelicanconf.py", "publishconf.py") for row in measure_edits(args.count, conf, args.runs)]
+            [
+                row
+                for conf in args.settings or ("pelicanconf.py", "publishconf.py")
+                for row in measure_edits(args.count, conf, args.runs)
+            ]
         )
         return
     settings = {
