@@ -240,7 +240,7 @@ def replay(kept: Kept, edited: list, displayed: list, output: Path) -> list[str]
     """Make again the last build's write_file calls these edits change; return the files written.
 
     An edited article's own page; with display edits, also every page that shows one of them
-    (shows) and every page of a template the engine never fingerprints (INCREMENTAL_ALWAYS_RENDER
+    (Shown) and every page of a template the engine never fingerprints (INCREMENTAL_ALWAYS_RENDER
     and the templates not in INCREMENTAL_FINGERPRINT_TEMPLATES), which whole builds render anyway.
     """
     from plugins.incremental.incremental import IncrementalWriter, get_setting
@@ -249,8 +249,9 @@ def replay(kept: Kept, edited: list, displayed: list, output: Path) -> list[str]
     fingerprinted = set(get_setting(settings, "INCREMENTAL_FINGERPRINT_TEMPLATES"))
     always = set(get_setting(settings, "INCREMENTAL_ALWAYS_RENDER"))
     own = {id(article) for article in edited}
-    shown = {id(article) for article in displayed}
+    shown = Shown({id(article) for article in displayed}) if displayed else None
     writer = IncrementalWriter(str(output), settings=settings)
+    variables: dict = {}  # template name → what it reads (read_by)
     # The sitemap notes pages as they are written; these pages' notes are the last build's.
     with signals.content_written.muted():
         seen = set()  # with a page process, a call it did not make is asked again
@@ -263,43 +264,70 @@ def replay(kept: Kept, edited: list, displayed: list, output: Path) -> list[str]
                 and (
                     name in always
                     or os.path.splitext(template.name or "")[0] not in fingerprinted
-                    or shows([*args, *kwargs.values()], shown)
+                    or shown([*args, *read_by(template, kwargs, variables)])
                 )
             ):
                 writer.write_file(name, template, context, *args, **kwargs)
     return sorted(os.path.relpath(path, output) for path in writer.changed)
 
 
-def shows(values: list, targets: set[int]) -> bool:
-    """Return whether a page's variables show one of the target articles (by identity).
+def read_by(template, kwargs: dict, known: dict) -> list:
+    """Return the variables of a call its template reads (Pelican paginates `articles` into
+    `articles_page`, and passes every period archive all articles, which it does not show).
+    known: template name → the names it reads, filled here."""
+    from plugins.incremental.render_cache import template_variables
+
+    if template.name not in known:
+        known[template.name] = template_variables(template.environment, template.name)
+    names = known[template.name]
+    if names is None:
+        return list(kwargs.values())
+    return [value for key, value in kwargs.items() if any(name.startswith(key) for name in names)]
+
+
+class Shown:
+    """Whether a page's variables show one of the target articles (by identity).
 
     What pages show of other articles, the engine's fingerprints say: an article variable and
     what it lists (related news, honourees), lists of articles (every paginated list, however
     grouped), and objects listing articles (a feed's subscribe page, honourees on the roll).
-    Another article found in a list is not looked into: pages show it by its own metadata.
+    Another article found in a list, or a term (category, place, campaign), is not looked into:
+    pages show those by their own metadata, names and URLs. Answers are kept for the replay they
+    serve: every page of the honour roll lists the same honourees.
     """
-    return any(_mentions(value, targets, 2, top=True) for value in values)
+
+    def __init__(self, targets: set[int]):
+        self.targets = targets
+        self.known: dict[tuple, bool] = {}
+
+    def __call__(self, values: list) -> bool:
+        return any(self.mentions(value, 2, top=True) for value in values)
+
+    def mentions(self, value, budget: int, top: bool = False, nesting: int = 0) -> bool:
+        if id(value) in self.targets:
+            return True
+        if value is None or isinstance(value, SCALARS):
+            return False
+        key = (id(value), budget, top, nesting)
+        if key not in self.known:
+            self.known[key] = self._looks_into(value, budget, top, nesting)
+        return self.known[key]
+
+    def _looks_into(self, value, budget: int, top: bool, nesting: int) -> bool:
+        if isinstance(value, (dict, list, tuple, set, frozenset)):  # groupings cost no budget
+            items = value.values() if isinstance(value, dict) else value
+            return nesting < 4 and any(self.mentions(item, budget, nesting=nesting + 1) for item in items)
+        if budget == 0 or isinstance(value, URLWrapper) or (isinstance(value, Content) and not top):
+            return False
+        attributes = getattr(value, "__dict__", None) or {}
+        return any(
+            self.mentions(item, budget - 1)
+            for key, item in attributes.items()
+            if not key.startswith("_") and key not in ("settings", "metadata")
+        )
 
 
 SCALARS = (str, bytes, int, float, bool, datetime)
-
-
-def _mentions(value, targets: set[int], budget: int, top: bool = False, nesting: int = 0) -> bool:
-    if id(value) in targets:
-        return True
-    if value is None or isinstance(value, SCALARS):
-        return False
-    if isinstance(value, (dict, list, tuple, set, frozenset)):  # groupings cost no budget
-        items = value.values() if isinstance(value, dict) else value
-        return nesting < 4 and any(_mentions(item, targets, budget, nesting=nesting + 1) for item in items)
-    if budget == 0 or (isinstance(value, Content) and not top):
-        return False
-    attributes = getattr(value, "__dict__", None) or {}
-    return any(
-        _mentions(item, targets, budget - 1)
-        for key, item in attributes.items()
-        if not key.startswith("_") and key not in ("settings", "metadata")
-    )
 
 
 def write_statistics(settings: dict, output: Path) -> list[str]:
@@ -354,8 +382,10 @@ def update_search(generator: ArticlesGenerator, output: Path, records: dict, edi
         return []
     for article in edited:  # a summary edit changes the record, which the next saves reuse
         records[id(article)] = record_for(article)
+    folder = output / setting(settings, "SEARCH_OUTPUT_PATH")
+    before = stamps([folder])
     publish_index(output, [records.get(id(a)) or record_for(a) for a in generator.articles], settings)
-    return [setting(settings, "SEARCH_OUTPUT_PATH") + "/"]
+    return [os.path.relpath(path, output) for path in changed_files(before, stamps([folder]))]
 
 
 def bring_in_paths(work: Path, served: Path, paths: list[str]) -> int:
