@@ -9,12 +9,9 @@ content is simply read again).
 
 The cache is written only when this build put something in it (Pelican rewrites it every time),
 and on a large site in a forked process: pickling 10,000 articles took 0.7 s of the build
-process's time after an edit of one. Nothing waits for that process but the next reader of a
-cache (make serve's next build) and the exit of the build process: a save in `make serve` no longer
-waits 1.5 s for it before its pages are served.
+process's time after an edit of one.
 """
 
-import atexit
 import functools
 import gzip
 import logging
@@ -36,7 +33,6 @@ _saving: list[ForkedCall] = []  # caches being written by forked processes
 
 def load_tolerantly(self, settings, cache_name, caching_policy, load_policy):
     """FileDataCacher.__init__, starting with an empty cache when the file is damaged."""
-    wait_for_saves()  # the last build's cache, once it is written
     self._changed = False
     try:
         PELICANS_INIT(self, settings, cache_name, caching_policy, load_policy)
@@ -96,9 +92,6 @@ def save_atomically(self) -> None:
                 log=logger,
             )
         )
-        # Registered after multiprocessing's own exit handler (which ends daemon processes), so run before it.
-        atexit.unregister(wait_for_saves)
-        atexit.register(wait_for_saves)
     else:
         write_cache(self._cache_path, self._cache, gzipped)
 

@@ -19,7 +19,7 @@ from pelican.writers import Writer
 from thidua.memofile import load_dict, save_dict
 
 from .calls import call_key, calls_path, every_receiver_replays, paginated_lists
-from .content_cache import patch_content_cache
+from .content_cache import patch_content_cache, wait_for_saves
 from .files import CompareOnClose, copy_if_changed, write_if_changed
 from .manifest import load_manifest, manifest_path, remove_stale, save_manifest, stale_files
 from .parallel import PageWorker, join
@@ -372,6 +372,7 @@ def get_generators(pelican_object):
 def finish(pelican_object) -> None:
     """Delete what the previous build owned and this one did not; save this build's manifest."""
     pelican.utils.copy_file = _original_copy_file
+    wait_for_saves()
     writer = IncrementalWriter.last
     settings = pelican_object.settings
     if writer is None or not get_setting(settings, "INCREMENTAL_ENABLED"):

@@ -213,7 +213,7 @@ def test_a_cache_of_another_format_is_rewritten_once_even_when_nothing_is_added(
 def test_the_content_cache_is_written_only_when_a_build_added_to_it(tmp_path):
     from pelican.cache import FileDataCacher
 
-    from plugins.incremental.content_cache import patch_content_cache
+    from plugins.incremental.content_cache import patch_content_cache, wait_for_saves
 
     patch_content_cache()
     settings = {"CACHE_PATH": str(tmp_path), "GZIP_CACHE": True, "INCREMENTAL_RENDER_WORKER_MIN_ARTICLES": 0}
@@ -229,7 +229,8 @@ def test_the_content_cache_is_written_only_when_a_build_added_to_it(tmp_path):
     again = FileDataCacher(forked, "ArticlesGenerator-Readers", True, True)
     again.cache_data("bai-2.md", "dữ liệu khác")
     again.save_cache()
-    loaded = FileDataCacher(settings, "ArticlesGenerator-Readers", True, True)  # waits for the fork
+    wait_for_saves()
+    loaded = FileDataCacher(settings, "ArticlesGenerator-Readers", True, True)
     assert loaded.get_cached_data("bai-1.md") == "dữ liệu" and loaded.get_cached_data("bai-2.md") == "dữ liệu khác"
     assert [p.name for p in tmp_path.iterdir()] == ["ArticlesGenerator-Readers"]
 
