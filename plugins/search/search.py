@@ -3,6 +3,8 @@
 import asyncio
 import concurrent.futures
 import contextlib
+import functools
+import gc
 import hashlib
 import logging
 import re
@@ -94,8 +96,8 @@ MERGED_FOLDER = "merged"
 KEEP_MERGES = 3
 # Files of the bundle folder written by write_names, not by the merge.
 NAMES_FILES = frozenset({names.FILE, names.MAP_FILE, names.UNITS_MAP_FILE})
-# What earlier versions kept in the cache folder: whole bundles (named by a 24-digit key), their
-# trash and one big merge memo. Removed by the first build.
+# What earlier versions kept in the cache folder: whole bundles (named by a 24-digit key) and one
+# big merge memo. Removed by the first build.
 _OLD_CACHE = re.compile(r"[0-9a-f]{24}|merged\.pickle|\.tmp-.*")
 # In the cache folder: what is no longer used, removed in the background (shards.discard).
 TRASH_FOLDER = ".trash"
@@ -345,6 +347,28 @@ def index_worker(output: Path, records, settings) -> ForkedCall:
     return ForkedCall(index_when_written, output, records, settings, what="search: the indexing process", log=logger)
 
 
+def paused_gc(function):
+    """Run function with Python's cycle collector paused.
+
+    The index is made of bytes, strings, tuples and dicts, which hold no cycles; but the build
+    process holds millions of objects at 10,000 articles, and the collections that reading the
+    64 parsed shards would set off take four times as long as the reading (1.7 s instead of 0.45).
+    """
+
+    @functools.wraps(function)
+    def paused(*args, **kwargs):
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return paused
+
+
+@paused_gc
 def index_when_written(output: Path, records, settings) -> tuple[list[Path], int, bool] | None:
     """index_pages, once every article page is on disk (the incremental plugin's page process
     writes half of them, and may still be writing when this process starts); return the shard
@@ -438,6 +462,7 @@ def run_in_own_loop(coroutine):
         return pool.submit(asyncio.run, coroutine).result()
 
 
+@paused_gc
 def publish_index(output: Path, records: list, settings: dict, made: tuple[list[Path], int, bool] | None = None) -> int:
     """Bring output/SEARCH_OUTPUT_PATH up to date for the article pages of these records found in
     output; return how many pages were indexed.
