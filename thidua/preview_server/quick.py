@@ -51,6 +51,7 @@ class Kept:
     inputs: list[Path] = field(default_factory=list)  # what stamps covers (input_paths)
     records: dict = field(default_factory=dict)  # id(article) → its search record (records_while_frozen)
     plan: list = field(default_factory=list)  # the build's write_file calls (IncrementalWriter.plan)
+    manifest: dict | None = None  # which calls show which article (page_manifest), made when needed
     updates: int = 0
     by_source: dict = field(default_factory=dict)
 
@@ -240,35 +241,52 @@ def replay(kept: Kept, edited: list, displayed: list, output: Path) -> list[str]
     """Make again the last build's write_file calls these edits change; return the files written.
 
     An edited article's own page; with display edits, also every page that shows one of them
-    (Shown) and every page of a template the engine never fingerprints (INCREMENTAL_ALWAYS_RENDER
-    and the templates not in INCREMENTAL_FINGERPRINT_TEMPLATES), which whole builds render anyway.
+    (the page manifest) and every page of a template the engine never fingerprints
+    (INCREMENTAL_ALWAYS_RENDER and the templates not in INCREMENTAL_FINGERPRINT_TEMPLATES), which
+    whole builds render anyway.
     """
-    from plugins.incremental.incremental import IncrementalWriter, get_setting
+    from plugins.incremental.incremental import IncrementalWriter
 
-    settings = kept.settings
-    fingerprinted = set(get_setting(settings, "INCREMENTAL_FINGERPRINT_TEMPLATES"))
-    always = set(get_setting(settings, "INCREMENTAL_ALWAYS_RENDER"))
     own = {id(article) for article in edited}
-    shown = Shown({id(article) for article in displayed}) if displayed else None
-    writer = IncrementalWriter(str(output), settings=settings)
-    variables: dict = {}  # template name → what it reads (read_by)
+    chosen = {i for i, call in enumerate(kept.plan) if id(call[4].get("article")) in own}
+    if displayed:
+        if kept.manifest is None:
+            kept.manifest = page_manifest(kept)
+        chosen |= kept.manifest[None]
+        for article in displayed:
+            chosen |= kept.manifest.get(id(article), set())
+    writer = IncrementalWriter(str(output), settings=kept.settings)
     # The sitemap notes pages as they are written; these pages' notes are the last build's.
     with signals.content_written.muted():
         seen = set()  # with a page process, a call it did not make is asked again
-        for name, template, context, args, kwargs in kept.plan:
-            if name in seen:
-                continue
-            seen.add(name)
-            if id(kwargs.get("article")) in own or (
-                shown
-                and (
-                    name in always
-                    or os.path.splitext(template.name or "")[0] not in fingerprinted
-                    or shown([*args, *read_by(template, kwargs, variables)])
-                )
-            ):
+        for i in sorted(chosen):
+            name, template, context, args, kwargs = kept.plan[i]
+            if name not in seen:
+                seen.add(name)
                 writer.write_file(name, template, context, *args, **kwargs)
     return sorted(os.path.relpath(path, output) for path in writer.changed)
+
+
+def page_manifest(kept: Kept) -> dict:
+    """Return id(article) → the indices of the plan's calls whose pages show it, and under None
+    the calls made again for any title or summary edit (templates the engine never fingerprints).
+
+    Made on the first such edit after a whole build, then kept: the calls and the objects they
+    show stay the same until the next whole build.
+    """
+    from plugins.incremental.incremental import get_setting
+
+    fingerprinted = set(get_setting(kept.settings, "INCREMENTAL_FINGERPRINT_TEMPLATES"))
+    always = set(get_setting(kept.settings, "INCREMENTAL_ALWAYS_RENDER"))
+    manifest: dict = {None: set()}
+    reach, variables = Reach(), {}
+    for i, (name, template, _, args, kwargs) in enumerate(kept.plan):
+        if name in always or os.path.splitext(template.name or "")[0] not in fingerprinted:
+            manifest[None].add(i)
+            continue
+        for article in reach([*args, *read_by(template, kwargs, variables)]):
+            manifest.setdefault(article, set()).add(i)
+    return manifest
 
 
 def read_by(template, kwargs: dict, known: dict) -> list:
@@ -285,46 +303,45 @@ def read_by(template, kwargs: dict, known: dict) -> list:
     return [value for key, value in kwargs.items() if any(name.startswith(key) for name in names)]
 
 
-class Shown:
-    """Whether a page's variables show one of the target articles (by identity).
+class Reach:
+    """The articles (ids) a page's variables show, as the engine's fingerprints see it.
 
-    What pages show of other articles, the engine's fingerprints say: an article variable and
-    what it lists (related news, honourees), lists of articles (every paginated list, however
-    grouped), and objects listing articles (a feed's subscribe page, honourees on the roll).
-    Another article found in a list, or a term (category, place, campaign), is not looked into:
-    pages show those by their own metadata, names and URLs. Answers are kept for the replay they
-    serve: every page of the honour roll lists the same honourees.
+    An article variable and what it lists (related news, honourees), lists of articles (every
+    paginated list, however grouped), and objects listing articles (a feed's subscribe page,
+    honourees on the roll). Another article found in a list, or a term (category, place,
+    campaign), is not looked into: pages show those by their own metadata, names and URLs.
+    Answers are kept for the pass: every page of the honour roll lists the same honourees.
     """
 
-    def __init__(self, targets: set[int]):
-        self.targets = targets
-        self.known: dict[tuple, bool] = {}
+    def __init__(self):
+        self.known: dict[tuple, frozenset] = {}
 
-    def __call__(self, values: list) -> bool:
-        return any(self.mentions(value, 2, top=True) for value in values)
+    def __call__(self, values: list) -> frozenset:
+        return frozenset().union(*(self.of(value, 2, top=True) for value in values))
 
-    def mentions(self, value, budget: int, top: bool = False, nesting: int = 0) -> bool:
-        if id(value) in self.targets:
-            return True
+    def of(self, value, budget: int, top: bool = False, nesting: int = 0) -> frozenset:
         if value is None or isinstance(value, SCALARS):
-            return False
+            return frozenset()
         key = (id(value), budget, top, nesting)
         if key not in self.known:
-            self.known[key] = self._looks_into(value, budget, top, nesting)
+            self.known[key] = self._collect(value, budget, top, nesting)
         return self.known[key]
 
-    def _looks_into(self, value, budget: int, top: bool, nesting: int) -> bool:
+    def _collect(self, value, budget: int, top: bool, nesting: int) -> frozenset:
         if isinstance(value, (dict, list, tuple, set, frozenset)):  # groupings cost no budget
             items = value.values() if isinstance(value, dict) else value
-            return nesting < 4 and any(self.mentions(item, budget, nesting=nesting + 1) for item in items)
+            parts = [self.of(item, budget, nesting=nesting + 1) for item in items] if nesting < 4 else []
+            return frozenset().union(*parts)
+        found = frozenset({id(value)}) if isinstance(value, Content) else frozenset()
         if budget == 0 or isinstance(value, URLWrapper) or (isinstance(value, Content) and not top):
-            return False
+            return found
         attributes = getattr(value, "__dict__", None) or {}
-        return any(
-            self.mentions(item, budget - 1)
+        parts = [
+            self.of(item, budget - 1)
             for key, item in attributes.items()
             if not key.startswith("_") and key not in ("settings", "metadata")
-        )
+        ]
+        return found.union(*parts)
 
 
 SCALARS = (str, bytes, int, float, bool, datetime)
