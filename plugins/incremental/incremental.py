@@ -7,6 +7,7 @@ deleted at the end, using a manifest kept in CACHE_PATH; files the build does no
 INCREMENTAL_KEEP) are never deleted.
 """
 
+import contextlib
 import logging
 import os
 
@@ -242,20 +243,34 @@ def start(pelican_object) -> None:
     if get_setting(settings, "INCREMENTAL_ENABLED"):
         pelican.utils.copy_file = _copy_file_if_changed
         if get_setting(settings, "INCREMENTAL_SKIP_RENDER"):
-            where = render_manifest_path(manifest_path(settings["CACHE_PATH"], pelican_object.output_path))
-            _render_cache.append(
-                RenderCache(
-                    load_fingerprints(where),
-                    settings,
-                    set(get_setting(settings, "INCREMENTAL_FINGERPRINT_TEMPLATES")),
-                    set(get_setting(settings, "INCREMENTAL_ALWAYS_RENDER")),
-                    load_dict(sources_path(where)),
-                    load_dict(calls_path(where)),
-                    get_setting(settings, "INCREMENTAL_DATA_SETTINGS"),
-                )
-            )
+            _render_cache.append(new_render_cache(settings, pelican_object.output_path))
             # A plugin that notes written pages without replaying its notes needs every page built.
             _render_cache[0].whole_lists = every_receiver_replays()
+
+
+def new_render_cache(settings, output_path: str) -> RenderCache:
+    """Return the render cache a build into output_path starts from: what the last one recorded."""
+    where = render_manifest_path(manifest_path(settings["CACHE_PATH"], output_path))
+    return RenderCache(
+        load_fingerprints(where),
+        settings,
+        set(get_setting(settings, "INCREMENTAL_FINGERPRINT_TEMPLATES")),
+        set(get_setting(settings, "INCREMENTAL_ALWAYS_RENDER")),
+        load_dict(sources_path(where)),
+        load_dict(calls_path(where)),
+        get_setting(settings, "INCREMENTAL_DATA_SETTINGS"),
+    )
+
+
+@contextlib.contextmanager
+def rendering_with(cache: RenderCache):
+    """Have IncrementalWriter skip unchanged pages by this cache outside a build (the preview's
+    quick path replays a few of the last build's calls)."""
+    _render_cache[:] = [cache]
+    try:
+        yield cache
+    finally:
+        _render_cache.clear()
 
 
 def owned_files(pelican_object, writer) -> set[str]:
@@ -373,12 +388,17 @@ def finish(pelican_object) -> None:
     """Delete what the previous build owned and this one did not; save this build's manifest."""
     pelican.utils.copy_file = _original_copy_file
     wait_for_saves()
+    # Let go of this build's contents now: held until the next build's contexts were made, the
+    # whole last build became garbage half-way through it, and its full collections (2-4 s in a
+    # `make serve` process at 10k) walked and freed it instead of freezing the live heap.
+    generators, _generators[:] = list(_generators), []
     writer = IncrementalWriter.last
     settings = pelican_object.settings
     if writer is None or not get_setting(settings, "INCREMENTAL_ENABLED"):
         return
     join_page_worker(writer)  # already done, unless the join generator did not run
-    current = owned_files(pelican_object, writer) | static_files(_generators)
+    _page_worker.clear()  # its calls left to this process hold pages' contexts
+    current = owned_files(pelican_object, writer) | static_files(generators)
     where = manifest_path(settings["CACHE_PATH"], pelican_object.output_path)
     previous = load_manifest(where)
     removed = 0
