@@ -66,10 +66,18 @@ def bring_in(work: Path, served: Path, owned=lambda path: True) -> tuple[int, in
     for relative in remove:
         target = served / relative
         target.unlink(missing_ok=True)
-        folder = target.parent
-        while folder != served and not any(folder.iterdir()):
-            folder.rmdir()
-            folder = folder.parent
+        prune(target.parent, served)
     if served.is_dir():
         _served[str(served)] = (identity(served), wanted)
     return len(copy), len(remove)
+
+
+def prune(folder: Path, root: Path) -> None:
+    """Remove folder and its parents below root while they are empty; one already gone is passed
+    (a bring_in of a subfolder, as the quick path's, may have removed it since the stamps were taken)."""
+    while folder != root:
+        if folder.is_dir():
+            if any(folder.iterdir()):
+                return
+            folder.rmdir()
+        folder = folder.parent

@@ -152,3 +152,20 @@ def test_bring_in_reads_the_served_folder_again_when_it_was_made_anew(tmp_path):
     served.mkdir()
     assert bring_in(work, served) == (1, 0)
     assert (served / "a/index.html").read_text(encoding="utf-8") == "mới"
+
+
+def test_bring_in_after_a_subfolder_was_brought_in_on_its_own(tmp_path):
+    """The remembered stamps may list files a bring_in of a subfolder removed since, folders too."""
+    work, served = tmp_path / "work", tmp_path / "served"
+    write_article(work, "pagefind/fragment/a.pf", "cũ")
+    write_article(work, "index.html", "trang chủ")
+    bring_in(work, served)
+    shutil.rmtree(work / "pagefind/fragment")
+    write_article(work, "pagefind/index.pf", "mới")
+    bring_in(work / "pagefind", served / "pagefind")
+    bring_in(work, served)  # index.pf copied once more (not remembered), fragment/a.pf removed
+    assert sorted(p.relative_to(served).as_posix() for p in served.rglob("*")) == [
+        "index.html",
+        "pagefind",
+        "pagefind/index.pf",
+    ]
