@@ -109,6 +109,13 @@ def incremental_build(output: Path, cache: Path, search_cache: str, content: Pat
     )
 
 
+def retitle(path: Path, title: str) -> None:
+    """Give a fixture article a new Title line (replaced whole: some fixture titles are in NFD)."""
+    head, rest = path.read_text(encoding="utf-8").split("\n", 1)
+    assert head.startswith("Title: "), f"{path.name} does not start with its title: update this test"
+    path.write_text(f"Title: {title}\n{rest}", encoding="utf-8")
+
+
 def replace_once(path: Path, old: str, new: str) -> None:
     """Replace the first `old` in a fixture file by `new`, failing clearly when the fixture changed."""
     text = path.read_text(encoding="utf-8")

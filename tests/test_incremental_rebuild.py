@@ -19,6 +19,7 @@ from tests.support import (
     build_site,
     incremental_build,
     replace_once,
+    retitle,
     tree_differences,
 )
 
@@ -87,6 +88,17 @@ def _edits(content: Path, data: Path):
             False,
         ),
         (
+            "a slug given to an honouree's article",
+            lambda: replace_once(content / TUAN_GIAO, "Tags: ", "Slug: tuan-giao-ke-hoach\nTags: "),
+            True,
+        ),
+        (
+            # The honour roll shows each honouree's article by its title, which no URL changes with.
+            "the title of an honouree's article (its URL kept by its slug)",
+            lambda: retitle(content / TUAN_GIAO, "Tuần Giáo triển khai kế hoạch mới (bài hư cấu)"),
+            True,
+        ),
+        (
             "an honouree renamed",
             lambda: replace_once(
                 content / "phat-dong-phong-trao/tuan-giao-nfd.md", "Trần Văn Mẫu (hư cấu)", "Trần Văn Mẫu Mới (hư cấu)"
@@ -101,6 +113,9 @@ def _edits(content: Path, data: Path):
         ("an article deleted", lambda: (content / "hoi-nghi-tong-ket/noi-dung-doc-hai.md").unlink(), True),
         *_data_edits(content, data),
     ]
+
+
+TUAN_GIAO = "phat-dong-phong-trao/tuan-giao-nfd.md"
 
 
 def _data_edits(content: Path, data: Path):

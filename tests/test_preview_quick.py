@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import FIXTURE_SITE, PINNED, ROOT, WORKER_MODES, replace_once, tree_differences
+from tests.support import FIXTURE_SITE, PINNED, ROOT, WORKER_MODES, replace_once, retitle, tree_differences
 
 SUMMIT = "hoi-nghi-tong-ket/tong-ket-cum-thi-dua.md"
 DONG_HA = "ton-vinh-dien-hinh/dong-ha-khen-thuong.md"
@@ -22,12 +22,6 @@ PHOTO = "Image: images/hoi-nghi-thu-nghiem.jpg\nImage_alt: Ảnh thử nghiệm 
 
 def _append(path: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
-
-
-def _retitle(path: Path, title: str) -> None:
-    head, rest = path.read_text(encoding="utf-8").split("\n", 1)
-    assert head.startswith("Title: "), f"{path.name} does not start with its title: update this test"
-    path.write_text(f"Title: {title}\n{rest}", encoding="utf-8")
 
 
 def _add_header(path: Path, lines: str) -> None:
@@ -64,7 +58,7 @@ def _saves(content: Path, data: Path):
         ),
         (
             "a title drawn on the share card (no photograph)",
-            lambda: _retitle(xa, "Xã thử nghiệm: tên mới (hư cấu)"),
+            lambda: retitle(xa, "Xã thử nghiệm: tên mới (hư cấu)"),
             "quick",
         ),
         (
@@ -74,12 +68,12 @@ def _saves(content: Path, data: Path):
         ),
         (
             "the title of an honouree's article with a photograph",
-            lambda: _retitle(tuan_giao, "Tuần Giáo triển khai kế hoạch mới (bài hư cấu)"),
+            lambda: retitle(tuan_giao, "Tuần Giáo triển khai kế hoạch mới (bài hư cấu)"),
             "quick",
         ),
         (
             "a title and another article's body in one save",
-            lambda: (_retitle(tuan_giao, "Tuần Giáo: kế hoạch (hư cấu)"), _append(xa, "\nx\n")),
+            lambda: (retitle(tuan_giao, "Tuần Giáo: kế hoạch (hư cấu)"), _append(xa, "\nx\n")),
             "quick",
         ),
         (

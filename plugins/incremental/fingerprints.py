@@ -305,7 +305,11 @@ class Fingerprinter:
             code = getattr(value, "__code__", None)
             return digest(b"f", _type_name(value), code.co_code if code else b"")
         if _has_state(value):
-            return self._memoized(mode, value, lambda: digest(b"O", _type_name(value), self._attributes(value, mode)))
+            # An object in a list (an honouree on the roll) is shown with what it names: its
+            # article by metadata (the roll shows its title), not by URL and date as a list's own
+            # articles are, which the page shows through its paginator page (`ref`).
+            inner = "ref" if mode == "shape" else mode
+            return self._memoized(mode, value, lambda: digest(b"O", _type_name(value), self._attributes(value, inner)))
         raise Unfingerprintable(f"no stable digest for a {type(value).__name__}")
 
     def _pickled(self, value, mode: str) -> bytes:
