@@ -245,7 +245,7 @@ def replay(kept: Kept, edited: list, displayed: list, output: Path) -> list[str]
     (INCREMENTAL_ALWAYS_RENDER and the templates not in INCREMENTAL_FINGERPRINT_TEMPLATES), which
     whole builds render anyway.
     """
-    from plugins.incremental.incremental import IncrementalWriter
+    from plugins.incremental.incremental import IncrementalWriter, new_render_cache, rendering_with
 
     own = {id(article) for article in edited}
     chosen = {i for i, call in enumerate(kept.plan) if id(call[4].get("article")) in own}
@@ -256,8 +256,14 @@ def replay(kept: Kept, edited: list, displayed: list, output: Path) -> list[str]
         for article in displayed:
             chosen |= kept.manifest.get(id(article), set())
     writer = IncrementalWriter(str(output), settings=kept.settings)
+    # The pages of a list that do not show the article keep the fingerprint the last build
+    # recorded, and are not rendered: one page of a category's hundreds is made again.
+    cache = new_render_cache(kept.settings, kept.settings["OUTPUT_PATH"])
+    cache.shared_context = kept.articles_generator.context
+    # Never whole lists: keeping one replays its pages' notes (the sitemap's) outside a build.
+    cache.whole_lists = False
     # The sitemap notes pages as they are written; these pages' notes are the last build's.
-    with signals.content_written.muted():
+    with rendering_with(cache), signals.content_written.muted():
         seen = set()  # with a page process, a call it did not make is asked again
         for i in sorted(chosen):
             name, template, context, args, kwargs = kept.plan[i]
