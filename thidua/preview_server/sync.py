@@ -12,7 +12,8 @@ only files whose bytes changed, so a file whose size and mtime equal its served 
 same file, and only the files a save changed are copied. The served side is stamped once per
 process: after a bring_in it holds exactly the owned work files with their stamps, which are
 remembered (half a second of stat calls at 10,000 articles). Whatever else copies a work file in
-(copy2, as the quick path does) only makes a later bring_in copy it again.
+(copy2, as the quick path does) only makes a later bring_in copy it again; a bring_in of a subfolder
+makes the next one of the whole folder read it again.
 """
 
 import os
@@ -41,6 +42,8 @@ def changes(work: dict, served: dict, owned) -> tuple[list[str], list[str]]:
 def served_stamps(served: Path) -> dict[str, tuple[int, int]]:
     """Return the served folder's stamps: remembered from the last bring_in, else read."""
     known = _served.pop(str(served), None)  # taken out: a bring_in failing half-way leaves none
+    for folder in [f for f in _served if served.is_relative_to(f)]:
+        del _served[folder]  # this bring_in into a folder inside it changes files they list
     return known[1] if known is not None and known[0] == identity(served) else tree_stamps(served)
 
 
