@@ -109,6 +109,28 @@ def incremental_build(output: Path, cache: Path, search_cache: str, content: Pat
     )
 
 
+def preview_session(tmp_path: Path) -> tuple[Path, Path, dict]:
+    """Return a copy of the fixture site's content and data folder, and the settings `make serve`
+    previews them with (pinned clock, two articles per list page, search cache shared by builds)."""
+    content, data = tmp_path / "content", tmp_path / "data"
+    shutil.copytree(FIXTURE_SITE / "content", content)
+    shutil.copytree(ROOT / "data", data)
+    settings = {
+        **PINNED,
+        "PATH": str(content),
+        "CONTENT_CHECKS_STRICT": False,
+        "DEFAULT_PAGINATION": 2,
+        "LOCALITIES_DATA_PATH": str(data),
+        "SEARCH_CACHE_PATH": str(tmp_path / "search-cache"),
+    }
+    return content, data, settings
+
+
+def preview_caches(cache: Path) -> dict:
+    """Return the cache settings of one preview (each build from scratch gets empty ones)."""
+    return {"CACHE_PATH": str(cache), "LOCALITIES_CACHE_PATH": str(cache / "g"), "IMAGES_CACHE_PATH": str(cache / "i")}
+
+
 def retitle(path: Path, title: str) -> None:
     """Give a fixture article a new Title line (replaced whole: some fixture titles are in NFD)."""
     head, rest = path.read_text(encoding="utf-8").split("\n", 1)

@@ -13,11 +13,12 @@ import pytest
 
 from tests.support import (
     FIXTURE_SITE,
-    PINNED,
     ROOT,
     WORKER_MODES,
     build_site,
     incremental_build,
+    preview_caches,
+    preview_session,
     replace_once,
     retitle,
     tree_differences,
@@ -269,32 +270,18 @@ SERVE_EDITS = (
 
 @pytest.mark.parametrize("workers", WORKERS.values(), ids=WORKERS.keys())
 def test_the_preview_serves_after_each_save_what_a_preview_from_scratch_serves(tmp_path, workers):
-    """`make serve`'s loop: each save built incrementally into the work tree and brought into the
-    served folder gives the folder a preview build of the same content from scratch gives."""
-    from thidua.preview_server import build_once
+    """`make serve`'s loop (a `Preview`, quick path included): each save built incrementally into the
+    work tree and brought into the served folder gives the folder a preview from scratch gives."""
+    from thidua.preview_server import Preview, build_once
 
-    content = tmp_path / "content"
-    shutil.copytree(FIXTURE_SITE / "content", content)
-    data = _data_copy(tmp_path)
-    common = {
-        **PINNED,
-        "PATH": str(content),
-        "CONTENT_CHECKS_STRICT": False,
-        "DEFAULT_PAGINATION": 2,
-        "LOCALITIES_DATA_PATH": str(data),
-        "SEARCH_CACHE_PATH": str(tmp_path / "search-cache"),
-    }
+    content, data, common = preview_session(tmp_path)
 
     def preview(output: Path, cache: Path, **more) -> None:
-        caches = {
-            "CACHE_PATH": str(cache),
-            "LOCALITIES_CACHE_PATH": str(cache / "g"),
-            "IMAGES_CACHE_PATH": str(cache / "i"),
-        }
-        assert build_once(ROOT, output, overrides={**common, **caches, **more}), "the preview build failed"
+        assert build_once(ROOT, output, overrides={**common, **preview_caches(cache), **more}), "the build failed"
 
-    served, cache = tmp_path / "served", tmp_path / "served-cache"
-    preview(served, cache, **workers)
+    served = tmp_path / "served"
+    session = Preview(ROOT, served, overrides={**common, **preview_caches(tmp_path / "served-cache"), **workers})
+    assert session.build(), "the preview build failed"
     page = served / "tin-tuc/xa-thu-nghiem-phat-dong/index.html"
     untouched = page.stat()
     failures = []
@@ -302,7 +289,7 @@ def test_the_preview_serves_after_each_save_what_a_preview_from_scratch_serves(t
     assert [what for what, _, _ in edits] == list(SERVE_EDITS), "an edit was renamed: update SERVE_EDITS"
     for step, (what, edit, _) in enumerate(edits):
         edit()
-        preview(served, cache, **workers)
+        assert session.build(), f"the preview failed after {what}"
         scratch = tmp_path / f"scratch-{step}"
         preview(scratch, tmp_path / f"scratch-{step}-cache")
         differences = tree_differences(served, scratch)

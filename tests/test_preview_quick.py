@@ -11,7 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import FIXTURE_SITE, PINNED, ROOT, WORKER_MODES, replace_once, retitle, tree_differences
+from tests.support import (
+    FIXTURE_SITE,
+    PINNED,
+    ROOT,
+    WORKER_MODES,
+    preview_caches,
+    preview_session,
+    replace_once,
+    retitle,
+    tree_differences,
+)
 
 SUMMIT = "hoi-nghi-tong-ket/tong-ket-cum-thi-dua.md"
 DONG_HA = "ton-vinh-dien-hinh/dong-ha-khen-thuong.md"
@@ -105,28 +115,9 @@ def _saves(content: Path, data: Path):
 def test_each_save_serves_what_a_preview_from_scratch_serves(tmp_path, workers):
     from thidua.preview_server import Preview, build_once
 
-    content = tmp_path / "content"
-    shutil.copytree(FIXTURE_SITE / "content", content)
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
-    common = {
-        **PINNED,
-        "PATH": str(content),
-        "CONTENT_CHECKS_STRICT": False,
-        "DEFAULT_PAGINATION": 2,
-        "LOCALITIES_DATA_PATH": str(data),
-        "SEARCH_CACHE_PATH": str(tmp_path / "search-cache"),
-    }
-
-    def caches(cache: Path) -> dict:
-        return {
-            "CACHE_PATH": str(cache),
-            "LOCALITIES_CACHE_PATH": str(cache / "g"),
-            "IMAGES_CACHE_PATH": str(cache / "i"),
-        }
-
+    content, data, common = preview_session(tmp_path)
     served = tmp_path / "served"
-    preview = Preview(ROOT, served, overrides={**common, **caches(tmp_path / "served-cache"), **workers})
+    preview = Preview(ROOT, served, overrides={**common, **preview_caches(tmp_path / "served-cache"), **workers})
     assert preview.build() and preview.last == "whole"
     failures = []
     for step, (what, edit, expected) in enumerate(_saves(content, data)):
@@ -135,7 +126,7 @@ def test_each_save_serves_what_a_preview_from_scratch_serves(tmp_path, workers):
         if preview.last != expected:
             failures.append(f"after {what}: a {preview.last} build, expected a {expected} one")
         scratch = tmp_path / f"scratch-{step}"
-        assert build_once(ROOT, scratch, overrides={**common, **caches(tmp_path / f"scratch-{step}-cache")})
+        assert build_once(ROOT, scratch, overrides={**common, **preview_caches(tmp_path / f"scratch-{step}-cache")})
         differences = tree_differences(served, scratch)
         if differences:
             failures.append(f"after {what}: {differences}")

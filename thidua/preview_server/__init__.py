@@ -8,6 +8,7 @@ banner on the affected page (PREVIEW=True, never set when publishing). A save th
 articles' bodies takes the quick path (quick.py) instead of a whole build.
 """
 
+import gc
 import logging
 from pathlib import Path
 
@@ -50,7 +51,14 @@ class Preview:
                 logger.info("preview_server: quick update, %d files brought into %s", copied, self.output)
                 self.last = "quick"
                 return True
-        self.kept = None  # the last build's contents are freed before the next is read
+        from plugins.incremental.incremental import IncrementalWriter
+
+        if self.kept is not None:
+            # The last build's contents are freed before the next is read, and collected at once:
+            # left to the next build's full collections, they are walked by each (3.5-6 s at 10k
+            # instead of about 2; docs/performance.md).
+            self.kept = None
+            gc.collect()
         captured: list = []
         records: dict = {}
 
@@ -71,10 +79,9 @@ class Preview:
             signals.all_generators_finalized.disconnect(capture)
             signals.article_writer_finalized.disconnect(capture_records)
         if built and captured:
-            from plugins.incremental.incremental import IncrementalWriter
-
             plan = IncrementalWriter.last.plan if IncrementalWriter.last is not None else []
             self.kept = quick.Kept(captured, before, build_time(settings), inputs=inputs, records=records, plan=plan)
+        IncrementalWriter.last = None  # the plan is kept; the rest of the writer is garbage
         self.last = "whole"
         return built
 
