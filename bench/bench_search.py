@@ -290,8 +290,13 @@ class SearchLog(logging.Handler):
         self.lines.append(record.getMessage())
 
     def found(self) -> dict:
+        """The first of each timing; the last "index published" (the indexing process, when it merged,
+        logs its own first: the build process's is what the build adds at its end)."""
         text = "\n".join(self.lines)
-        return {name: (m.group(1) if (m := re.search(pattern, text)) else "") for name, pattern in TIMINGS.items()}
+        found = {name: re.findall(pattern, text) for name, pattern in TIMINGS.items()}
+        return {
+            name: (values[-1] if name == "published" else values[0]) if values else "" for name, values in found.items()
+        }
 
 
 def retitle(content: Path, round_number: int) -> None:
