@@ -76,8 +76,10 @@ DEFAULTS = {
     # article pages are written, while the build renders the other pages (0: never fork).
     "SEARCH_WORKER_MIN_ARTICLES": 500,
     # Pages are indexed in shards of at most about this many (see shards.py): after an edit only
-    # the shards holding changed pages are indexed again.
-    "SEARCH_SHARD_PAGES": 200,
+    # the shards holding changed pages are indexed again. At 10,000 articles, 100 (128 shards of
+    # about 78 pages) against 200: a body edit's search 1.4 s instead of 2.1 (Pagefind 0.6 s instead
+    # of 1.2), a title edit's and a fresh process's the same (docs/performance.md).
+    "SEARCH_SHARD_PAGES": 100,
     # The page that offers every place or campaign one typed name could be (names.nginx_map), for
     # the no-JS search: only names of several are given one.
     "SEARCH_OFFERS_URL": "tim-kiem/noi/{key}/",
