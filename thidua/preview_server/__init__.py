@@ -82,6 +82,10 @@ class Preview:
             plan = IncrementalWriter.last.plan if IncrementalWriter.last is not None else []
             self.kept = quick.Kept(captured, before, build_time(settings), inputs=inputs, records=records, plan=plan)
         IncrementalWriter.last = None  # the plan is kept; the rest of the writer is garbage
+        if self.kept is not None:  # after the pages are served: the next save need not wait for it
+            quick.bring_in_paths(
+                work_tree(self.output), self.output, quick.warm_search(self.kept, work_tree(self.output))
+            )
         self.last = "whole"
         return built
 
