@@ -17,7 +17,7 @@ from pelican import signals
 from thidua.clock import build_time
 
 from . import quick
-from .sync import bring_in
+from .sync import bring_in, bring_in_files
 
 logger = logging.getLogger(__name__)
 WATCHED = ("content", "theme", "data", "plugins", "thidua", "pelicanconf.py")
@@ -47,7 +47,7 @@ class Preview:
                 logger.exception("preview_server: cập nhật nhanh lỗi, dựng lại toàn bộ")
                 made = None
             if made is not None:
-                copied = quick.bring_in_paths(work, self.output, made)
+                copied = bring_in_files(work, self.output, made)
                 logger.info("preview_server: quick update, %d files brought into %s", copied, self.output)
                 self.last = "quick"
                 return True
@@ -83,9 +83,7 @@ class Preview:
             self.kept = quick.Kept(captured, before, build_time(settings), inputs=inputs, records=records, plan=plan)
         IncrementalWriter.last = None  # the plan is kept; the rest of the writer is garbage
         if self.kept is not None:  # after the pages are served: the next save need not wait for it
-            quick.bring_in_paths(
-                work_tree(self.output), self.output, quick.warm_search(self.kept, work_tree(self.output))
-            )
+            bring_in_files(work, self.output, quick.warm_search(self.kept, work))
         self.last = "whole"
         return built
 

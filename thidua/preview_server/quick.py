@@ -1,26 +1,25 @@
-"""The preview's quick path: a save that changes only the body of published articles.
+"""The preview's quick path: a save that changes only articles' bodies, titles or summaries.
 
-Most saves in `make serve` correct a sentence. Whatever the engine skips, a whole build still
-reads every article, runs every plugin and fingerprints every page (20 s at 10,000 articles);
-but a body is shown only by its own page, by the feeds that carry the article, and by the search
-index. Lists, related news, archives and the sitemap show an article's metadata (the reader keeps
-the summary there), and its problems travel in the metadata too.
+Most saves in `make serve` correct a sentence or a title. Whatever the engine skips, a whole build
+still reads every article, runs every plugin and fingerprints every page (15-20 s at 10,000
+articles); but a body is shown only by its own page, by the feeds that carry the article and by
+the search index, and a title or summary only by the pages whose variables reach the article
+(lists, related news, the honour roll), which the last build's plan and the page manifest name.
 
-So the preview process keeps the contents of its last whole build (`Kept`). On the next save,
-if every changed file is a published article whose metadata (problems included) is what it
-was, whose body names no image or static file (those need the image pipeline), and the build's
-clock decides nothing differently (no scheduled article fell due, the news sitemap's window
-holds the same articles), the new body replaces the old one in the kept article and only its
-page, its feeds and the search index are made again. Anything else is a whole build, which
-also makes the state kept here anew. The serve loop's equivalence test compares each save's
-served folder with a build from scratch, quick or not.
+So the preview process keeps what its last whole build made (`Kept`). On the next save, if every
+changed file is a published article whose URL, terms, date, problems and other metadata are what
+they were, whose body names no image or static file (those need the image pipeline), and the
+build's clock decides nothing differently (no scheduled article fell due, the news sitemap's
+window holds the same articles), the kept article takes the new values and only the calls that
+show it are made again. Anything else is a whole build, which also makes the state kept here
+anew. docs/architecture.md ("The quick path") has the picture; tests/test_preview_quick.py
+compares each save's served folder with a build from scratch.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import shutil
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -52,7 +51,6 @@ class Kept:
     records: dict = field(default_factory=dict)  # id(article) → its search record (records_while_frozen)
     plan: list = field(default_factory=list)  # the build's write_file calls (IncrementalWriter.plan)
     manifest: dict | None = None  # which calls show which article (page_manifest), made when needed
-    updates: int = 0
     by_source: dict = field(default_factory=dict)
 
     def __post_init__(self):
@@ -79,20 +77,18 @@ def input_paths(root: Path, settings: dict, settings_file: str) -> list[Path]:
 
 
 def stamps(paths: list[Path]) -> dict[str, tuple[int, int]]:
-    """Return absolute path → (size, mtime in ns) of every file under paths."""
-    from thidua.publishing.releases import scan
+    """Return absolute path → (size, mtime in ns) of every file under paths (or of each file named)."""
+    from thidua.memofile import file_stamp
+
+    from .sync import tree_stamps
 
     found = {}
-    for path in paths:
+    for path in map(Path.resolve, paths):
         if path.is_file():
-            stat = path.stat()
-            found[str(path.resolve())] = (stat.st_size, stat.st_mtime_ns)
+            found[str(path)] = file_stamp(path)
             continue
-        base = path.resolve()
-        for relative, stat in scan(base).items():
-            if "/__pycache__/" not in f"/{relative}":
-                found[f"{base}/{relative}"] = (stat.st_size, stat.st_mtime_ns)
-    return found
+        found.update((f"{path}/{relative}", stamp) for relative, stamp in tree_stamps(path).items())
+    return {name: stamp for name, stamp in found.items() if "/__pycache__/" not in name}
 
 
 def changed_files(before: dict, after: dict) -> list[str]:
@@ -158,8 +154,7 @@ def edit_kind(old: Article, new: Article, recent: frozenset) -> str:
 
 def quick_update(kept: Kept, now_stamps: dict, output: Path) -> list[str] | None:
     """Bring the work tree up to date for a save the quick path can show; return the output
-    files (and folders, ending in "/") it made again. None: this save needs a whole build, and
-    nothing was written.
+    files it made again or removed. None: this save needs a whole build, and nothing was written.
     """
     changed = changed_files(kept.stamps, now_stamps)
     if not changed:
@@ -192,7 +187,7 @@ def quick_update(kept: Kept, now_stamps: dict, output: Path) -> list[str] | None
     made += update_search(generator, output, kept.records, edited)
     if displayed:
         made += write_statistics(kept.settings, output)
-    kept.stamps, kept.updates = now_stamps, kept.updates + 1
+    kept.stamps = now_stamps
     return made
 
 
@@ -210,6 +205,8 @@ def take_over(old: Article, new: Article) -> None:
             setattr(old, key.lower(), value)
             if key == "summary":
                 old._summary = value
+    from plugins.images.images import forget_rendered
+
     if hasattr(old, "refresh_metadata_intersite_links"):  # as Pelican does before writing
         old.refresh_metadata_intersite_links()
     forget_rendered(old)
@@ -228,13 +225,6 @@ def new_card(kept: Kept, article: Article, output: Path) -> list[str]:
     if f"{kept.settings.get('SITEURL', '')}/{old}" not in others and old != new:
         (output / old).unlink(missing_ok=True)
     return [old, new]
-
-
-def forget_rendered(article: Article) -> None:
-    """Drop Pelican's memoized content and summary of an article whose body was replaced."""
-    from plugins.images.images import forget_rendered as forget
-
-    forget(article)
 
 
 def replay(kept: Kept, edited: list, displayed: list, output: Path) -> list[str]:
@@ -392,7 +382,7 @@ def records_while_frozen(generator: ArticlesGenerator) -> dict:
 
 
 def update_search(generator: ArticlesGenerator, output: Path, records: dict, edited: list) -> list[str]:
-    """Bring the search index up to date with the article pages; return its folder (or nothing).
+    """Bring the search index up to date with the article pages; return the files it changed.
 
     records: the last whole build's (records_while_frozen); an edited body changes no record, but
     its page, which the index reads; a title or summary edit changes both.
@@ -420,31 +410,3 @@ def warm_search(kept: Kept, output: Path) -> list[str]:
     files it would write are returned all the same).
     """
     return update_search(kept.articles_generator, output, kept.records, [])
-
-
-def bring_in_paths(work: Path, served: Path, paths: list[str]) -> int:
-    """Bring the named files (and folders, ending in "/") of the work tree into the served folder."""
-    from .sync import bring_in
-
-    copied = 0
-    for relative in paths:
-        if relative.endswith("/"):
-            copied += bring_in(work / relative, served / relative)[0]
-            continue
-        source, target = work / relative, served / relative
-        if not source.exists():  # removed from the work tree (an old share card)
-            target.unlink(missing_ok=True)
-            continue
-        if target.is_file() and _stamp(source) == _stamp(target):
-            continue  # same size and mtime: the engine did not rewrite it
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.preview-tmp")
-        shutil.copy2(source, temporary)  # keeps the mtime, as bring_in does
-        os.replace(temporary, target)
-        copied += 1
-    return copied
-
-
-def _stamp(path: Path) -> tuple[int, int]:
-    stat = path.stat()
-    return stat.st_size, stat.st_mtime_ns

@@ -20,6 +20,7 @@ import os
 import shutil
 from pathlib import Path
 
+from thidua.memofile import file_stamp
 from thidua.publishing.releases import scan
 
 # served folder → (its identity, its files' stamps as the last bring_in left them)
@@ -61,11 +62,7 @@ def bring_in(work: Path, served: Path, owned=lambda path: True) -> tuple[int, in
     wanted = {path: stamp for path, stamp in tree_stamps(work).items() if owned(path)}
     copy, remove = changes(wanted, served_stamps(served), lambda path: True)
     for relative in copy:
-        target = served / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.preview-tmp")
-        shutil.copy2(work / relative, temporary)  # keeps the mtime: the next comparison holds
-        os.replace(temporary, target)
+        copy_in(work, served, relative)
     for relative in remove:
         target = served / relative
         target.unlink(missing_ok=True)
@@ -73,6 +70,40 @@ def bring_in(work: Path, served: Path, owned=lambda path: True) -> tuple[int, in
     if served.is_dir():
         _served[str(served)] = (identity(served), wanted)
     return len(copy), len(remove)
+
+
+def copy_in(work: Path, served: Path, relative: str) -> None:
+    """Copy one work file over its served copy, under a temporary name renamed into place."""
+    target = served / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.preview-tmp")
+    shutil.copy2(work / relative, temporary)  # keeps the mtime: the next comparison holds
+    os.replace(temporary, target)
+
+
+def bring_in_files(work: Path, served: Path, relatives: list[str]) -> int:
+    """Bring the named files of work into served, removing those work no longer has; return how
+    many were copied. For the quick path, which knows what it wrote: the stamps a later bring_in
+    remembers are kept true, so a file brought in here and later no longer made is removed then."""
+    known = _served.get(str(served))
+    remembered = known[1] if known is not None and known[0] == identity(served) else None
+    copied = 0
+    for relative in relatives:
+        stamp = file_stamp(work / relative)
+        if stamp is None:  # removed from the work tree (an old share card)
+            (served / relative).unlink(missing_ok=True)
+            prune((served / relative).parent, served)
+            if remembered is not None:
+                remembered.pop(relative, None)
+            continue
+        if file_stamp(served / relative) != stamp:  # same size and mtime: the same file
+            copy_in(work, served, relative)
+            copied += 1
+        if remembered is not None:
+            remembered[relative] = stamp
+    if remembered is not None:
+        _served[str(served)] = (identity(served), remembered)
+    return copied
 
 
 def prune(folder: Path, root: Path) -> None:

@@ -7,7 +7,7 @@ from pelican import signals
 
 from tests.support import PINNED, ROOT, write_article
 from thidua.preview_server import build_once, work_tree
-from thidua.preview_server.sync import bring_in, changes
+from thidua.preview_server.sync import bring_in, bring_in_files, changes
 
 BAD = """Title: Bài còn lỗi (hư cấu)
 Date: 2024-02-30
@@ -169,3 +169,17 @@ def test_bring_in_after_a_subfolder_was_brought_in_on_its_own(tmp_path):
         "pagefind",
         "pagefind/index.pf",
     ]
+
+
+def test_files_brought_in_by_name_are_removed_once_no_build_makes_them(tmp_path):
+    """The quick path brings in what it wrote (a new share card); the next whole bring_in, whose
+    served stamps are remembered, must still know the file to remove it."""
+    work, served = tmp_path / "work", tmp_path / "served"
+    write_article(work, "anh/the/cu.png", "thẻ cũ")
+    bring_in(work, served)
+    write_article(work, "anh/the/moi.png", "thẻ mới")
+    assert bring_in_files(work, served, ["anh/the/moi.png"]) == 1
+    assert bring_in_files(work, served, ["anh/the/moi.png"]) == 0  # same size and mtime: left alone
+    (work / "anh/the/moi.png").unlink()
+    assert bring_in(work, served, owned=lambda path: path != "anh/the/moi.png") == (0, 1)
+    assert [p.relative_to(served).as_posix() for p in served.rglob("*.png")] == ["anh/the/cu.png"]
