@@ -410,7 +410,7 @@ def page_ids(hashes: list[str]) -> list[str]:
     An id depends on Pagefind's hash (so on the page) and on the pages sharing its start: an
     unchanged page keeps its fragment file unless a new page's id starts like it. Lower case only,
     for file systems that ignore case. Why not 3 characters (49.9 KB): the fragment files are
-    cached by name (sync_tree, and browsers for an hour), and a name used again for another page
+    cached by name (the record of written files, and browsers for an hour), and a name used again for another page
     must stay unlikely (one in a million for two pages at 20 bits; Pagefind's own are 28 bits).
     Shards are indexed by separate Pagefind runs, so two pages of different shards can get the
     same 28-bit hash (about one site in six at 10,000 articles): the second one's digest is taken
